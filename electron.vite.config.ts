@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'electron-vite';
+
+const { version } = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string };
+const define = { __APP_VERSION__: JSON.stringify(version) };
+
+export default defineConfig({
+  main: {
+    define,
+    build: {
+      rollupOptions: {
+        input: {
+          // Electron main process.
+          index: resolve(__dirname, 'src/main/index.ts'),
+          // Browser mode: the same services behind the HTTP bridge.
+          web: resolve(__dirname, 'src/main/web.ts'),
+          // Node worker_threads entry of the analysis worker.
+          'analysis-worker': resolve(__dirname, 'src/workers/analysis.node-worker.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src/preload/index.ts') },
+        // A CommonJS preload can run with the sandbox on (an ESM one cannot).
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'src/renderer'),
+    base: './',
+    define,
+    plugins: [vue()],
+    worker: { format: 'es' },
+    build: {
+      rollupOptions: { input: resolve(__dirname, 'src/renderer/index.html') },
+    },
+  },
+});

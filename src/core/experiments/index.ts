@@ -1,0 +1,2 @@
+export * from './stepper';
+export * from './sparsity';

@@ -1,0 +1,19 @@
+import type { Generator } from '../model/generator';
+
+/** A model reader: a cheap content check, then a full parse of the bytes. */
+export interface ModelFormat {
+  /** Stable identifier, e.g. `json`. */
+  readonly id: string;
+  /** Display name, e.g. `Pursuit Lab JSON`. */
+  readonly label: string;
+  /** File name endings this format usually has (for file pickers only). */
+  readonly extensions: readonly string[];
+  /** True when the bytes look like this format (magic bytes; never a full parse). */
+  match(bytes: Uint8Array): boolean;
+  /**
+   * Parses the bytes into a generator.
+   * @param fallbackName used as the model's name when the file carries none.
+   * @throws ModelFormatError naming the problem.
+   */
+  open(bytes: Uint8Array, fallbackName: string): Generator;
+}

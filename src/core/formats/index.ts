@@ -1,0 +1,35 @@
+import type { Generator } from '../model/generator';
+import { ModelFormatError } from './errors';
+import type { ModelFormat } from './format';
+import { jsonFormat } from './json';
+
+export { ModelFormatError } from './errors';
+export type { ModelFormat } from './format';
+
+/** Every reader, tried in order; the first whose `match` accepts the bytes opens them. */
+export const modelFormats: readonly ModelFormat[] = [jsonFormat];
+
+/** A generator together with the reader that produced it. */
+export interface OpenedModel {
+  readonly generator: Generator;
+  readonly format: ModelFormat;
+}
+
+/**
+ * Opens model bytes, choosing the reader by content (not by file name).
+ * @param fileName used only for messages and as a fallback model name.
+ * @throws ModelFormatError when no reader accepts the bytes or the chosen one refuses them.
+ */
+export function openModel(bytes: Uint8Array, fileName: string): OpenedModel {
+  if (bytes.length === 0) throw new ModelFormatError('unknown', `"${fileName}" is empty`);
+  const format = modelFormats.find((f) => f.match(bytes));
+  if (format === undefined) {
+    const supported = modelFormats.map((f) => f.label).join(', ');
+    throw new ModelFormatError(
+      'unknown',
+      `"${fileName}" is not a model file Pursuit Lab can read (supported: ${supported})`,
+    );
+  }
+  const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
+  return { generator: format.open(bytes, name), format };
+}

@@ -1,0 +1,68 @@
+import {
+  HOST_EVENTS,
+  type HostApi,
+  type HostClient,
+  type HostEventName,
+  type HostEvents,
+} from '../../../shared/contract';
+import { err } from '../../../shared/result';
+import { fromWire, toWire } from '../../../shared/wire';
+
+/** Header the bridge checks on every API request (see main/bridge/server.ts). */
+const TOKEN_HEADER = 'x-pursuit-token';
+
+/**
+ * The host API over the browser-mode HTTP bridge. Same interface as the
+ * Electron preload's `window.api`; the per-launch token comes from the page
+ * address the host printed.
+ */
+export function createBridgeClient(token: string, base = ''): HostClient {
+  async function call(method: keyof HostApi, payload?: unknown): Promise<never> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}/api/call/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token },
+        body: payload === undefined ? '' : toWire(payload),
+      });
+    } catch (e) {
+      return err('io', `Cannot reach the Pursuit Lab host (is it still running?): ${(e as Error).message}`) as never;
+    }
+    const text = await response.text();
+    try {
+      return fromWire(text) as never;
+    } catch {
+      return err('internal', `The host answered ${response.status} with something that is not JSON`) as never;
+    }
+  }
+
+  const listeners = new Map<HostEventName, Set<(payload: never) => void>>();
+  let source: EventSource | undefined;
+  function ensureSource(): void {
+    if (source !== undefined) return;
+    source = new EventSource(`${base}/api/events?token=${encodeURIComponent(token)}`);
+    for (const name of HOST_EVENTS) {
+      source.addEventListener(name, (message) => {
+        const payload = fromWire((message as MessageEvent<string>).data) as never;
+        for (const l of listeners.get(name) ?? []) l(payload);
+      });
+    }
+  }
+
+  return {
+    hostInfo: () => call('hostInfo'),
+    listModels: () => call('listModels'),
+    importModel: (request) => call('importModel', request),
+    openModelDialog: () => call('openModelDialog'),
+    getModelData: (request) => call('getModelData', request),
+    on<K extends HostEventName>(event: K, listener: (payload: HostEvents[K]) => void) {
+      ensureSource();
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener as (payload: never) => void);
+      return () => {
+        set.delete(listener as (payload: never) => void);
+      };
+    },
+  };
+}

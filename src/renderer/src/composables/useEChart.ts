@@ -1,0 +1,39 @@
+import { BarChart, CustomChart, ScatterChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { init, use, type ECharts } from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { onBeforeUnmount, onMounted, shallowRef, watch, type Ref } from 'vue';
+
+// Register only what the app draws: keeps the bundle small.
+use([BarChart, CustomChart, ScatterChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
+
+/**
+ * Owns one ECharts instance on `el`: creates it on mount, redraws when the
+ * option changes, follows the element's size, disposes it on unmount.
+ * SVG rendering, so the same chart exports as SVG.
+ */
+export function useEChart(el: Ref<HTMLElement | undefined>, option: () => Record<string, unknown> | undefined) {
+  const chart = shallowRef<ECharts>();
+  let observer: ResizeObserver | undefined;
+
+  onMounted(() => {
+    if (el.value === undefined) return;
+    chart.value = init(el.value, undefined, { renderer: 'svg' });
+    observer = new ResizeObserver(() => chart.value?.resize());
+    observer.observe(el.value);
+    const first = option();
+    if (first !== undefined) chart.value.setOption(first, { notMerge: true });
+  });
+
+  watch(option, (next) => {
+    if (next !== undefined) chart.value?.setOption(next, { notMerge: true });
+  });
+
+  onBeforeUnmount(() => {
+    observer?.disconnect();
+    chart.value?.dispose();
+    chart.value = undefined;
+  });
+
+  return chart;
+}

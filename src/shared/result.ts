@@ -1,0 +1,42 @@
+/**
+ * Expected failures cross every boundary (IPC, HTTP bridge, Comlink) as data,
+ * because those channels drop an error's class and often its fields. Callers
+ * branch on `code`; exceptions are kept for bugs.
+ */
+export type ErrorCode =
+  /** The request itself is malformed (wrong type, missing field, out of range). */
+  | 'bad-request'
+  /** A model file could not be read; the message names the problem. */
+  | 'model-format'
+  /** No model with that id. */
+  | 'not-found'
+  /** The operation is not available on this host (e.g. a native dialog in browser mode). */
+  | 'unsupported'
+  /** Refused by the host: missing token, foreign origin. */
+  | 'forbidden'
+  /** The user cancelled. */
+  | 'cancelled'
+  /** Reading or writing the workspace failed. */
+  | 'io'
+  /** Anything unexpected: a bug; the message is still shown to the user. */
+  | 'internal';
+
+export interface AppError {
+  readonly code: ErrorCode;
+  /** One line a user can read. */
+  readonly message: string;
+  /** More detail (a stack, a path) for a "details" disclosure. */
+  readonly detail?: string;
+}
+
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AppError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function err<T = never>(code: ErrorCode, message: string, detail?: string): Result<T> {
+  return detail === undefined
+    ? { ok: false, error: { code, message } }
+    : { ok: false, error: { code, message, detail } };
+}

@@ -1,0 +1,50 @@
+import { err, ok, type Result } from './result';
+import { HOST_METHODS, type HostMethod, type HostRequest } from './contract';
+
+/** Largest model file a renderer may send (bytes). Matches the JSON reader's cap. */
+export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
+
+type Validator<M extends HostMethod> = (payload: unknown) => Result<HostRequest<M>>;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const none = (method: string) => (payload: unknown) =>
+  payload === undefined || payload === null ? ok(undefined) : err('bad-request', `${method} takes no argument`);
+
+const validators: { [M in HostMethod]: Validator<M> } = {
+  hostInfo: none('hostInfo'),
+  listModels: none('listModels'),
+  openModelDialog: none('openModelDialog'),
+  importModel(payload) {
+    if (!isObject(payload)) return err('bad-request', 'importModel needs { fileName, bytes }');
+    const { fileName, bytes } = payload;
+    if (typeof fileName !== 'string' || fileName.length === 0 || fileName.length > 255) {
+      return err('bad-request', 'importModel: fileName must be a non-empty string of at most 255 characters');
+    }
+    if (!(bytes instanceof Uint8Array)) return err('bad-request', 'importModel: bytes must be a Uint8Array');
+    if (bytes.length > MAX_IMPORT_BYTES) {
+      return err(
+        'bad-request',
+        `importModel: the file is ${bytes.length} bytes, over the ${MAX_IMPORT_BYTES}-byte limit`,
+      );
+    }
+    return ok({ fileName, bytes });
+  },
+  getModelData(payload) {
+    if (!isObject(payload) || typeof payload.id !== 'string' || !/^[\w:.-]{1,200}$/.test(payload.id)) {
+      return err('bad-request', 'getModelData needs { id } with a model id');
+    }
+    return ok({ id: payload.id });
+  },
+};
+
+export function isHostMethod(name: string): name is HostMethod {
+  return (HOST_METHODS as readonly string[]).includes(name);
+}
+
+/** Checks a request payload against the contract before a host acts on it. */
+export function validateRequest<M extends HostMethod>(method: M, payload: unknown): Result<HostRequest<M>> {
+  return (validators[method] as Validator<M>)(payload);
+}

@@ -1,0 +1,97 @@
+/**
+ * The analysis worker's API, free of any environment: the browser Web Worker
+ * entry (analysis.worker.ts) and the Node worker_threads entry
+ * (analysis.node-worker.ts) both expose exactly this object over Comlink.
+ */
+import { createSparsitySampler, drive, type SparsityResult, type SparsitySpec } from '../core/experiments/index';
+import { ModelFormatError, openModel } from '../core/formats/index';
+import type { Generator } from '../core/model/generator';
+import { summarizeGenerator, type GeneratorSummary } from '../core/model/summary';
+import { err, ok, type Result } from '../shared/result';
+
+/** Progress callback; called at most every `PROGRESS_INTERVAL_MS` and once at the end. */
+export type ProgressListener = (done: number, total: number) => void;
+
+/** Minimum time between progress messages: enough for a smooth bar, few enough not to flood the port. */
+export const PROGRESS_INTERVAL_MS = 100;
+
+/** Lets queued messages (a cancel request) in between steps. */
+const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+export function createAnalysisApi() {
+  const models = new Map<string, Generator>();
+  const cancelled = new Set<string>();
+
+  function throttled(listener: ProgressListener | undefined): ProgressListener | undefined {
+    if (listener === undefined) return undefined;
+    let last = 0;
+    return (done, total) => {
+      const now = Date.now();
+      if (done === total || now - last >= PROGRESS_INTERVAL_MS) {
+        last = now;
+        listener(done, total);
+      }
+    };
+  }
+
+  return {
+    /**
+     * Parses model bytes (any supported format) and keeps the generator under
+     * `key` for later calls, so the weights cross the thread boundary once.
+     */
+    loadModel(key: string, bytes: Uint8Array, fileName: string): Result<GeneratorSummary> {
+      try {
+        const { generator } = openModel(bytes, fileName);
+        models.set(key, generator);
+        return ok(summarizeGenerator(generator));
+      } catch (e) {
+        if (e instanceof ModelFormatError) return err('model-format', e.message);
+        throw e;
+      }
+    },
+
+    /** Forgets a model loaded with `loadModel`. */
+    unloadModel(key: string): void {
+      models.delete(key);
+    },
+
+    /**
+     * Samples per-layer sparsity (see core/experiments/sparsity). Cancelling
+     * with `cancel(runId)` stops it between steps and returns what was done,
+     * with `stopReason: 'cancelled'`.
+     */
+    async sampleSparsity(
+      runId: string,
+      modelKey: string,
+      spec: SparsitySpec,
+      onProgress?: ProgressListener,
+    ): Promise<Result<SparsityResult>> {
+      const gen = models.get(modelKey);
+      if (gen === undefined) return err('not-found', `no model loaded under "${modelKey}"`);
+      let stepper;
+      try {
+        stepper = createSparsitySampler(gen, spec);
+      } catch (e) {
+        if (e instanceof RangeError) return err('bad-request', e.message);
+        throw e;
+      }
+      const signal = {
+        get aborted() {
+          return cancelled.has(runId);
+        },
+      };
+      try {
+        return ok(await drive(stepper, { onProgress: throttled(onProgress), signal, pause }));
+      } finally {
+        cancelled.delete(runId);
+      }
+    },
+
+    /** Asks the run `runId` to stop at its next step. */
+    cancel(runId: string): void {
+      cancelled.add(runId);
+    },
+  };
+}
+
+export type AnalysisApi = ReturnType<typeof createAnalysisApi>;

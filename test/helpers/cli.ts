@@ -1,0 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { repoPath } from './fixtures';
+
+/** Runs `pursuit-lab …` exactly as `npx pursuit-lab` would (the bin script, a real process). */
+export function runCliProcess(args: string[], options: { cwd?: string } = {}) {
+  const r = spawnSync(process.execPath, [repoPath('bin/pursuit-lab.mjs'), ...args], {
+    cwd: options.cwd ?? repoPath('.'),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { proxy } from 'comlink';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AnalysisApi } from '../../src/workers/analysis';
+import { repoPath } from '../helpers/fixtures';
+import { startTsWorker } from '../helpers/nodeWorker';
+
+const { api, worker } = startTsWorker<AnalysisApi>('src/workers/analysis.node-worker.ts');
+afterAll(() => worker.terminate());
+
+const defaultModel = () => new Uint8Array(readFileSync(repoPath('resources/models/gaussian-100-300-625-tanh.json')));
+
+describe('analysis worker on a real worker_thread through Comlink', () => {
+  it('loads the default model and samples sparsity with progress', async () => {
+    const loaded = await api.loadModel('default', defaultModel(), 'gaussian.json');
+    expect(loaded.ok && loaded.value.dims).toEqual([100, 300, 625]);
+    const progress: number[] = [];
+    const result = await api.sampleSparsity(
+      'run-1',
+      'default',
+      { count: 200, seed: 4, chunkSize: 50 },
+      proxy((done: number) => progress.push(done)),
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.samples).toBe(200);
+    expect(result.value.stopReason).toBe('completed');
+    expect(result.value.layers[0].counts).toHaveLength(200);
+    expect(progress.at(-1)).toBe(200);
+    expect(result.value.theorem2.allPassFraction).toBe(1);
+  });
+
+  it('stops a long run when cancelled and returns the samples done', async () => {
+    let cancelled = false;
+    const pending = api.sampleSparsity(
+      'run-2',
+      'default',
+      { count: 1_000_000, seed: 0, chunkSize: 64 },
+      proxy((done: number) => {
+        if (!cancelled && done > 0) {
+          cancelled = true;
+          void api.cancel('run-2');
+        }
+      }),
+    );
+    const result = await pending;
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.stopReason).toBe('cancelled');
+    expect(result.value.samples).toBeGreaterThan(0);
+    expect(result.value.samples).toBeLessThan(1_000_000);
+  });
+
+  it('reports bad input as data, not as a crash', async () => {
+    const bad = await api.loadModel('bad', new TextEncoder().encode('{"format": 1}'), 'bad.json');
+    expect(bad).toMatchObject({ ok: false, error: { code: 'model-format' } });
+    const missing = await api.sampleSparsity('run-3', 'nope', { count: 1, seed: 0 });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    const impossible = await api.sampleSparsity('run-4', 'default', { count: -5, seed: 0 });
+    expect(impossible).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringContaining('sample count') },
+    });
+  });
+});

@@ -1,0 +1,45 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ModelStore } from '../../src/main/services/modelStore';
+import { readFixture, repoPath } from '../helpers/fixtures';
+import { createTestHost } from '../helpers/host';
+
+let host = createTestHost();
+afterEach(() => {
+  host.dispose();
+  host = createTestHost();
+});
+
+describe('model store', () => {
+  it('stores an import as source, model.json and summary.json, once per content', async () => {
+    const bytes = readFixture('json-models/tiny-tanh.json');
+    const first = await host.store.import('tiny-tanh.json', bytes);
+    const again = await host.store.import('renamed.json', bytes);
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, info: { id: first.info.id } });
+    const dir = join(host.workspace, 'models', first.info.id);
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'source.json', 'summary.json']);
+    expect(new Uint8Array(readFileSync(join(dir, 'source.json')))).toEqual(bytes);
+    // A fresh store over the same workspace sees it (nothing held only in memory).
+    const reopened = new ModelStore({ workspace: host.workspace, bundledDir: repoPath('resources/models') });
+    expect((await reopened.list()).map((m) => m.id)).toContain(first.info.id);
+  });
+
+  it('writes nothing for a file it cannot read', async () => {
+    await expect(host.store.import('bad.json', readFixture('json-models/null-weight.json'))).rejects.toThrow(
+      'layers[0].W[1][1]',
+    );
+    expect(existsSync(join(host.workspace, 'models'))).toBe(false);
+  });
+
+  it('skips a damaged workspace entry instead of failing the whole list', async () => {
+    const { info } = await host.store.import('tiny-tanh.json', readFixture('json-models/tiny-tanh.json'));
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    mkdirSync(join(host.workspace, 'models', 'ffffffffffffffff'), { recursive: true });
+    writeFileSync(join(host.workspace, 'models', 'ffffffffffffffff', 'summary.json'), '{ torn');
+    const ids = (await host.store.list()).map((m) => m.id);
+    expect(ids).toContain(info.id);
+    expect(ids).not.toContain('ffffffffffffffff');
+  });
+});
