@@ -38,6 +38,8 @@ export default defineConfig({
     plugins: [vue()],
     worker: { format: 'es' },
     build: {
+      // electron-vite leaves the renderer unminified; ECharts alone is then 1.5 MB.
+      minify: true,
       rollupOptions: { input: resolve(__dirname, 'src/renderer/index.html') },
     },
   },

@@ -20,7 +20,9 @@ test.describe('Electron app', () => {
       await expect(page.getByTestId('dims')).toContainText('ℝ625');
       // The preload gave the page its API and nothing else.
       expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
-      expect(await page.evaluate(() => typeof (window as unknown as { api?: { listModels?: unknown } }).api?.listModels)).toBe('function');
+      expect(
+        await page.evaluate(() => typeof (window as unknown as { api?: { listModels?: unknown } }).api?.listModels),
+      ).toBe('function');
       await page.screenshot({ path: 'test-results/e2e-electron.png' });
     } finally {
       await app.close();
