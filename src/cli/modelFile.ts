@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ModelFormatError, openModel } from '../core/formats/index';
+import type { Generator } from '../core/model/generator';
+import { parseRandomSpec, randomGaussianGenerator } from '../core/model/random';
 import { InputError } from './io';
 
 /** Reads and opens a model file; every failure becomes an InputError naming the file and the problem. */
@@ -19,4 +21,17 @@ export async function loadModelFile(path: string) {
     if (e instanceof ModelFormatError) throw new InputError(`${path}: ${e.message}`);
     throw e;
   }
+}
+
+/** A model file, or a `random:…` spec (the paper's Fig. 2 family), with a label for output. */
+export async function loadModelOrRandom(source: string): Promise<{ generator: Generator; label: string }> {
+  if (source.startsWith('random:')) {
+    try {
+      const { dims, output, seed } = parseRandomSpec(source);
+      return { generator: randomGaussianGenerator(dims, output, seed), label: source };
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+  }
+  return { generator: (await loadModelFile(source)).generator, label: source };
 }

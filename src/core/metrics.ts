@@ -27,3 +27,31 @@ export function quantiles(values: ArrayLike<number>, ps: readonly number[]): num
 export function median(values: ArrayLike<number>): number {
   return quantile(values, 0.5);
 }
+
+/**
+ * Signal-to-noise ratio of an estimate in dB: 10 log₁₀(‖x‖² / ‖x̂ − x‖²).
+ * +Infinity for an exact estimate; reported as is (callers cap for display).
+ */
+export function snrDb(estimate: ArrayLike<number>, truth: ArrayLike<number>): number {
+  let signal = 0;
+  let error = 0;
+  for (let i = 0; i < truth.length; i++) {
+    signal += truth[i] * truth[i];
+    const d = estimate[i] - truth[i];
+    error += d * d;
+  }
+  if (error === 0) return Number.POSITIVE_INFINITY;
+  return 10 * Math.log10(signal / error);
+}
+
+/** ‖x̂ − x‖₂ / ‖x‖₂ (the absolute error ‖x̂‖₂ when x = 0). NaN if any entry of x̂ is NaN. */
+export function relativeError(estimate: ArrayLike<number>, truth: ArrayLike<number>): number {
+  let signal = 0;
+  let error = 0;
+  for (let i = 0; i < truth.length; i++) {
+    signal += truth[i] * truth[i];
+    const d = estimate[i] - truth[i];
+    error += d * d;
+  }
+  return signal === 0 ? Math.sqrt(error) : Math.sqrt(error / signal);
+}

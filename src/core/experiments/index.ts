@@ -1,2 +1,3 @@
 export * from './stepper';
 export * from './sparsity';
+export * from './invert';

@@ -31,3 +31,36 @@ export function randomGaussianGenerator(
   }
   return { name, inputDim: dims[0], hidden: 'relu', output, layers };
 }
+
+/** A parsed `random:n0,n1,…,n[:activation][@seed]` model spec. */
+export interface RandomSpec {
+  readonly dims: number[];
+  readonly output: OutputActivation;
+  readonly seed: number;
+}
+
+/**
+ * Parses `random:n0,n1,…,n[:activation][@seed]` (activation: identity, tanh,
+ * sigmoid, leaky_relu (slope 0.2), plu (α = 0.1, c = 1); default tanh; seed default 0).
+ * @throws RangeError naming the problem.
+ */
+export function parseRandomSpec(text: string): RandomSpec {
+  const m = /^random:([0-9,\s]+)(?::([a-z_]+))?(?:@(\d+))?$/.exec(text.trim());
+  if (m === null) throw new RangeError(`"${text}" is not a random model spec (random:n0,n1,…,n[:activation][@seed])`);
+  const dims = m[1].split(',').map((d) => Number(d.trim()));
+  if (dims.length < 3 || dims.some((d) => !(Number.isInteger(d) && d >= 1 && d <= 100_000))) {
+    throw new RangeError(`random model widths must be at least three integers from 1 to 100000, got "${m[1]}"`);
+  }
+  const name = m[2] ?? 'tanh';
+  const outputs: Record<string, OutputActivation> = {
+    identity: { kind: 'identity' },
+    tanh: { kind: 'tanh' },
+    sigmoid: { kind: 'sigmoid' },
+    leaky_relu: { kind: 'leaky_relu', slope: 0.2 },
+    plu: { kind: 'plu', alpha: 0.1, c: 1 },
+  };
+  const output = outputs[name];
+  if (output === undefined)
+    throw new RangeError(`unknown activation "${name}" (known: ${Object.keys(outputs).join(', ')})`);
+  return { dims, output, seed: m[3] === undefined ? 0 : Number(m[3]) };
+}

@@ -1,0 +1,61 @@
+/**
+ * Cholesky factorisation G = L Lᵀ of a symmetric positive definite n × n
+ * matrix, in place: the lower triangle of `g` becomes L (the strict upper
+ * triangle is left as it was).
+ *
+ * @returns true on success; false when a pivot is not positive — G is not
+ *   (numerically) positive definite, e.g. a rank-deficient Gram matrix.
+ */
+export function choleskyInPlace(g: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    const rowJ = j * n;
+    let d = g[rowJ + j];
+    for (let p = 0; p < j; p++) d -= g[rowJ + p] * g[rowJ + p];
+    if (!(d > 0)) return false;
+    const ljj = Math.sqrt(d);
+    g[rowJ + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      const rowI = i * n;
+      let s = g[rowI + j];
+      for (let p = 0; p < j; p++) s -= g[rowI + p] * g[rowJ + p];
+      g[rowI + j] = s / ljj;
+    }
+  }
+  return true;
+}
+
+/**
+ * Solves L Lᵀ x = b given the factor from {@link choleskyInPlace};
+ * overwrites and returns `b`.
+ */
+export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array): Float64Array {
+  // Forward: L y = b.
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    const row = i * n;
+    for (let p = 0; p < i; p++) s -= l[row + p] * b[p];
+    b[i] = s / l[row + i];
+  }
+  // Backward: Lᵀ x = y.
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i];
+    for (let p = i + 1; p < n; p++) s -= l[p * n + i] * b[p];
+    b[i] = s / l[i * n + i];
+  }
+  return b;
+}
+
+/**
+ * Smallest and largest diagonal entry of L: their squared ratio bounds the
+ * condition number of G from below, a cheap warning sign of ill-conditioning.
+ */
+export function choleskyDiagonalRatio(l: Float64Array, n: number): number {
+  let lo = Infinity;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    const d = l[i * n + i];
+    lo = Math.min(lo, d);
+    hi = Math.max(hi, d);
+  }
+  return n === 0 ? 1 : (hi / lo) ** 2;
+}

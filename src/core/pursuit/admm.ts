@@ -1,0 +1,213 @@
+import { gemm } from '../linalg/gemm';
+import { matrix, type Matrix } from '../linalg/matrix';
+import { activeSetLasso } from './activeSet';
+import { leastSquaresOnSupport } from './leastSquares';
+import { columnSupport, supportDistance } from './support';
+import { recordHistory, type PhaseReport, type PhaseStop } from './types';
+
+/**
+ * One layer of Latent-Pursuit below the output (ALGORITHMS.md §4, Eq. 6 and
+ * Eq. 10), for every signal at once. With S = supp(x̂_{i+1}) per signal:
+ *
+ *   min ½‖(W x + b − x̂_{i+1})_S‖² + λ 1ᵀx + (γ/2)‖x‖²
+ *   s.t. (W x + b)_{S^c} ≤ 0,  and x ≥ 0 when `nonnegative` (hidden layers; z is free).
+ */
+export interface ConstrainedLayerProblem {
+  readonly W: Matrix;
+  readonly Wt: Matrix;
+  readonly bias: Float64Array;
+  /** x̂_{i+1}, m × count. */
+  readonly next: Matrix;
+  /** supp(x̂_{i+1}) per signal as an m × count 0/1 mask. */
+  readonly rowMask: Uint8Array;
+  readonly nonnegative: boolean;
+  readonly lambda: number;
+  readonly gamma: number;
+  /** λ_max(WᵀW), for the linearised step α + β ≥ λ_max(AᵀA + ρBᵀB). */
+  readonly lambdaMax: number;
+}
+
+export interface AdmmOptions {
+  /** ADMM penalty ρ (the paper uses 1e-2). @default 1e-2 */
+  readonly rho?: number;
+  /** @default 5000 */
+  readonly maxIterations?: number;
+  /** Stop when the relative change of x and the constraint residual are ≤ tol. @default 1e-10 */
+  readonly tolerance?: number;
+  /** Relative tolerance picking the exact step's support guess (see fista's candidateTolerance). @default 1e-3 */
+  readonly candidateTolerance?: number;
+  /** Exact solve on a settled support every this many iterations; 0 = the paper's plain iteration. @default 10 */
+  readonly exactEvery?: number;
+  /** Feasibility and KKT tolerance, relative to the layer's scale max|x̂_{i+1}|. @default 1e-9 */
+  readonly kktTolerance?: number;
+  readonly phase: string;
+}
+
+/**
+ * Exact candidate from a column-support guess: hidden layers solve the
+ * nonnegative lasso on the supported rows S by active-set rounds
+ * (activeSetLasso); z solves the ridge least squares on S. The candidate is
+ * accepted only when it is also feasible, (W x + b)_{S^c} ≤ tol: then it
+ * meets every KKT condition of the full problem with zero multipliers on the
+ * inequality rows. Undefined otherwise (the ADMM iterations go on).
+ */
+export function exactConstrainedCandidate(
+  problem: ConstrainedLayerProblem,
+  j: number,
+  guess: Int32Array,
+  tolerance: number,
+): Float64Array | undefined {
+  const { W, Wt, bias, next, rowMask, nonnegative, lambda, gamma } = problem;
+  const m = W.rows;
+  const n = W.cols;
+  const count = next.cols;
+  const rowList: number[] = [];
+  const target = new Float64Array(m);
+  let scale = 0;
+  for (let r = 0; r < m; r++) {
+    const v = next.data[r * count + j];
+    scale = Math.max(scale, Math.abs(v));
+    if (rowMask[r * count + j]) {
+      rowList.push(r);
+      target[r] = v - bias[r];
+    }
+  }
+  const rows = Int32Array.from(rowList);
+  let x: Float64Array | undefined;
+  if (nonnegative) {
+    x = activeSetLasso({ W, Wt, rows, target, lambda, nonnegative: true, guess, tolerance });
+  } else {
+    const all = Int32Array.from({ length: n }, (_, c) => c);
+    x = leastSquaresOnSupport(W, Wt, rows, all, target, { ridge: gamma }).x;
+  }
+  if (x === undefined) return undefined;
+  const tol = tolerance * Math.max(scale, Number.MIN_VALUE);
+  for (let r = 0; r < m; r++) {
+    if (rowMask[r * count + j]) continue;
+    let p = bias[r];
+    for (let c = 0; c < n; c++) p += W.data[r * n + c] * x[c];
+    if (p > tol) return undefined;
+  }
+  return x;
+}
+
+/**
+ * Linearized ADMM (Alg. 2) for ConstrainedLayerProblem, batched, with the
+ * auxiliary a = (W x + b)_{S^c} ≤ 0 and scaled dual u:
+ *   x⁺ = P(x − [Wᵀ(S⊙(Wx+b−x̂) + ρ S^c⊙(Wx+b−a−u)) + λ] / (α+β))   (P = ReLU, or the γ-prior step for z)
+ *   a⁺ = −ReLU(u − (W x⁺ + b)),  u⁺ = u + a⁺ − (W x⁺ + b)   on S^c.
+ *
+ * Stopping, per signal: an exact candidate on the settled support that
+ * passes the KKT check (`kkt`); else relative change of x and constraint
+ * residual ≤ tolerance (`converged`); else `max-iterations`. Yields progress.
+ *
+ * @param x0 initial iterate (n × count); receives the solution.
+ */
+export function* linearizedAdmm(
+  problem: ConstrainedLayerProblem,
+  x0: Matrix,
+  options: AdmmOptions,
+): Generator<number, PhaseReport[], void> {
+  const { W, Wt, bias, next, rowMask, nonnegative, lambda, gamma } = problem;
+  const rho = options.rho ?? 1e-2;
+  const maxIterations = options.maxIterations ?? 5000;
+  const tolerance = options.tolerance ?? 1e-10;
+  const candidateTolerance = options.candidateTolerance ?? 1e-3;
+  const exactEvery = options.exactEvery ?? 10;
+  const kktTolerance = options.kktTolerance ?? 1e-9;
+  const m = W.rows;
+  const n = W.cols;
+  const count = x0.cols;
+  const step = Math.max(1, rho) * problem.lambdaMax * (1 + 1e-6);
+
+  const reports: PhaseReport[] = new Array(count);
+  const histories: number[][] = Array.from({ length: count }, () => []);
+  const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
+  const active = new Uint8Array(count).fill(1);
+  let remaining = count;
+
+  const x = x0;
+  let pre = gemm(W, x, matrix(m, count), bias);
+  const a = new Float64Array(m * count);
+  const u = new Float64Array(m * count);
+  for (let p = 0; p < m * count; p++) if (!rowMask[p]) a[p] = Math.min(pre.data[p], 0);
+
+  const finish = (j: number, stop: PhaseStop, iterations: number) => {
+    active[j] = 0;
+    remaining--;
+    reports[j] = { phase: options.phase, iterations, stopReason: stop, history: histories[j] };
+  };
+
+  let iteration = 0;
+  while (remaining > 0) {
+    iteration++;
+    // Gradient factor of the augmented Lagrangian's smooth part.
+    const r = matrix(m, count);
+    const objective = new Float64Array(count);
+    for (let p = 0; p < m * count; p++) {
+      const j = p % count;
+      if (!active[j]) continue;
+      if (rowMask[p]) {
+        const d = pre.data[p] - next.data[p];
+        r.data[p] = d;
+        objective[j] += 0.5 * d * d;
+      } else r.data[p] = rho * (pre.data[p] - a[p] - u[p]);
+    }
+    const g = gemm(Wt, r, matrix(n, count));
+    const change = new Float64Array(count);
+    const size = new Float64Array(count);
+    for (let p = 0; p < n * count; p++) {
+      const j = p % count;
+      if (!active[j]) continue;
+      const old = x.data[p];
+      const nx = nonnegative
+        ? Math.max(old - (g.data[p] + lambda) / step, 0)
+        : (step * old - g.data[p]) / (step + gamma);
+      x.data[p] = nx;
+      change[j] += (nx - old) ** 2;
+      size[j] += nx * nx;
+      objective[j] += lambda * Math.abs(nx) + 0.5 * gamma * nx * nx;
+    }
+    pre = gemm(W, x, matrix(m, count), bias);
+    const primal = new Float64Array(count);
+    const scale = new Float64Array(count);
+    for (let p = 0; p < m * count; p++) {
+      const j = p % count;
+      if (!active[j]) continue;
+      scale[j] = Math.max(scale[j], Math.abs(next.data[p]));
+      if (rowMask[p]) continue;
+      const na = -Math.max(u[p] - pre.data[p], 0);
+      a[p] = na;
+      u[p] += na - pre.data[p];
+      primal[j] = Math.max(primal[j], Math.max(pre.data[p], 0));
+    }
+    for (let j = 0; j < count; j++) {
+      if (!active[j]) continue;
+      recordHistory(histories[j], iteration, objective[j]);
+      const settled = Math.sqrt(change[j]) <= tolerance * Math.max(Math.sqrt(size[j]), Number.MIN_VALUE);
+      if (settled && primal[j] <= tolerance * Math.max(scale[j], Number.MIN_VALUE)) finish(j, 'converged', iteration);
+      else if (iteration >= maxIterations) finish(j, 'max-iterations', iteration);
+    }
+    if (exactEvery > 0 && iteration % exactEvery === 0) {
+      const col = matrix(n, 1);
+      for (let j = 0; j < count; j++) {
+        if (!active[j]) continue;
+        for (let i = 0; i < n; i++) col.data[i] = x.data[i * count + j];
+        // z is not sparse: its "support" is every coordinate, and the exact solve is one least squares.
+        const support = nonnegative
+          ? columnSupport(col, 0, candidateTolerance)
+          : Int32Array.from({ length: n }, (_, i) => i);
+        if (supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length)) {
+          const cand = exactConstrainedCandidate(problem, j, support, kktTolerance);
+          if (cand !== undefined) {
+            for (let i = 0; i < n; i++) x.data[i * count + j] = cand[i];
+            finish(j, 'kkt', iteration);
+          }
+        }
+        lastSupport[j] = support;
+      }
+    }
+    yield Math.max((count - remaining) / count, iteration / maxIterations);
+  }
+  return reports;
+}

@@ -1,0 +1,333 @@
+import { gemm } from '../linalg/gemm';
+import { matrix, type Matrix } from '../linalg/matrix';
+import { columnSupport, supportDistance } from './support';
+import { recordHistory, type PhaseReport, type PhaseStop } from './types';
+
+/**
+ * The smooth part f of a composite problem min f(x) + h(x), evaluated on
+ * pre-activations p = W x + b for a batch of signals (columns).
+ */
+export interface SmoothTerm {
+  /**
+   * For the active columns (`cols[k]` is the original signal index of batch
+   * column k): writes f per column into `f`, and when `grad` is given, the
+   * factor R with ∇f = Wᵀ R (same shape as `pre`).
+   */
+  evaluate(pre: Matrix, cols: Int32Array, f: Float64Array, grad: Matrix | undefined): void;
+}
+
+/** h(x): λ‖x‖₁ (`l1`) or λ1ᵀx + indicator(x ≥ 0) (`nonneg-l1`). */
+export type ProxKind = 'l1' | 'nonneg-l1';
+
+export interface FistaProblem {
+  readonly W: Matrix;
+  /** Wᵀ, kept once per layer. */
+  readonly Wt: Matrix;
+  readonly bias?: Float64Array;
+  readonly smooth: SmoothTerm;
+  readonly prox: ProxKind;
+  /** λ per signal (original index). */
+  readonly lambda: Float64Array;
+  /** An upper bound on Lip(∇f) (e.g. λ_max(WᵀW)·max φ′²); backtracking corrects it if it is too small. */
+  readonly lipschitz: number;
+  /**
+   * Exact solve on a settled support (original signal index j, support T):
+   * returns the full-length candidate x, or undefined when it cannot (singular
+   * system, wrong signs). The engine accepts it only if the KKT conditions hold.
+   */
+  exactOnSupport?(j: number, support: Int32Array): Float64Array | undefined;
+}
+
+export interface FistaOptions {
+  /** Iteration cap per signal. @default 5000 */
+  readonly maxIterations?: number;
+  /** Stop when ‖x⁺ − x‖ ≤ tol·‖x⁺‖. @default 1e-12 */
+  readonly tolerance?: number;
+  /**
+   * Relative tolerance that picks the candidate support for the exact solve.
+   * Coarser than the final support tolerance on purpose: a wrong guess costs
+   * one small solve and is rejected by the KKT check, a right one ends the
+   * iterations early. @default 1e-3
+   */
+  readonly candidateTolerance?: number;
+  /** Try the exact solve every this many iterations once the support is unchanged since the last try. @default 10; 0 = plain FISTA */
+  readonly exactEvery?: number;
+  /** KKT tolerance, relative to the gradient's scale at x = 0. @default 1e-9 */
+  readonly kktTolerance?: number;
+  /** Phase name for reports. */
+  readonly phase: string;
+}
+
+/** Shrinks the working columns of a matrix to `keep` (indices into current columns), in place order. */
+function compact(m: Matrix, keep: Int32Array): Matrix {
+  const out = matrix(m.rows, keep.length);
+  for (let i = 0; i < m.rows; i++) {
+    const src = i * m.cols;
+    const dst = i * keep.length;
+    for (let k = 0; k < keep.length; k++) out.data[dst + k] = m.data[src + keep[k]];
+  }
+  return out;
+}
+
+/**
+ * Batched FISTA (Beck & Teboulle) with per-signal step sizes found by
+ * backtracking, for min_x f(W x + b) + h(x) over every column at once.
+ *
+ * Stopping rule, per signal: (1) every `exactEvery` iterations, if the
+ * candidate support (entries above `candidateTolerance`·max) has changed in at
+ * most max(2, 5%) indices since the previous check, solve exactly from it and
+ * accept that solution when the KKT conditions hold to `kktTolerance` (stop
+ * `kkt`); (2) else stop when the relative change ≤ `tolerance` (`converged`);
+ * (3) else at `maxIterations`. Finished signals leave the batch, so later
+ * products only involve the ones still running.
+ *
+ * A generator: it yields after every iteration (progress in [0, 1]) so a
+ * caller can report progress and stop between iterations.
+ *
+ * @param x0 initial iterate (n × count); also receives the solution.
+ */
+export function* fista(
+  problem: FistaProblem,
+  x0: Matrix,
+  options: FistaOptions,
+): Generator<number, PhaseReport[], void> {
+  const { W, Wt, bias, smooth, prox, lambda } = problem;
+  const maxIterations = options.maxIterations ?? 5000;
+  const tolerance = options.tolerance ?? 1e-12;
+  const candidateTolerance = options.candidateTolerance ?? 1e-3;
+  const exactEvery = problem.exactOnSupport === undefined ? 0 : (options.exactEvery ?? 10);
+  const kktTolerance = options.kktTolerance ?? 1e-9;
+  const n = W.cols;
+  const m = W.rows;
+  const count = x0.cols;
+  const out = x0;
+
+  const reports: (PhaseReport | undefined)[] = new Array(count).fill(undefined);
+  const histories: number[][] = Array.from({ length: count }, () => []);
+  const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
+
+  let cols = Int32Array.from({ length: count }, (_, j) => j);
+  let x = matrix(n, count, Float64Array.from(x0.data));
+  let xPrev = matrix(n, count, Float64Array.from(x0.data));
+  let preX = gemm(W, x, matrix(m, count), bias);
+  let prePrev = matrix(m, count, Float64Array.from(preX.data));
+  let t = new Float64Array(count).fill(1);
+  let step = new Float64Array(count).fill(1 / Math.max(problem.lipschitz, Number.MIN_VALUE));
+
+  // Gradient scale at x = 0 for the KKT tolerance: max_i |(Wᵀ R(0))_i| + λ (the smallest λ giving x = 0).
+  const kktScale = new Float64Array(count);
+  {
+    const pre0 = gemm(W, matrix(n, count), matrix(m, count), bias);
+    const r0 = matrix(m, count);
+    smooth.evaluate(pre0, cols, new Float64Array(count), r0);
+    const g0 = gemm(Wt, r0, matrix(n, count));
+    for (let j = 0; j < count; j++) {
+      let mx = 0;
+      for (let i = 0; i < n; i++) mx = Math.max(mx, Math.abs(g0.data[i * count + j]));
+      kktScale[j] = Math.max(mx + lambda[j], Number.MIN_VALUE);
+    }
+  }
+
+  const finish = (k: number, stop: PhaseStop, iterations: number, note?: string) => {
+    const j = cols[k];
+    for (let i = 0; i < n; i++) out.data[i * count + j] = x.data[i * cols.length + k];
+    reports[j] = {
+      phase: options.phase,
+      iterations,
+      stopReason: stop,
+      history: histories[j],
+      ...(note ? { note } : {}),
+    };
+  };
+
+  let iteration = 0;
+  while (cols.length > 0) {
+    iteration++;
+    const ka = cols.length;
+    // Momentum point v = x + β(x − x_prev); its pre-activation follows by linearity.
+    const beta = new Float64Array(ka);
+    const tNext = new Float64Array(ka);
+    for (let k = 0; k < ka; k++) {
+      tNext[k] = (1 + Math.sqrt(1 + 4 * t[k] * t[k])) / 2;
+      beta[k] = (t[k] - 1) / tNext[k];
+    }
+    const v = matrix(n, ka);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < ka; k++) {
+        const p = i * ka + k;
+        v.data[p] = x.data[p] + beta[k] * (x.data[p] - xPrev.data[p]);
+      }
+    }
+    const preV = matrix(m, ka);
+    for (let i = 0; i < m; i++) {
+      for (let k = 0; k < ka; k++) {
+        const p = i * ka + k;
+        preV.data[p] = preX.data[p] + beta[k] * (preX.data[p] - prePrev.data[p]);
+      }
+    }
+    const fV = new Float64Array(ka);
+    const r = matrix(m, ka);
+    smooth.evaluate(preV, cols, fV, r);
+    const g = gemm(Wt, r, matrix(n, ka));
+
+    // Proximal step from v.
+    const u = matrix(n, ka);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < ka; k++) {
+        const p = i * ka + k;
+        const mu = step[k];
+        const lam = lambda[cols[k]];
+        const w = v.data[p] - mu * g.data[p];
+        u.data[p] =
+          prox === 'nonneg-l1' ? Math.max(w - mu * lam, 0) : Math.sign(w) * Math.max(Math.abs(w) - mu * lam, 0);
+      }
+    }
+    const preU = gemm(W, u, matrix(m, ka), bias);
+    const fU = new Float64Array(ka);
+    smooth.evaluate(preU, cols, fU, undefined);
+
+    // Sufficient decrease: f(u) ≤ f(v) + ⟨g, u − v⟩ + ‖u − v‖²/(2μ); else halve μ and restart momentum.
+    const accepted = new Uint8Array(ka);
+    const change = new Float64Array(ka);
+    const size = new Float64Array(ka);
+    const inner = new Float64Array(ka);
+    const dist = new Float64Array(ka);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < ka; k++) {
+        const p = i * ka + k;
+        const d = u.data[p] - v.data[p];
+        inner[k] += g.data[p] * d;
+        dist[k] += d * d;
+        const c = u.data[p] - x.data[p];
+        change[k] += c * c;
+        size[k] += u.data[p] * u.data[p];
+      }
+    }
+    for (let k = 0; k < ka; k++) {
+      const bound = fV[k] + inner[k] + dist[k] / (2 * step[k]);
+      accepted[k] = fU[k] <= bound + 1e-12 * Math.abs(bound) ? 1 : 0;
+    }
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < ka; k++) {
+        if (!accepted[k]) continue;
+        const p = i * ka + k;
+        xPrev.data[p] = x.data[p];
+        x.data[p] = u.data[p];
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      for (let k = 0; k < ka; k++) {
+        if (!accepted[k]) continue;
+        const p = i * ka + k;
+        prePrev.data[p] = preX.data[p];
+        preX.data[p] = preU.data[p];
+      }
+    }
+    const done = new Uint8Array(ka);
+    for (let k = 0; k < ka; k++) {
+      const j = cols[k];
+      if (accepted[k]) {
+        t[k] = tNext[k];
+        let l1 = 0;
+        for (let i = 0; i < n; i++) l1 += Math.abs(x.data[i * ka + k]);
+        recordHistory(histories[j], iteration, fU[k] + lambda[j] * l1);
+        if (Math.sqrt(change[k]) <= tolerance * Math.sqrt(size[k]) || size[k] === 0) {
+          finish(k, 'converged', iteration);
+          done[k] = 1;
+        }
+      } else {
+        step[k] /= 2;
+        t[k] = 1;
+        for (let i = 0; i < n; i++) xPrev.data[i * ka + k] = x.data[i * ka + k];
+        for (let i = 0; i < m; i++) prePrev.data[i * ka + k] = preX.data[i * ka + k];
+      }
+      if (!done[k] && iteration >= maxIterations) {
+        finish(k, 'max-iterations', iteration);
+        done[k] = 1;
+      }
+    }
+
+    // Exact solve on settled supports, accepted only when KKT holds.
+    if (exactEvery > 0 && iteration % exactEvery === 0) {
+      const tries: { k: number; x: Float64Array }[] = [];
+      for (let k = 0; k < ka; k++) {
+        if (done[k]) continue;
+        const j = cols[k];
+        const xs = matrix(n, 1, new Float64Array(n));
+        for (let i = 0; i < n; i++) xs.data[i] = x.data[i * ka + k];
+        const support = columnSupport(xs, 0, candidateTolerance);
+        // "Nearly settled" is enough: the exact step's active-set rounds mend a few wrong indices.
+        if (supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length)) {
+          const candidate = problem.exactOnSupport!(j, support);
+          if (candidate !== undefined) tries.push({ k, x: candidate });
+        }
+        lastSupport[j] = support;
+      }
+      if (tries.length > 0) {
+        const cand = matrix(n, tries.length);
+        const candCols = Int32Array.from(tries, (c) => cols[c.k]);
+        tries.forEach((c, q) => {
+          for (let i = 0; i < n; i++) cand.data[i * tries.length + q] = c.x[i];
+        });
+        const ok = kktHolds(problem, cand, candCols, kktScale, kktTolerance);
+        tries.forEach((c, q) => {
+          if (!ok[q]) return;
+          for (let i = 0; i < n; i++) x.data[i * ka + c.k] = c.x[i];
+          const j = cols[c.k];
+          recordHistory(histories[j], iteration, Number.NaN);
+          finish(c.k, 'kkt', iteration);
+          done[c.k] = 1;
+        });
+      }
+    }
+
+    if (done.some((d) => d === 1)) {
+      const keep = Int32Array.from({ length: ka }, (_, k) => k).filter((k) => !done[k]);
+      x = compact(x, keep);
+      xPrev = compact(xPrev, keep);
+      preX = compact(preX, keep);
+      prePrev = compact(prePrev, keep);
+      t = Float64Array.from(keep, (k) => t[k]);
+      step = Float64Array.from(keep, (k) => step[k]);
+      cols = Int32Array.from(keep, (k) => cols[k]);
+    }
+    yield Math.max((count - cols.length) / count, iteration / maxIterations);
+  }
+  return reports as PhaseReport[];
+}
+
+/**
+ * KKT conditions of min f(x) + h(x) at candidate columns, with g = ∇f:
+ * l1: |g_i + λ sign(x_i)| ≤ tol where x_i ≠ 0, |g_i| ≤ λ + tol elsewhere;
+ * nonneg-l1: x ≥ 0, |g_i + λ| ≤ tol where x_i > 0, g_i + λ ≥ −tol where x_i = 0.
+ * tol = kktTolerance · (gradient scale at 0) per signal.
+ */
+export function kktHolds(
+  problem: Pick<FistaProblem, 'W' | 'Wt' | 'bias' | 'smooth' | 'prox' | 'lambda'>,
+  cand: Matrix,
+  cols: Int32Array,
+  scale: Float64Array,
+  kktTolerance: number,
+): Uint8Array {
+  const { W, Wt, bias, smooth, prox, lambda } = problem;
+  const ka = cand.cols;
+  const pre = gemm(W, cand, matrix(W.rows, ka), bias);
+  const r = matrix(W.rows, ka);
+  smooth.evaluate(pre, cols, new Float64Array(ka), r);
+  const g = gemm(Wt, r, matrix(W.cols, ka));
+  const ok = new Uint8Array(ka).fill(1);
+  for (let i = 0; i < W.cols; i++) {
+    for (let q = 0; q < ka; q++) {
+      const j = cols[q];
+      const tol = kktTolerance * scale[j];
+      const xi = cand.data[i * ka + q];
+      const gi = g.data[i * ka + q];
+      const lam = lambda[j];
+      let good: boolean;
+      if (prox === 'nonneg-l1') good = xi > 0 ? Math.abs(gi + lam) <= tol : xi === 0 && gi + lam >= -tol;
+      else good = xi !== 0 ? Math.abs(gi + lam * Math.sign(xi)) <= tol : Math.abs(gi) <= lam + tol;
+      if (!good) ok[q] = 0;
+    }
+  }
+  return ok;
+}

@@ -1,0 +1,232 @@
+import { gemm } from '../linalg/gemm';
+import { matrix, type Matrix } from '../linalg/matrix';
+import { createRng } from '../linalg/rng';
+import { assembleResult, type InversionContext } from './context';
+import { recordHistory, type PhaseReport, type PhaseStop } from './types';
+
+export interface GradientDescentOptions {
+  /** `momentum`: heavy ball (the paper's baseline); `adam`: Adam (a stronger baseline). @default 'momentum' */
+  readonly optimizer?: 'momentum' | 'adam';
+  /** Initial step (learning rate). @default 0.1 for momentum, 0.01 for adam */
+  readonly step?: number;
+  /** Step multiplier applied every `decayEvery` iterations. @default 0.5 */
+  readonly decay?: number;
+  /** @default 2500 */
+  readonly decayEvery?: number;
+  /** Momentum coefficient (heavy ball). @default 0.9 */
+  readonly momentum?: number;
+  /** @default 10000 (the paper's) */
+  readonly maxIterations?: number;
+  /** Stop a signal when ‖∇‖₂ ≤ this (the paper: 1e-9). @default 1e-9 */
+  readonly gradientTolerance?: number;
+  /** Independent random starts per signal; the one with the lowest final misfit is kept. @default 1 */
+  readonly restarts?: number;
+  /** Seed of the random starts z ~ N(0, I). @default 0 */
+  readonly seed?: number;
+  /** Start from these latent vectors (n₀ × count) instead of random ones (restarts then add noise of std 1 to them). */
+  readonly init?: Matrix;
+}
+
+export function checkGradientDescentOptions(o: GradientDescentOptions = {}) {
+  const optimizer = o.optimizer ?? 'momentum';
+  const r = {
+    optimizer,
+    step: o.step ?? (optimizer === 'adam' ? 0.01 : 0.1),
+    decay: o.decay ?? 0.5,
+    decayEvery: o.decayEvery ?? 2500,
+    momentum: o.momentum ?? 0.9,
+    maxIterations: o.maxIterations ?? 10000,
+    gradientTolerance: o.gradientTolerance ?? 1e-9,
+    restarts: o.restarts ?? 1,
+    seed: o.seed ?? 0,
+    init: o.init,
+  };
+  if (!(r.step > 0)) throw new RangeError(`step must be > 0, got ${r.step}`);
+  if (!(r.decay > 0 && r.decay <= 1)) throw new RangeError(`decay must be in (0, 1], got ${r.decay}`);
+  if (!(r.momentum >= 0 && r.momentum < 1)) throw new RangeError(`momentum must be in [0, 1), got ${r.momentum}`);
+  if (!(Number.isInteger(r.maxIterations) && r.maxIterations >= 1))
+    throw new RangeError('maxIterations must be a positive integer');
+  if (!(Number.isInteger(r.restarts) && r.restarts >= 1))
+    throw new RangeError(`restarts must be a positive integer, got ${r.restarts}`);
+  return r;
+}
+
+/**
+ * Misfit f(z) = ½‖M(y − G(z))‖² and its gradient for a batch, by one
+ * forward and one backward pass (every product batched over the columns).
+ * `cols[k]` maps batch column k to its signal.
+ */
+export function misfitGradient(
+  ctx: InversionContext,
+  z: Matrix,
+  cols: Int32Array,
+  grad: Matrix,
+  f: Float64Array,
+): void {
+  const { layers, phi, obs } = ctx;
+  const K = z.cols;
+  const count = obs.y.cols;
+  const acts: Matrix[] = [z];
+  for (let i = 0; i < layers.length; i++) {
+    const pre = gemm(layers[i].W, acts[i], matrix(layers[i].W.rows, K), layers[i].b);
+    if (i < layers.length - 1) for (let p = 0; p < pre.data.length; p++) if (pre.data[p] < 0) pre.data[p] = 0;
+    acts.push(pre);
+  }
+  // δ at the output pre-activation.
+  const out = acts[layers.length];
+  const delta = matrix(out.rows, K);
+  f.fill(0);
+  for (let i = 0; i < out.rows; i++) {
+    for (let k = 0; k < K; k++) {
+      const o = i * count + cols[k];
+      if (obs.known !== undefined && !obs.known[o]) continue;
+      const p = i * K + k;
+      const r = phi.forward(out.data[p]) - obs.y.data[o];
+      f[k] += 0.5 * r * r;
+      delta.data[p] = phi.derivative(out.data[p]) * r;
+    }
+  }
+  let d = delta;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const g = i === 0 ? grad : matrix(layers[i].W.cols, K);
+    gemm(layers[i].Wt, d, g);
+    if (i > 0) {
+      // Through ReLU: the hidden activation is positive exactly where the unit is on.
+      const x = acts[i];
+      for (let p = 0; p < g.data.length; p++) if (!(x.data[p] > 0)) g.data[p] = 0;
+    }
+    d = g;
+  }
+}
+
+/**
+ * Gradient descent on min_z ½‖M(y − G(z))‖² from random z ~ N(0, I): the
+ * paper's baseline (momentum 0.9, step 0.1 halved every 2,500 iterations,
+ * 10,000 iterations), or Adam; optionally with restarts, keeping the best.
+ * Stopping rule, per signal: ‖∇‖ ≤ gradientTolerance (`gradient`), else
+ * `max-iterations`; a non-finite misfit stops it as `failed` (diverged).
+ */
+export function* gradientDescent(
+  ctx: InversionContext,
+  options: GradientDescentOptions = {},
+): Generator<number, ReturnType<typeof assembleResult>, void> {
+  const o = checkGradientDescentOptions(options);
+  const n0 = ctx.layers[0].W.cols;
+  const count = ctx.count;
+  const total = count * o.restarts;
+  const rng = createRng(o.seed);
+  // Columns: restart r of signal j is column r·count + j.
+  const z = matrix(n0, total);
+  for (let r = 0; r < o.restarts; r++) {
+    for (let j = 0; j < count; j++) {
+      for (let i = 0; i < n0; i++) {
+        const base = o.init === undefined ? 0 : o.init.data[i * count + j];
+        const noise = o.init !== undefined && r === 0 ? 0 : rng.gaussian();
+        z.data[i * total + r * count + j] = base + noise;
+      }
+    }
+  }
+  const signalOf = Int32Array.from({ length: total }, (_, c) => c % count);
+  const reports: PhaseReport[] = new Array(total);
+  const histories: number[][] = Array.from({ length: total }, () => []);
+  const finalMisfit = new Float64Array(total).fill(Number.POSITIVE_INFINITY);
+  const name = o.optimizer === 'adam' ? 'gradient descent (Adam)' : 'gradient descent (momentum)';
+
+  let active = Int32Array.from({ length: total }, (_, c) => c);
+  let zA = matrix(n0, total, Float64Array.from(z.data));
+  let m1 = matrix(n0, total);
+  let m2 = matrix(n0, total);
+  for (let it = 1; active.length > 0; it++) {
+    const K = active.length;
+    const grad = matrix(n0, K);
+    const f = new Float64Array(K);
+    misfitGradient(
+      ctx,
+      zA,
+      Int32Array.from(active, (c) => signalOf[c]),
+      grad,
+      f,
+    );
+    const gnorm = new Float64Array(K);
+    for (let p = 0; p < grad.data.length; p++) gnorm[p % K] += grad.data[p] ** 2;
+    const lr = o.step * o.decay ** Math.floor((it - 1) / o.decayEvery);
+    const stop = new Array<PhaseStop | undefined>(K).fill(undefined);
+    for (let k = 0; k < K; k++) {
+      const c = active[k];
+      recordHistory(histories[c], it, f[k]);
+      finalMisfit[c] = f[k];
+      if (!Number.isFinite(f[k])) stop[k] = 'failed';
+      else if (Math.sqrt(gnorm[k]) <= o.gradientTolerance) stop[k] = 'gradient';
+      else if (it > o.maxIterations) stop[k] = 'max-iterations';
+    }
+    // Update the ones still running.
+    const b1 = 0.9;
+    const b2 = 0.999;
+    for (let i = 0; i < n0; i++) {
+      for (let k = 0; k < K; k++) {
+        if (stop[k] !== undefined) continue;
+        const p = i * K + k;
+        const g = grad.data[p];
+        if (o.optimizer === 'adam') {
+          m1.data[p] = b1 * m1.data[p] + (1 - b1) * g;
+          m2.data[p] = b2 * m2.data[p] + (1 - b2) * g * g;
+          const mh = m1.data[p] / (1 - b1 ** it);
+          const vh = m2.data[p] / (1 - b2 ** it);
+          zA.data[p] -= (lr * mh) / (Math.sqrt(vh) + 1e-12);
+        } else {
+          m1.data[p] = o.momentum * m1.data[p] - lr * g;
+          zA.data[p] += m1.data[p];
+        }
+      }
+    }
+    if (stop.some((s) => s !== undefined)) {
+      const keep: number[] = [];
+      for (let k = 0; k < K; k++) {
+        const c = active[k];
+        const s = stop[k];
+        if (s === undefined) {
+          keep.push(k);
+          continue;
+        }
+        for (let i = 0; i < n0; i++) z.data[i * total + c] = zA.data[i * K + k];
+        reports[c] = {
+          phase: name,
+          iterations: it - 1,
+          stopReason: s,
+          history: histories[c],
+          ...(s === 'failed' ? { note: 'the misfit became non-finite (diverged); try a smaller step' } : {}),
+        };
+      }
+      const pick = (mm: Matrix) => {
+        const out = matrix(n0, keep.length);
+        for (let i = 0; i < n0; i++)
+          for (let q = 0; q < keep.length; q++) out.data[i * keep.length + q] = mm.data[i * K + keep[q]];
+        return out;
+      };
+      zA = pick(zA);
+      m1 = pick(m1);
+      m2 = pick(m2);
+      active = Int32Array.from(keep, (k) => active[k]);
+    }
+    yield Math.max((total - active.length) / total, Math.min(it / o.maxIterations, 1));
+  }
+
+  // Keep, per signal, the restart with the lowest final misfit.
+  const best = matrix(n0, count);
+  const phases: PhaseReport[][] = [];
+  for (let j = 0; j < count; j++) {
+    let bestC = j;
+    for (let r = 1; r < o.restarts; r++) {
+      const c = r * count + j;
+      if (finalMisfit[c] < finalMisfit[bestC]) bestC = c;
+    }
+    for (let i = 0; i < n0; i++) best.data[i * count + j] = z.data[i * total + bestC];
+    const report = reports[bestC];
+    phases.push([
+      o.restarts > 1
+        ? { ...report, note: `best of ${o.restarts} random starts (restart ${Math.floor(bestC / count) + 1})` }
+        : report,
+    ]);
+  }
+  return assembleResult(ctx, o.optimizer === 'adam' ? 'adam' : 'gd', best, [], phases, 0);
+}

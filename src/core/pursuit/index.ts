@@ -1,0 +1,11 @@
+export * from './types';
+export * from './methods';
+export * from './context';
+export { latentPursuit, type LatentPursuitOptions } from './latentPursuit';
+export { layeredBasisPursuit, type LayeredBasisPursuitOptions } from './layeredBasisPursuit';
+export { gradientDescent, misfitGradient, type GradientDescentOptions } from './gradientDescent';
+export { layerwiseOracle, endToEndOracle, trueSupports } from './oracle';
+export { activeSetLasso } from './activeSet';
+export { fista, kktHolds } from './fista';
+export { linearizedAdmm, exactConstrainedCandidate } from './admm';
+export { debiasSignal } from './debias';

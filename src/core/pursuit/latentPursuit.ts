@@ -1,0 +1,310 @@
+import { matrix, type Matrix } from '../linalg/matrix';
+import { linearizedAdmm, exactConstrainedCandidate, type ConstrainedLayerProblem } from './admm';
+import { assembleResult, scatterColumns, selectColumns, selectMaskColumns, type InversionContext } from './context';
+import { debiasSignal } from './debias';
+import { fista, type FistaProblem } from './fista';
+import { activeSetLasso } from './activeSet';
+import { leastSquaresOnSupport } from './leastSquares';
+import { outputMisfit } from './smooth';
+import { columnSupport, supportMask } from './support';
+import type { InversionResult, PhaseReport } from './types';
+
+export interface LatentPursuitOptions {
+  /** λ of every layer's ℓ₁ term (the paper: 0 without noise). @default 0 */
+  readonly lambda?: number;
+  /** ADMM penalty ρ. @default 1e-2 (the paper's) */
+  readonly rho?: number;
+  /** Weight γ of the Gaussian prior on z (Eq. 10). @default 0 (the paper's, for random nets) */
+  readonly gamma?: number;
+  /** Relative support tolerance for reading supports off iterates. @default 1e-6 */
+  readonly supportTolerance?: number;
+  /**
+   * Solve exactly on a settled support and accept on KKT (true), or run the
+   * paper's plain iterations to their tolerance (false). Same minimiser, different cost.
+   * @default true
+   */
+  readonly exact?: boolean;
+  /** FISTA iterations at most (last layer). @default 5000 */
+  readonly maxIterations?: number;
+  /** ADMM iterations at most (each inner layer). @default 5000 */
+  readonly maxAdmmIterations?: number;
+  /** Relative change stopping FISTA / ADMM. @default 1e-12 / 1e-10 */
+  readonly tolerance?: number;
+  /** Run the debiasing step on the recovered supports. @default true */
+  readonly debias?: boolean;
+}
+
+/** Latent-Pursuit's defaults, in one place (documented on the interface). */
+export function checkLatentPursuitOptions(o: LatentPursuitOptions = {}): Required<LatentPursuitOptions> {
+  const r = {
+    lambda: o.lambda ?? 0,
+    rho: o.rho ?? 1e-2,
+    gamma: o.gamma ?? 0,
+    supportTolerance: o.supportTolerance ?? 1e-6,
+    exact: o.exact ?? true,
+    maxIterations: o.maxIterations ?? 5000,
+    maxAdmmIterations: o.maxAdmmIterations ?? 5000,
+    tolerance: o.tolerance ?? 1e-12,
+    debias: o.debias ?? true,
+  };
+  if (!(r.lambda >= 0)) throw new RangeError(`lambda must be ≥ 0, got ${r.lambda}`);
+  if (!(r.rho > 0)) throw new RangeError(`rho must be > 0, got ${r.rho}`);
+  if (!(r.gamma >= 0)) throw new RangeError(`gamma must be ≥ 0, got ${r.gamma}`);
+  if (!(r.supportTolerance > 0 && r.supportTolerance < 1))
+    throw new RangeError(`supportTolerance must be in (0, 1), got ${r.supportTolerance}`);
+  if (!(Number.isInteger(r.maxIterations) && r.maxIterations >= 1))
+    throw new RangeError(`maxIterations must be a positive integer`);
+  if (!(Number.isInteger(r.maxAdmmIterations) && r.maxAdmmIterations >= 1))
+    throw new RangeError(`maxAdmmIterations must be a positive integer`);
+  return r;
+}
+
+/** Largest φ′ over the real line, for the Lipschitz bound of the last layer's gradient. */
+function maxDerivative(ctx: InversionContext): number {
+  const act = ctx.gen.output;
+  return act.kind === 'sigmoid' ? 0.25 : 1;
+}
+
+/**
+ * Latent-Pursuit (Alg. 3), every signal at once:
+ * 1. last layer: FISTA on min_{x ≥ 0} ½‖y − M φ(W_L x + b_L)‖² + λ1ᵀx (φ kept, not inverted);
+ * 2. inner layers: linearized ADMM on Eq. 6 (nonnegative, off-support rows kept ≤ 0);
+ * 3. z: Eq. 10 — least squares on the supported rows when that already keeps the
+ *    off-support rows ≤ 0 (then it is the exact minimiser), else linearized ADMM;
+ * 4. debiasing on the recovered supports.
+ */
+export function* latentPursuit(
+  ctx: InversionContext,
+  options: LatentPursuitOptions = {},
+): Generator<number, InversionResult, void> {
+  const o = checkLatentPursuitOptions(options);
+  const { layers, count, obs } = ctx;
+  const L = layers.length - 1;
+  const n0 = layers[0].W.cols;
+  const phases: PhaseReport[][] = Array.from({ length: count }, () => []);
+  const estimates: Matrix[] = layers.slice(0, L).map((l) => matrix(l.W.rows, count));
+  const weight = { last: 0.5, inner: L > 1 ? 0.3 / (L - 1) : 0, first: L > 1 ? 0.1 : 0.3, debias: 0.1 };
+  let base = 0;
+
+  // 1. Last layer.
+  const out = layers[L];
+  const lambda = new Float64Array(count).fill(o.lambda);
+  const problem: FistaProblem = {
+    W: out.W,
+    Wt: out.Wt,
+    bias: out.b,
+    smooth: outputMisfit(ctx.phi, obs.y, obs.known),
+    prox: 'nonneg-l1',
+    lambda,
+    lipschitz: out.lambdaMax * maxDerivative(ctx) ** 2,
+    exactOnSupport: o.exact ? (j, support) => lastLayerExact(ctx, j, support, o.lambda) : undefined,
+  };
+  const xL = estimates[L - 1];
+  const lastReports = yield* scaled(
+    fista(problem, xL, {
+      phase: `layer ${L} (FISTA${o.exact ? ' + exact on support' : ''})`,
+      maxIterations: o.maxIterations,
+      tolerance: o.tolerance,
+      exactEvery: o.exact ? 10 : 0,
+    }),
+    base,
+    weight.last,
+  );
+  lastReports.forEach((r, j) => phases[j].push(r));
+  base += weight.last;
+
+  // 2. Inner layers, L−1 … 1.
+  for (let i = L - 1; i >= 1; i--) {
+    const { mask } = supportMask(estimates[i], o.supportTolerance);
+    const layer = layers[i];
+    const p: ConstrainedLayerProblem = {
+      W: layer.W,
+      Wt: layer.Wt,
+      bias: layer.b,
+      next: estimates[i],
+      rowMask: mask,
+      nonnegative: true,
+      lambda: o.lambda,
+      gamma: 0,
+      lambdaMax: layer.lambdaMax,
+    };
+    const reports = yield* scaled(
+      linearizedAdmm(p, estimates[i - 1], {
+        phase: `layer ${i} (linearized ADMM${o.exact ? ' + exact on support' : ''})`,
+        rho: o.rho,
+        maxIterations: o.maxAdmmIterations,
+        exactEvery: o.exact ? 10 : 0,
+      }),
+      base,
+      weight.inner,
+    );
+    reports.forEach((r, j) => phases[j].push(r));
+    base += weight.inner;
+  }
+
+  // 3. z (Eq. 10).
+  const z = matrix(n0, count);
+  {
+    const { mask } = supportMask(estimates[0], o.supportTolerance);
+    const first = layers[0];
+    const p: ConstrainedLayerProblem = {
+      W: first.W,
+      Wt: first.Wt,
+      bias: first.b,
+      next: estimates[0],
+      rowMask: mask,
+      nonnegative: false,
+      lambda: 0,
+      gamma: o.gamma,
+      lambdaMax: first.lambdaMax,
+    };
+    const all = Int32Array.from({ length: n0 }, (_, k) => k);
+    const pending: number[] = [];
+    for (let j = 0; j < count; j++) {
+      const cand = o.exact ? exactConstrainedCandidate(p, j, all, 1e-9) : undefined;
+      if (cand === undefined) {
+        pending.push(j);
+        continue;
+      }
+      for (let k = 0; k < n0; k++) z.data[k * count + j] = cand[k];
+      phases[j].push({
+        phase: 'z (least squares, constraints checked)',
+        iterations: 1,
+        stopReason: 'exact',
+        history: [],
+      });
+    }
+    if (pending.length > 0) {
+      const cols = Int32Array.from(pending);
+      const sub: ConstrainedLayerProblem = {
+        ...p,
+        next: selectColumns(estimates[0], cols),
+        rowMask: selectMaskColumns(mask, first.W.rows, count, cols),
+      };
+      const zSub = matrix(n0, cols.length);
+      const reports = yield* scaled(
+        linearizedAdmm(sub, zSub, {
+          phase: `z (linearized ADMM${o.exact ? ' + exact' : ''})`,
+          rho: o.rho,
+          maxIterations: o.maxAdmmIterations,
+          exactEvery: o.exact ? 10 : 0,
+        }),
+        base,
+        weight.first,
+      );
+      scatterColumns(zSub, cols, z);
+      reports.forEach((r, k) => phases[cols[k]].push(r));
+    }
+    base += weight.first;
+  }
+
+  // 4. Debiasing on the recovered supports.
+  if (o.debias) {
+    for (let j = 0; j < count; j++) {
+      const supports = estimates.map((x) => columnSupport(x, j, o.supportTolerance));
+      const { z: zj, report } = debiasSignal(
+        layers,
+        ctx.gen.output,
+        ctx.phi,
+        ctx.signal(j),
+        ctx.knownRows(j),
+        supports,
+      );
+      phases[j].push(report);
+      if (zj !== undefined) for (let k = 0; k < n0; k++) z.data[k * count + j] = zj[k];
+      if (j % 8 === 7) yield base + (weight.debias * (j + 1)) / count;
+    }
+  }
+  return assembleResult(ctx, 'lp', z, estimates, phases, o.supportTolerance);
+}
+
+/**
+ * Exact candidate for the last layer from FISTA's support guess: the
+ * nonnegative least squares of φ⁻¹(y) − b on W_L[known, ·] by active-set
+ * rounds (exact without noise), then Gauss–Newton on that support in the φ
+ * domain when the residual is above rounding level (noise). Undefined when
+ * it fails or an entry turns non-positive; the FISTA engine checks the
+ * φ-domain KKT conditions before accepting.
+ */
+function lastLayerExact(ctx: InversionContext, j: number, guess: Int32Array, lambda: number): Float64Array | undefined {
+  const out = ctx.layers[ctx.layers.length - 1];
+  const rows = ctx.knownRows(j);
+  const y = ctx.signal(j);
+  const target = new Float64Array(out.W.rows);
+  for (const r of rows) target[r] = ctx.inverse(y[r]) - out.b[r];
+  const x = activeSetLasso({ W: out.W, Wt: out.Wt, gram: out.gram, rows, target, lambda, nonnegative: true, guess });
+  if (x === undefined || ctx.gen.output.kind === 'identity') return x;
+  const support = Int32Array.from({ length: x.length }, (_, c) => c).filter((c) => x[c] > 0);
+  const refined = refineInPhiDomain(
+    ctx,
+    j,
+    support,
+    Float64Array.from(support, (c) => x[c]),
+    lambda,
+  );
+  if (refined === undefined) return undefined;
+  const full = new Float64Array(x.length);
+  for (let q = 0; q < support.length; q++) {
+    if (!(refined[q] > 0)) return undefined;
+    full[support[q]] = refined[q];
+  }
+  return full;
+}
+
+/** Gauss–Newton on T for ½‖y − φ(W x + b)‖² + λ1ᵀx from x_T; a no-op for identity φ or a residual at rounding level. */
+function refineInPhiDomain(
+  ctx: InversionContext,
+  j: number,
+  support: Int32Array,
+  start: Float64Array,
+  lambda: number,
+): Float64Array | undefined {
+  if (ctx.gen.output.kind === 'identity') return start;
+  const out = ctx.layers[ctx.layers.length - 1];
+  const rows = ctx.knownRows(j);
+  const y = ctx.signal(j);
+  const n = out.W.cols;
+  const xT = Float64Array.from(start);
+  const linear = lambda === 0 ? undefined : new Float64Array(support.length).fill(lambda);
+  const weights = new Float64Array(out.W.rows);
+  const gnTarget = new Float64Array(out.W.rows);
+  let yNorm = 0;
+  for (const r of rows) yNorm += y[r] * y[r];
+  for (let it = 0; it < 20; it++) {
+    let misfit = 0;
+    for (const r of rows) {
+      let s = out.b[r];
+      for (let q = 0; q < support.length; q++) s += out.W.data[r * n + support[q]] * xT[q];
+      const d = ctx.phi.derivative(s);
+      const res = y[r] - ctx.phi.forward(s);
+      misfit += res * res;
+      weights[r] = d * d;
+      gnTarget[r] = d > 1e-300 ? res / d : 0;
+    }
+    if (misfit <= 1e-26 * Math.max(yNorm, Number.MIN_VALUE)) break;
+    const step = leastSquaresOnSupport(out.W, out.Wt, rows, support, gnTarget, { weights, linear }).x;
+    if (step === undefined) return undefined;
+    let stepNorm = 0;
+    let xNorm = 0;
+    for (let q = 0; q < support.length; q++) {
+      xT[q] += step[q];
+      stepNorm += step[q] * step[q];
+      xNorm += xT[q] * xT[q];
+    }
+    if (Math.sqrt(stepNorm) <= 1e-14 * Math.sqrt(xNorm)) break;
+  }
+  return xT;
+}
+
+/** Re-maps a sub-generator's progress in [0, 1] to [base, base + weight]. */
+export function* scaled<R>(
+  inner: Generator<number, R, void>,
+  base: number,
+  weight: number,
+): Generator<number, R, void> {
+  for (;;) {
+    const next = inner.next();
+    if (next.done) return next.value;
+    yield base + weight * next.value;
+  }
+}

@@ -1,0 +1,105 @@
+import { choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky';
+import { gemmSubset } from '../linalg/gemm';
+import { matrix, type Matrix } from '../linalg/matrix';
+
+export interface SupportLeastSquaresOptions {
+  /** Per-row weights d_r ≥ 0 (indexed like A's rows): minimises ½‖D^{1/2}(c − A x)‖². @default all 1 */
+  readonly weights?: Float64Array;
+  /** Linear term ℓ: minimises … + ℓᵀx (λ·sign for a lasso on a fixed sign pattern, λ·1 for a nonnegative lasso). */
+  readonly linear?: Float64Array;
+  /** Ridge γ: adds (γ/2)‖x‖² (the Gaussian prior on z of Eq. 10). @default 0 */
+  readonly ridge?: number;
+  /**
+   * AᵀA over all rows, when the caller keeps it: with every row in R and no
+   * weights, the Gram matrix on T is then a sub-matrix (no product at all).
+   */
+  readonly gram?: Matrix;
+}
+
+export interface SupportLeastSquares {
+  /** Solution on the columns T (length |T|), or undefined when the Gram matrix is not positive definite. */
+  readonly x: Float64Array | undefined;
+}
+
+/**
+ * Exact solve of min ½‖c_R − A[R, T] x‖² (+ ℓᵀx + γ/2‖x‖²) on a fixed row set
+ * R and column set T, by Cholesky of the Gram matrix A[R,T]ᵀA[R,T] (formed
+ * with the product kernel on index subsets: the weights are never copied)
+ * plus one step of iterative refinement, which restores the accuracy the
+ * normal equations lose on ill-conditioned supports.
+ *
+ * @param at Aᵀ, kept once per layer by the caller.
+ * @param c right-hand side indexed like A's rows (only rows R are read).
+ */
+export function leastSquaresOnSupport(
+  a: Matrix,
+  at: Matrix,
+  rows: Int32Array,
+  cols: Int32Array,
+  c: Float64Array,
+  options: SupportLeastSquaresOptions = {},
+): SupportLeastSquares {
+  const t = cols.length;
+  if (t === 0) return { x: new Float64Array(0) };
+  const { weights, linear, ridge = 0, gram: fullGram } = options;
+  const gram = matrix(t, t);
+  if (weights === undefined && fullGram !== undefined && rows.length === a.rows) {
+    const nn = fullGram.cols;
+    for (let p = 0; p < t; p++)
+      for (let q = 0; q < t; q++) gram.data[p * t + q] = fullGram.data[cols[p] * nn + cols[q]];
+  } else if (weights === undefined) gemmSubset(at, a, gram, { rows: cols, inner: rows, cols });
+  else weightedGram(a, rows, cols, weights, gram.data);
+  for (let i = 0; i < t; i++) gram.data[i * t + i] += ridge;
+  if (!choleskyInPlace(gram.data, t)) return { x: undefined };
+
+  const ld = a.cols;
+  const rhs = (residualOf: (r: number) => number, out: Float64Array) => {
+    out.fill(0);
+    for (let k = 0; k < rows.length; k++) {
+      const r = rows[k];
+      const v = residualOf(r) * (weights === undefined ? 1 : weights[r]);
+      if (v === 0) continue;
+      const row = r * ld;
+      for (let q = 0; q < t; q++) out[q] += a.data[row + cols[q]] * v;
+    }
+    return out;
+  };
+  const x = rhs((r) => c[r], new Float64Array(t));
+  if (linear !== undefined) for (let q = 0; q < t; q++) x[q] -= linear[q];
+  choleskySolveInPlace(gram.data, t, x);
+
+  // One refinement step: solve for the correction from the true residual.
+  const ax = (r: number) => {
+    let s = 0;
+    const row = r * ld;
+    for (let q = 0; q < t; q++) s += a.data[row + cols[q]] * x[q];
+    return s;
+  };
+  const corr = rhs((r) => c[r] - ax(r), new Float64Array(t));
+  if (linear !== undefined) for (let q = 0; q < t; q++) corr[q] -= linear[q];
+  for (let q = 0; q < t; q++) corr[q] -= ridge * x[q];
+  choleskySolveInPlace(gram.data, t, corr);
+  for (let q = 0; q < t; q++) x[q] += corr[q];
+  return { x };
+}
+
+/** G = A[R,T]ᵀ diag(w) A[R,T] by rank-one updates of the upper triangle, then mirrored. */
+function weightedGram(a: Matrix, rows: Int32Array, cols: Int32Array, w: Float64Array, g: Float64Array): void {
+  const t = cols.length;
+  const v = new Float64Array(t);
+  g.fill(0);
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k];
+    const wr = w[r];
+    if (wr === 0) continue;
+    const row = r * a.cols;
+    for (let q = 0; q < t; q++) v[q] = a.data[row + cols[q]];
+    for (let p = 0; p < t; p++) {
+      const s = wr * v[p];
+      if (s === 0) continue;
+      const gp = p * t;
+      for (let q = p; q < t; q++) g[gp + q] += s * v[q];
+    }
+  }
+  for (let p = 0; p < t; p++) for (let q = p + 1; q < t; q++) g[q * t + p] = g[p * t + q];
+}

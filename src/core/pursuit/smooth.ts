@@ -1,0 +1,62 @@
+import type { Matrix } from '../linalg/matrix';
+import type { ActivationFunctions } from '../model/activations';
+import type { SmoothTerm } from './fista';
+
+/**
+ * f = ½ Σ_known (φ(p) − y)² with p = W x + b: the last layer of
+ * Latent-Pursuit, which keeps φ instead of inverting it (Alg. 5).
+ * ∇f = Wᵀ [known ⊙ φ′(p) ⊙ (φ(p) − y)].
+ */
+export function outputMisfit(phi: ActivationFunctions, y: Matrix, known: Uint8Array | undefined): SmoothTerm {
+  const count = y.cols;
+  return {
+    evaluate(pre, cols, f, grad) {
+      const ka = cols.length;
+      f.fill(0);
+      for (let i = 0; i < pre.rows; i++) {
+        for (let k = 0; k < ka; k++) {
+          const j = cols[k];
+          const p = i * ka + k;
+          const o = i * count + j;
+          if (known !== undefined && !known[o]) {
+            if (grad) grad.data[p] = 0;
+            continue;
+          }
+          const z = pre.data[p];
+          const r = phi.forward(z) - y.data[o];
+          f[k] += 0.5 * r * r;
+          if (grad) grad.data[p] = phi.derivative(z) * r;
+        }
+      }
+    },
+  };
+}
+
+/**
+ * f = ½ Σ_rows (p − c)² over the rows where `rowMask` is 1 (all rows when
+ * undefined), p = W x + b: the layer-wise least-squares terms of Layered
+ * Basis-Pursuit (c = φ⁻¹(y) at the output; c = x̂_{i+1} on its support inside).
+ */
+export function maskedLeastSquares(target: Matrix, rowMask: Uint8Array | undefined): SmoothTerm {
+  const count = target.cols;
+  return {
+    evaluate(pre, cols, f, grad) {
+      const ka = cols.length;
+      f.fill(0);
+      for (let i = 0; i < pre.rows; i++) {
+        for (let k = 0; k < ka; k++) {
+          const j = cols[k];
+          const p = i * ka + k;
+          const o = i * count + j;
+          if (rowMask !== undefined && !rowMask[o]) {
+            if (grad) grad.data[p] = 0;
+            continue;
+          }
+          const r = pre.data[p] - target.data[o];
+          f[k] += 0.5 * r * r;
+          if (grad) grad.data[p] = r;
+        }
+      }
+    },
+  };
+}

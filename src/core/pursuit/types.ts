@@ -1,0 +1,76 @@
+import type { Matrix } from '../linalg/matrix';
+
+/** Every inversion method Pursuit Lab runs. */
+export type MethodId = 'lp' | 'lbp' | 'oracle' | 'oracle-e2e' | 'gd' | 'adam';
+
+export const METHOD_IDS: readonly MethodId[] = ['lp', 'lbp', 'oracle', 'oracle-e2e', 'gd', 'adam'];
+
+/** Why one phase of one signal stopped. */
+export type PhaseStop =
+  /** A closed-form solve (least squares on known supports). */
+  | 'exact'
+  /** The exact solve on the settled support passed the problem's KKT conditions. */
+  | 'kkt'
+  /** Relative change of the iterate fell below the tolerance. */
+  | 'converged'
+  /** Gradient norm fell below the tolerance (gradient descent). */
+  | 'gradient'
+  | 'max-iterations'
+  /** A numerical failure (e.g. a singular system); the note says which. */
+  | 'failed'
+  | 'cancelled';
+
+/** One phase (a layer's sub-problem, or the debiasing) of one signal. */
+export interface PhaseReport {
+  /** e.g. `layer 2 (FISTA)`, `z (ADMM)`, `debias`. */
+  readonly phase: string;
+  readonly iterations: number;
+  readonly stopReason: PhaseStop;
+  /** Objective value per iteration (thinned to at most a few hundred points). */
+  readonly history: number[];
+  /** Anything the user should know: a fallback taken, a check that failed. */
+  readonly note?: string;
+}
+
+export interface SignalReport {
+  /** Iterations over all phases. */
+  readonly iterations: number;
+  /** The worst stop of all phases (failed > cancelled > max-iterations > the rest). */
+  readonly stopReason: PhaseStop;
+  readonly phases: PhaseReport[];
+  /** Final data misfit ½‖M(y − G(ẑ))‖² recomputed through the generator. */
+  readonly residual: number;
+}
+
+export interface InversionResult {
+  readonly method: MethodId;
+  /** n₀ × count: the recovered latent vectors. */
+  readonly z: Matrix;
+  /** The method's own estimates x̂₁ … x̂_L (n_i × count); empty for methods that only estimate z. */
+  readonly layers: Matrix[];
+  /** Relative support tolerance used: x_i counts as active when |x_i| > tol · ‖x‖∞. */
+  readonly supportTolerance: number;
+  readonly signals: SignalReport[];
+}
+
+const SEVERITY: Record<PhaseStop, number> = {
+  exact: 0,
+  kkt: 0,
+  converged: 1,
+  gradient: 1,
+  'max-iterations': 2,
+  cancelled: 3,
+  failed: 4,
+};
+
+/** The overall stop of a signal: its worst phase. */
+export function worstStop(phases: readonly PhaseReport[]): PhaseStop {
+  let worst: PhaseStop = phases[0]?.stopReason ?? 'exact';
+  for (const p of phases) if (SEVERITY[p.stopReason] > SEVERITY[worst]) worst = p.stopReason;
+  return worst;
+}
+
+/** Keeps an objective history short: every value up to 100, then every 10th, then every 100th. */
+export function recordHistory(history: number[], iteration: number, value: number): void {
+  if (iteration <= 100 || (iteration <= 1000 && iteration % 10 === 0) || iteration % 100 === 0) history.push(value);
+}
