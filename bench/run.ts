@@ -1,27 +1,31 @@
 /**
- * Benchmarks (not tests): `npm run bench`. Writes bench/results/<name>.json
- * and prints a table. Single-threaded, on whatever machine runs it; the
- * README's performance table quotes a run with its command.
+ * Benchmarks (not tests): `npm run bench`. Single-threaded, on whatever
+ * machine runs it. Writes bench/results/kernels.json and
+ * bench/results/methods.json and prints both tables; the README's
+ * performance table quotes a run with this command.
+ *
+ *   npm run bench                 # everything
+ *   npm run bench -- kernels      # only the product kernels
+ *   npm run bench -- methods      # only the inversion methods
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createSparsitySampler } from '../src/core/experiments/sparsity';
 import { runToEnd } from '../src/core/experiments/stepper';
-import { gemm } from '../src/core/linalg/gemm';
+import { invertExperiment, type InvertReport } from '../src/core/experiments/invert';
+import { blockedKernel } from '../src/core/linalg/blockedKernel';
 import { matrix } from '../src/core/linalg/matrix';
+import { referenceKernel } from '../src/core/linalg/products';
 import { createRng } from '../src/core/linalg/rng';
 import { forward } from '../src/core/model/forward';
 import { randomGaussianGenerator } from '../src/core/model/random';
+import type { MethodId } from '../src/core/pursuit/types';
 
-interface Entry {
-  name: string;
-  shape: string;
-  seconds: number;
-  /** Work per second in the entry's own unit. */
-  rate: number;
-  unit: string;
-}
+const only = process.argv[2];
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(resultsDir, { recursive: true });
+const machine = { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown' };
 
 /** Best of `repeats` timed runs after one warm-up (the minimum is the least noisy estimate). */
 function best(repeats: number, run: () => void): number {
@@ -35,53 +39,88 @@ function best(repeats: number, run: () => void): number {
   return min;
 }
 
-const entries: Entry[] = [];
-const rng = createRng(0);
-
-for (const [m, k, n] of [
-  [784, 392, 512],
-  [392, 128, 512],
-]) {
-  const a = matrix(m, k, rng.fillGaussian(new Float64Array(m * k)));
-  const b = matrix(k, n, rng.fillGaussian(new Float64Array(k * n)));
-  const out = matrix(m, n);
-  const seconds = best(5, () => gemm(a, b, out));
-  entries.push({
-    name: 'gemm (reference TS kernel)',
-    shape: `${m}×${k}·${k}×${n}`,
-    seconds,
-    rate: (2 * m * k * n) / seconds / 1e9,
-    unit: 'GFLOP/s',
-  });
+function table(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  rows.forEach((r) => console.log(line(r)));
+  console.log();
 }
 
-const fig2 = randomGaussianGenerator([100, 300, 625], { kind: 'tanh' }, 0);
-const z = matrix(100, 512, rng.fillGaussian(new Float64Array(100 * 512)));
-const fwd = best(5, () => forward(fig2, z));
-entries.push({
-  name: 'forward pass',
-  shape: '100→300→625, 512 signals',
-  seconds: fwd,
-  rate: 512 / fwd,
-  unit: 'signals/s',
-});
+if (only === undefined || only === 'kernels') {
+  const rng = createRng(0);
+  const entries: { kernel: string; shape: string; seconds: number; gflops: number }[] = [];
+  for (const [m, k, n] of [
+    [784, 392, 512],
+    [392, 128, 512],
+    [625, 300, 512],
+  ]) {
+    const a = matrix(m, k, rng.fillGaussian(new Float64Array(m * k)));
+    const b = matrix(k, n, rng.fillGaussian(new Float64Array(k * n)));
+    const out = matrix(m, n);
+    for (const kernel of [referenceKernel, blockedKernel]) {
+      const seconds = best(5, () => kernel.gemm(a, b, out));
+      entries.push({
+        kernel: kernel.name,
+        shape: `${m}×${k}·${k}×${n}`,
+        seconds,
+        gflops: (2 * m * k * n) / seconds / 1e9,
+      });
+    }
+  }
+  const fig2 = randomGaussianGenerator([100, 300, 625], { kind: 'tanh' }, 0);
+  const z = matrix(100, 512, rng.fillGaussian(new Float64Array(100 * 512)));
+  const fwd = best(5, () => forward(fig2, z));
+  const sampling = best(3, () => runToEnd(createSparsitySampler(fig2, { count: 1024, seed: 0 })));
+  table(
+    ['kernel', 'shape', 'seconds', 'GFLOP/s'],
+    entries.map((e) => [e.kernel, e.shape, e.seconds.toFixed(4), e.gflops.toFixed(2)]),
+  );
+  console.log(
+    `forward pass 100→300→625, 512 signals: ${(fwd * 1000).toFixed(1)} ms; sample sparsity, 1024 samples: ${(sampling * 1000).toFixed(0)} ms\n`,
+  );
+  writeFileSync(
+    `${resultsDir}kernels.json`,
+    JSON.stringify({ ...machine, kernels: entries, forwardSeconds: fwd, sparsity1024Seconds: sampling }, null, 2) +
+      '\n',
+  );
+}
 
-const sampling = best(3, () => runToEnd(createSparsitySampler(fig2, { count: 1024, seed: 0 })));
-entries.push({
-  name: 'sample sparsity',
-  shape: '100→300→625, 1024 samples',
-  seconds: sampling,
-  rate: 1024 / sampling,
-  unit: 'samples/s',
-});
-
-const pad = (s: string, w: number) => s.padEnd(w);
-console.log(`${pad('benchmark', 28)}${pad('shape', 30)}${pad('seconds', 10)}rate`);
-for (const e of entries)
-  console.log(`${pad(e.name, 28)}${pad(e.shape, 30)}${pad(e.seconds.toFixed(4), 10)}${e.rate.toFixed(2)} ${e.unit}`);
-
-const dir = fileURLToPath(new URL('./results/', import.meta.url));
-mkdirSync(dir, { recursive: true });
-const report = { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown', entries };
-writeFileSync(`${dir}/core.json`, JSON.stringify(report, null, 2) + '\n');
-console.log(`\nwrote bench/results/core.json`);
+if (only === undefined || only === 'methods') {
+  const model = 'random:100,300,625:tanh';
+  const gen = randomGaussianGenerator([100, 300, 625], { kind: 'tanh' }, 0);
+  // Gradient descent runs 10,000 iterations per signal; on all 512 signals it would take most of an hour here.
+  const plan: { methods: MethodId[]; count: number }[] = [
+    { methods: ['lp', 'lbp', 'oracle', 'oracle-e2e'], count: 512 },
+    { methods: ['gd', 'adam'], count: 32 },
+  ];
+  const rows: string[][] = [];
+  const results: Record<string, unknown> = {};
+  for (const { methods, count } of plan) {
+    const steps = invertExperiment(
+      gen,
+      { methods, count, seed: 0, mask: { kind: 'none' }, noise: { kind: 'none' } },
+      () => performance.now(),
+    );
+    let next = steps.next();
+    while (!next.done) next = steps.next();
+    const report: InvertReport = next.value;
+    for (const m of methods) {
+      const r = report.methods[m]!;
+      results[m] = { count, seconds: r.seconds, summary: r.summary };
+      rows.push([
+        m,
+        String(count),
+        r.seconds.toFixed(2),
+        (count / r.seconds).toFixed(1),
+        r.summary.medianSnrZ >= 400 ? '≥400' : r.summary.medianSnrZ.toFixed(1),
+        `${(100 * r.summary.successRate).toFixed(1)}%`,
+      ]);
+    }
+  }
+  console.log(`${model}, clean signals, one thread:`);
+  table(['method', 'signals', 'seconds', 'signals/s', 'median SNR(z) dB', 'success'], rows);
+  writeFileSync(`${resultsDir}methods.json`, JSON.stringify({ ...machine, model, methods: results }, null, 2) + '\n');
+}
+console.log(`results in bench/results/`);

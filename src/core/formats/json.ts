@@ -59,6 +59,12 @@ function readOutput(v: unknown): OutputActivation {
         fail(`output.slope (leaky_relu) must be a number, got ${describe(spec.slope)}`);
       act = { kind: 'leaky_relu', slope: spec.slope };
       break;
+    case 'custom':
+      if (typeof spec.expression !== 'string' || spec.expression.trim() === '') {
+        fail(`output.expression (custom) must be an expression in x, got ${describe(spec.expression)}`);
+      }
+      act = { kind: 'custom', expression: spec.expression };
+      break;
     case 'plu':
       if (typeof spec.alpha !== 'number') fail(`output.alpha (plu) must be a number, got ${describe(spec.alpha)}`);
       if (typeof spec.c !== 'number') fail(`output.c (plu) must be a number, got ${describe(spec.c)}`);

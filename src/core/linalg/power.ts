@@ -29,6 +29,8 @@ export function powerIterationGram(
   if (n === 0 || m === 0) return { lambda: 0, iterations: 0, change: 0 };
   const v = matrix(n, 1, createRng(seed).fillGaussian(new Float64Array(n)));
   const av = matrix(m, 1);
+  // A v scattered back to full length, so the inner index of Aᵀ[:, rows] reads it by row number.
+  const avFull = matrix(a.rows, 1);
   const w = matrix(n, 1);
   let lambda = 0;
   let change = Infinity;
@@ -37,7 +39,9 @@ export function powerIterationGram(
   while (it < maxIterations) {
     it++;
     gemmSubset(a, v, av, { rows });
-    gemmSubset(at, av, w, { inner: rows });
+    if (rows === undefined) avFull.data.set(av.data);
+    else for (let k = 0; k < m; k++) avFull.data[rows[k]] = av.data[k];
+    gemmSubset(at, avFull, w, { inner: rows });
     const next = Math.sqrt(w.data.reduce((s, x) => s + x * x, 0));
     change = Math.abs(next - lambda) / Math.max(next, Number.MIN_VALUE);
     lambda = next;

@@ -89,7 +89,6 @@ export const referenceKernel: ProductKernel = {
       for (let p = 0; p < k; p++) {
         const pp = inner === undefined ? p : inner[p];
         const aip = A[ai * lda + pp];
-        if (aip === 0) continue;
         const rowB = pp * ldb;
         if (cols === undefined) for (let j = 0; j < n; j++) C[i * n + j] += aip * B[rowB + j];
         else for (let j = 0; j < n; j++) C[i * n + j] += aip * B[rowB + cols[j]];

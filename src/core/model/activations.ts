@@ -1,3 +1,5 @@
+import { compileCustomActivation } from './customActivation';
+
 /**
  * Output activations φ of a generator. Each is strictly increasing, so it has
  * an inverse φ⁻¹ on its range; the pursuit algorithms use φ, φ⁻¹ and φ′.
@@ -9,7 +11,9 @@ export type OutputActivation =
   /** max(x, slope·x) with slope > 0 (slope 0 would not be invertible). */
   | { readonly kind: 'leaky_relu'; readonly slope: number }
   /** Piecewise linear unit: max(α(x+c) − c, min(α(x−c) + c, x)), α > 0, c ≥ 0. */
-  | { readonly kind: 'plu'; readonly alpha: number; readonly c: number };
+  | { readonly kind: 'plu'; readonly alpha: number; readonly c: number }
+  /** An expression in x (mathjs syntax), checked to be strictly increasing; see customActivation.ts. */
+  | { readonly kind: 'custom'; readonly expression: string };
 
 export type OutputActivationKind = OutputActivation['kind'];
 
@@ -19,7 +23,19 @@ export const OUTPUT_ACTIVATION_KINDS: readonly OutputActivationKind[] = [
   'sigmoid',
   'leaky_relu',
   'plu',
+  'custom',
 ];
+
+// Compiling and checking an expression costs a few milliseconds: once per expression.
+const customCache = new Map<string, ReturnType<typeof compileCustomActivation>>();
+function compiledCustom(expression: string) {
+  let c = customCache.get(expression);
+  if (c === undefined) {
+    c = compileCustomActivation(expression);
+    customCache.set(expression, c);
+  }
+  return c;
+}
 
 /** The three scalar maps the algorithms need. */
 export interface ActivationFunctions {
@@ -48,6 +64,13 @@ export function checkActivation(act: OutputActivation): string | undefined {
       }
       if (!(Number.isFinite(act.c) && act.c >= 0)) return `plu c must be a finite number ≥ 0 (got ${act.c})`;
       return undefined;
+    case 'custom':
+      try {
+        compiledCustom(act.expression);
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
     default:
       return undefined;
   }
@@ -84,6 +107,8 @@ export function activationFunctions(act: OutputActivation): ActivationFunctions 
         derivative: (x) => (x >= 0 ? 1 : a),
       };
     }
+    case 'custom':
+      return compiledCustom(act.expression).functions;
     case 'plu': {
       const { alpha, c } = act;
       return {
@@ -102,6 +127,8 @@ export function activationLabel(act: OutputActivation): string {
       return `leaky_relu(${act.slope})`;
     case 'plu':
       return `plu(α=${act.alpha}, c=${act.c})`;
+    case 'custom':
+      return `custom(${act.expression})`;
     default:
       return act.kind;
   }

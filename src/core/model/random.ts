@@ -1,6 +1,6 @@
 import { matrix } from '../linalg/matrix';
 import { createRng } from '../linalg/rng';
-import type { OutputActivation } from './activations';
+import { checkActivation, type OutputActivation } from './activations';
 import type { Generator } from './generator';
 
 /**
@@ -41,11 +41,12 @@ export interface RandomSpec {
 
 /**
  * Parses `random:n0,n1,…,n[:activation][@seed]` (activation: identity, tanh,
- * sigmoid, leaky_relu (slope 0.2), plu (α = 0.1, c = 1); default tanh; seed default 0).
+ * sigmoid, leaky_relu (slope 0.2), plu (α = 0.1, c = 1), or custom(EXPRESSION
+ * in x); default tanh; seed default 0).
  * @throws RangeError naming the problem.
  */
 export function parseRandomSpec(text: string): RandomSpec {
-  const m = /^random:([0-9,\s]+)(?::([a-z_]+))?(?:@(\d+))?$/.exec(text.trim());
+  const m = /^random:([0-9,\s]+)(?::([a-z_]+|custom\(.+\)))?(?:@(\d+))?$/.exec(text.trim());
   if (m === null) throw new RangeError(`"${text}" is not a random model spec (random:n0,n1,…,n[:activation][@seed])`);
   const dims = m[1].split(',').map((d) => Number(d.trim()));
   if (dims.length < 3 || dims.some((d) => !(Number.isInteger(d) && d >= 1 && d <= 100_000))) {
@@ -59,7 +60,12 @@ export function parseRandomSpec(text: string): RandomSpec {
     leaky_relu: { kind: 'leaky_relu', slope: 0.2 },
     plu: { kind: 'plu', alpha: 0.1, c: 1 },
   };
-  const output = outputs[name];
+  const custom = /^custom\((.+)\)$/.exec(name);
+  const output: OutputActivation | undefined = custom ? { kind: 'custom', expression: custom[1] } : outputs[name];
+  if (custom) {
+    const problem = checkActivation(output!);
+    if (problem !== undefined) throw new RangeError(problem);
+  }
   if (output === undefined)
     throw new RangeError(`unknown activation "${name}" (known: ${Object.keys(outputs).join(', ')})`);
   return { dims, output, seed: m[3] === undefined ? 0 : Number(m[3]) };

@@ -45,3 +45,33 @@ describe('output activations', () => {
     expect(activationLabel({ kind: 'plu', alpha: 0.1, c: 1 })).toBe('plu(α=0.1, c=1)');
   });
 });
+
+describe('custom activation (an expression in x)', () => {
+  it('derives φ′ symbolically and inverts numerically', () => {
+    const act: OutputActivation = { kind: 'custom', expression: 'x + 0.5 * tanh(x)' };
+    expect(checkActivation(act)).toBeUndefined();
+    const f = activationFunctions(act);
+    for (const x of [-30, -2.5, -0.1, 0, 0.7, 4, 100]) {
+      expect(f.forward(x)).toBeCloseTo(x + 0.5 * Math.tanh(x), 12);
+      expect(f.derivative(x)).toBeCloseTo(1 + 0.5 * (1 - Math.tanh(x) ** 2), 12);
+      expect(Math.abs(f.inverse(f.forward(x)) - x)).toBeLessThan(1e-12 * Math.max(1, Math.abs(x)));
+    }
+    expect(activationLabel(act)).toBe('custom(x + 0.5 * tanh(x))');
+  });
+
+  it('returns NaN outside the range of a bounded φ', () => {
+    const f = activationFunctions({ kind: 'custom', expression: 'tanh(x) + x / 1000' });
+    expect(f.inverse(f.forward(3))).toBeCloseTo(3, 10);
+    expect(f.inverse(Number.POSITIVE_INFINITY)).toBeNaN();
+  });
+
+  it.each([
+    ['x^2', 'is not strictly increasing'],
+    ['-x', 'is not strictly increasing'],
+    ['x + y', 'may only use the variable x, but uses y'],
+    ['x +* 2', 'does not parse'],
+    ['sqrt(x)', 'is not finite at x = -8'],
+  ])('refuses %s with the reason', (expression, reason) => {
+    expect(checkActivation({ kind: 'custom', expression })).toContain(reason);
+  });
+});

@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCliProcess } from '../helpers/cli';
+import { fixturePath } from '../helpers/fixtures';
+
+describe('pursuit-lab invert', () => {
+  it('prints a table per method and writes the issue-shaped JSON', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'pl-invert-')), 'run.json');
+    const r = runCliProcess([
+      'invert',
+      'random:20,80,160:tanh',
+      '--method',
+      'lp,oracle,gd',
+      '--count',
+      '6',
+      '--seed',
+      '3',
+      '--max-iterations',
+      '3000',
+      '--json',
+      out,
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/lp\s+Latent-Pursuit/);
+    expect(r.stdout).toMatch(/oracle\s+Oracle \(layer-wise\)/);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc.model).toMatchObject({ dims: [20, 80, 160], output: 'tanh' });
+    expect(doc.settings).toMatchObject({
+      count: 6,
+      seed: 3,
+      mask: { kind: 'none' },
+      noise: { kind: 'none' },
+      successThreshold: 0.001,
+    });
+    for (const m of ['lp', 'oracle', 'gd']) {
+      const method = doc.methods[m];
+      expect(method.seconds).toBeGreaterThan(0);
+      expect(Object.keys(method.summary)).toEqual(
+        expect.arrayContaining(['successRate', 'medianSnrZ', 'p10SnrZ', 'p90SnrZ', 'medianSnrImage']),
+      );
+      expect(method.signals).toHaveLength(6);
+      const s = method.signals[0];
+      expect(Object.keys(s)).toEqual(
+        expect.arrayContaining(['relErrZ', 'snrZ', 'snrLayers', 'snrImage', 'iterations', 'stopReason']),
+      );
+      expect(s.snrLayers).toHaveLength(1);
+    }
+    expect(doc.methods.lp.summary.successRate).toBe(1);
+    expect(doc.methods.oracle.summary.successRate).toBe(1);
+  });
+
+  it('inverts a model file with a mask and noise, and a custom activation', () => {
+    const r = runCliProcess([
+      'invert',
+      fixturePath('json-models/tiny-custom.json'),
+      '--method',
+      'oracle-e2e',
+      '--count',
+      '3',
+      '--noise',
+      '0.01',
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('output custom(x + 0.5 * tanh(x))');
+    const masked = runCliProcess([
+      'invert',
+      'random:16,40,64:identity',
+      '--method',
+      'lp',
+      '--count',
+      '4',
+      '--mask',
+      'rows:0-1',
+    ]);
+    expect(masked.status).toBe(0);
+    expect(masked.stdout).toContain('mask rows:0-1');
+  });
+
+  it.each([
+    [['invert', 'random:20,60,120', '--method', 'lp,magic'], 2, 'unknown method "magic"'],
+    [['invert', 'random:20,60,120', '--count', '0'], 2, '--count must be a positive integer'],
+    [['invert', 'random:20,60,120', '--mask', 'random:2'], 2, '--mask: mask fraction must be in [0, 1)'],
+    [['invert', 'random:20,60,120', '--noise', '-1'], 2, '--noise must be a number ≥ 0'],
+    [['invert', 'random:20,60,120:softmax'], 1, 'unknown activation "softmax"'],
+    [['invert', 'random:20,60,120', '--mask', 'rows:0-3'], 2, 'a rows mask needs a square image'],
+    [['invert', 'random:20,60,120:custom(x^2)'], 1, 'is not strictly increasing'],
+  ])('%j exits %i naming the problem', (args, status, message) => {
+    const r = runCliProcess(args as string[]);
+    expect(r.status).toBe(status);
+    expect(r.stderr).toContain(message);
+  });
+});

@@ -1,0 +1,296 @@
+import { describe, expect, it } from 'vitest';
+import { transpose } from '../../../../src/core/linalg/dense';
+import { gemm } from '../../../../src/core/linalg/gemm';
+import { matrix, type Matrix } from '../../../../src/core/linalg/matrix';
+import { createRng } from '../../../../src/core/linalg/rng';
+import { activeSetLasso } from '../../../../src/core/pursuit/activeSet';
+import {
+  exactConstrainedCandidate,
+  linearizedAdmm,
+  type ConstrainedLayerProblem,
+} from '../../../../src/core/pursuit/admm';
+import { fista, kktHolds, type FistaProblem } from '../../../../src/core/pursuit/fista';
+import { leastSquaresOnSupport } from '../../../../src/core/pursuit/leastSquares';
+import { maskedLeastSquares } from '../../../../src/core/pursuit/smooth';
+import { quadprog } from '../../../helpers/quadprog';
+
+const rows = (m: Matrix) =>
+  Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+const run = <R>(g: Generator<number, R, void>): R => {
+  for (;;) {
+    const s = g.next();
+    if (s.done) return s.value;
+  }
+};
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+
+function randomMatrix(seed: number, m: number, n: number): Matrix {
+  return matrix(m, n, createRng(seed).fillGaussian(new Float64Array(m * n), 1 / Math.sqrt(m)));
+}
+
+/** ½‖c − A x‖² + λ‖x‖₁ (or λ1ᵀx on x ≥ 0). */
+function lassoObjective(A: Matrix, c: Float64Array, x: ArrayLike<number>, lambda: number): number {
+  let f = 0;
+  for (let r = 0; r < A.rows; r++) {
+    let s = -c[r];
+    for (let k = 0; k < A.cols; k++) s += A.data[r * A.cols + k] * x[k];
+    f += 0.5 * s * s;
+  }
+  for (let k = 0; k < A.cols; k++) f += lambda * Math.abs(x[k]);
+  return f;
+}
+
+/** Brute force over every support and sign pattern: the best point that satisfies its own sign pattern. */
+function bruteForceLasso(A: Matrix, c: Float64Array, lambda: number, nonnegative: boolean): Float64Array {
+  const n = A.cols;
+  const At = transpose(A);
+  let best = new Float64Array(n);
+  let bestF = lassoObjective(A, c, best, lambda);
+  const patterns = nonnegative ? 2 ** n : 3 ** n;
+  for (let code = 1; code < patterns; code++) {
+    const sign = new Float64Array(n);
+    let rest = code;
+    for (let k = 0; k < n; k++) {
+      const digit = nonnegative ? rest % 2 : rest % 3;
+      rest = nonnegative ? Math.floor(rest / 2) : Math.floor(rest / 3);
+      sign[k] = digit === 0 ? 0 : digit === 1 ? 1 : -1;
+    }
+    const T = Int32Array.from(all(n).filter((k) => sign[k] !== 0));
+    const xT = leastSquaresOnSupport(A, At, all(A.rows), T, c, {
+      linear: Float64Array.from(T, (k) => lambda * sign[k]),
+    }).x;
+    if (xT === undefined || T.some((k, q) => xT[q] * sign[k] <= 0)) continue;
+    const x = new Float64Array(n);
+    T.forEach((k, q) => (x[k] = xT[q]));
+    const f = lassoObjective(A, c, x, lambda);
+    if (f < bestF) {
+      bestF = f;
+      best = x;
+    }
+  }
+  return best;
+}
+
+describe('nonnegative lasso (the last layer of Latent-Pursuit, identity φ)', () => {
+  const A = randomMatrix(1, 24, 9);
+  const At = transpose(A);
+  const c = createRng(2).fillGaussian(new Float64Array(24));
+  const lambda = 0.05;
+
+  it('the active-set solution matches brute force over supports and quadprog', () => {
+    const x = activeSetLasso({ W: A, Wt: At, rows: all(24), target: c, lambda, nonnegative: true, guess: all(9) })!;
+    expect(x).toBeDefined();
+    expect(maxDiff(x, bruteForceLasso(A, c, lambda, true))).toBeLessThan(1e-10);
+    // quadprog: min ½xᵀAᵀAx − (Aᵀc − λ1)ᵀx s.t. x ≥ 0.
+    const G = gemm(At, A, matrix(9, 9));
+    const d = Array.from({ length: 9 }, (_, k) => rows(At)[k].reduce((s, v, r) => s + v * c[r], 0) - lambda);
+    const eye = Array.from({ length: 9 }, (_, i) => Array.from({ length: 9 }, (_, k) => (i === k ? 1 : 0)));
+    expect(maxDiff(x, quadprog(rows(G), d, eye, new Array(9).fill(0)))).toBeLessThan(1e-8);
+  });
+
+  it('FISTA, plain and with the exact step, reaches the same minimiser and meets KKT', () => {
+    const reference = bruteForceLasso(A, c, lambda, true);
+    const target = matrix(24, 1, Float64Array.from(c));
+    const problem: FistaProblem = {
+      W: A,
+      Wt: At,
+      smooth: maskedLeastSquares(target, undefined),
+      prox: 'nonneg-l1',
+      lambda: Float64Array.of(lambda),
+      lipschitz: 10,
+    };
+    const plain = matrix(9, 1);
+    const [plainReport] = run(
+      fista(problem, plain, { phase: 'test', maxIterations: 20000, tolerance: 1e-14, exactEvery: 0 }),
+    );
+    expect(plainReport.stopReason).toBe('converged');
+    expect(maxDiff(plain.data, reference)).toBeLessThan(1e-8);
+
+    const exact = matrix(9, 1);
+    const withExact: FistaProblem = {
+      ...problem,
+      exactOnSupport: (_j, guess) =>
+        activeSetLasso({ W: A, Wt: At, rows: all(24), target: c, lambda, nonnegative: true, guess }),
+    };
+    const [exactReport] = run(fista(withExact, exact, { phase: 'test', exactEvery: 5 }));
+    expect(exactReport.stopReason).toBe('kkt');
+    expect(exactReport.iterations).toBeLessThan(plainReport.iterations);
+    expect(maxDiff(exact.data, reference)).toBeLessThan(1e-12);
+
+    const scale = Float64Array.of(1);
+    expect(kktHolds(problem, exact, Int32Array.of(0), scale, 1e-9)[0]).toBe(1);
+    const perturbed = matrix(
+      9,
+      1,
+      exact.data.map((v) => v + 1e-3),
+    );
+    expect(kktHolds(problem, perturbed, Int32Array.of(0), scale, 1e-9)[0]).toBe(0);
+  });
+});
+
+describe('signed lasso (Layered Basis-Pursuit)', () => {
+  it('the active-set solution matches brute force over supports and signs', () => {
+    for (const seed of [3, 4, 5]) {
+      const A = randomMatrix(seed, 15, 6);
+      const c = createRng(seed + 10).fillGaussian(new Float64Array(15));
+      const lambda = 0.1;
+      const x = activeSetLasso({
+        W: A,
+        Wt: transpose(A),
+        rows: all(15),
+        target: c,
+        lambda,
+        nonnegative: false,
+        guess: new Int32Array(0),
+      });
+      expect(x).toBeDefined();
+      expect(maxDiff(x!, bruteForceLasso(A, c, lambda, false))).toBeLessThan(1e-10);
+    }
+  });
+});
+
+/** A small Eq. 6 / Eq. 10 instance: W (m × n), the next layer's estimate and its support. */
+function constrainedInstance(seed: number, nonnegative: boolean, noise: number): ConstrainedLayerProblem {
+  const m = 16;
+  const n = 5;
+  const rng = createRng(seed);
+  const W = matrix(m, n, rng.fillGaussian(new Float64Array(m * n)));
+  const bias = rng.fillGaussian(new Float64Array(m), 0.3);
+  const xTrue = Float64Array.from({ length: n }, (_, k) =>
+    nonnegative && k % 2 === 1 ? 0 : Math.abs(rng.gaussian()) + 0.5,
+  );
+  const pre = gemm(W, matrix(n, 1, xTrue), matrix(m, 1), bias);
+  const next = matrix(m, 1);
+  const rowMask = new Uint8Array(m);
+  for (let r = 0; r < m; r++) {
+    if (pre.data[r] > 0) {
+      rowMask[r] = 1;
+      next.data[r] = pre.data[r] + noise * rng.gaussian();
+    }
+  }
+  const Wt = transpose(W);
+  let lmax = 0;
+  const G = gemm(Wt, W, matrix(n, n));
+  for (let i = 0; i < n; i++) lmax += G.data[i * n + i]; // trace ≥ λ_max: a safe step bound
+  return {
+    W,
+    Wt,
+    bias,
+    next,
+    rowMask,
+    nonnegative,
+    lambda: nonnegative ? 0.01 : 0,
+    gamma: nonnegative ? 0 : 0.1,
+    lambdaMax: lmax,
+  };
+}
+
+/** quadprog reference for ConstrainedLayerProblem (one signal). */
+function quadprogConstrained(p: ConstrainedLayerProblem): number[] {
+  const { W, bias, next, rowMask, nonnegative, lambda, gamma } = p;
+  const n = W.cols;
+  const S = all(W.rows).filter((r) => rowMask[r] === 1);
+  const Sc = all(W.rows).filter((r) => rowMask[r] === 0);
+  const D = Array.from({ length: n }, (_, i) =>
+    Array.from(
+      { length: n },
+      (_, k) => S.reduce((s, r) => s + W.data[r * n + i] * W.data[r * n + k], 0) + (i === k ? gamma : 0),
+    ),
+  );
+  const d = Array.from(
+    { length: n },
+    (_, i) => S.reduce((s, r) => s + W.data[r * n + i] * (next.data[r] - bias[r]), 0) - (nonnegative ? lambda : 0),
+  );
+  const C: number[][] = [];
+  const e: number[] = [];
+  for (const r of Sc) {
+    C.push(Array.from({ length: n }, (_, i) => -W.data[r * n + i]));
+    e.push(bias[r]);
+  }
+  if (nonnegative) {
+    for (let i = 0; i < n; i++) {
+      C.push(Array.from({ length: n }, (_, k) => (k === i ? 1 : 0)));
+      e.push(0);
+    }
+  }
+  return quadprog(D, d, C, e);
+}
+
+/**
+ * KKT conditions of Eq. 6 / 10 at x: primal feasibility, and stationarity with
+ * multipliers η ≥ 0, ν ≥ 0 found (by a nonnegative least squares) only on the
+ * active constraints, so complementary slackness holds by construction.
+ */
+function constrainedKkt(
+  p: ConstrainedLayerProblem,
+  x: ArrayLike<number>,
+  tol: number,
+): { primal: number; stationarity: number } {
+  const { W, bias, next, rowMask, nonnegative, lambda, gamma } = p;
+  const n = W.cols;
+  let primal = 0;
+  const grad = Array.from({ length: n }, (_, i) => (nonnegative ? lambda : 0) + gamma * x[i]);
+  const activeRows: number[] = [];
+  for (let r = 0; r < W.rows; r++) {
+    let pre = bias[r];
+    for (let i = 0; i < n; i++) pre += W.data[r * n + i] * x[i];
+    if (rowMask[r]) for (let i = 0; i < n; i++) grad[i] += W.data[r * n + i] * (pre - next.data[r]);
+    else {
+      primal = Math.max(primal, pre);
+      if (pre > -tol) activeRows.push(r);
+    }
+  }
+  if (nonnegative) for (let i = 0; i < n; i++) primal = Math.max(primal, -x[i]);
+  // Multipliers: g + Σ η_r w_r − ν = 0 with η ≥ 0 on active rows, ν ≥ 0 on zero coordinates.
+  const cols: number[][] = activeRows.map((r) => Array.from({ length: n }, (_, i) => W.data[r * n + i]));
+  if (nonnegative)
+    for (let i = 0; i < n; i++) if (x[i] <= tol) cols.push(Array.from({ length: n }, (_, k) => (k === i ? -1 : 0)));
+  const k = cols.length;
+  let mult = new Array(k).fill(0);
+  if (k > 0) {
+    const D = Array.from({ length: k }, (_, a) =>
+      Array.from({ length: k }, (_, b) => cols[a].reduce((s, v, i) => s + v * cols[b][i], 0) + (a === b ? 1e-12 : 0)),
+    );
+    const d = Array.from({ length: k }, (_, a) => -cols[a].reduce((s, v, i) => s + v * grad[i], 0));
+    mult = quadprog(
+      D,
+      d,
+      Array.from({ length: k }, (_, a) => Array.from({ length: k }, (_, b) => (a === b ? 1 : 0))),
+      new Array(k).fill(0),
+    );
+  }
+  const residual = grad.map((g, i) => g + cols.reduce((s, col, a) => s + mult[a] * col[i], 0));
+  return { primal, stationarity: Math.max(...residual.map(Math.abs)) };
+}
+
+describe('Eq. 6 and Eq. 10 (inner layers and z of Latent-Pursuit)', () => {
+  it.each([
+    ['Eq. 6, consistent', true, 0],
+    ['Eq. 6, noisy', true, 0.3],
+    ['Eq. 10, consistent', false, 0],
+    ['Eq. 10, noisy', false, 0.3],
+  ] as const)('%s: linearized ADMM meets KKT and matches quadprog', (_name, nonnegative, noise) => {
+    const p = constrainedInstance(nonnegative ? 11 : 12, nonnegative, noise);
+    const reference = quadprogConstrained(p);
+    const x = matrix(p.W.cols, 1);
+    const [report] = run(
+      linearizedAdmm(p, x, { phase: 'test', exactEvery: 0, maxIterations: 200000, tolerance: 1e-13 }),
+    );
+    expect(['converged', 'kkt']).toContain(report.stopReason);
+    expect(maxDiff(x.data, reference)).toBeLessThan(1e-5);
+    const kkt = constrainedKkt(p, x.data, 1e-6);
+    expect(kkt.primal).toBeLessThan(1e-6);
+    expect(kkt.stationarity).toBeLessThan(1e-5);
+  });
+
+  it('the exact candidate is accepted exactly when it solves the constrained problem', () => {
+    const consistent = constrainedInstance(11, true, 0);
+    const cand = exactConstrainedCandidate(consistent, 0, all(consistent.W.cols), 1e-9);
+    expect(cand).toBeDefined();
+    expect(maxDiff(cand!, quadprogConstrained(consistent))).toBeLessThan(1e-9);
+    const z = constrainedInstance(12, false, 0);
+    expect(maxDiff(exactConstrainedCandidate(z, 0, all(z.W.cols), 1e-9)!, quadprogConstrained(z))).toBeLessThan(1e-9);
+  });
+});
