@@ -7,11 +7,14 @@
  *   npm run bench                 # everything
  *   npm run bench -- kernels      # only the product kernels
  *   npm run bench -- methods      # only the inversion methods
+ *   npm run bench -- theory       # only the invertibility check
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { createCheck } from '../src/core/experiments/check';
 import { createSparsitySampler } from '../src/core/experiments/sparsity';
+import { openModel } from '../src/core/formats/index';
 import { runToEnd } from '../src/core/experiments/stepper';
 import { invertExperiment, type InvertReport } from '../src/core/experiments/invert';
 import { blockedKernel } from '../src/core/linalg/blockedKernel';
@@ -122,5 +125,25 @@ if (only === undefined || only === 'methods') {
   console.log(`${model}, clean signals, one thread:`);
   table(['method', 'signals', 'seconds', 'signals/s', 'median SNR(z) dB', 'success'], rows);
   writeFileSync(`${resultsDir}methods.json`, JSON.stringify({ ...machine, model, methods: results }, null, 2) + '\n');
+}
+if (only === undefined || only === 'theory') {
+  // `pursuit-lab check` on the trained demo: Theorems 1–3 on 256 sampled supports.
+  const file = fileURLToPath(new URL('../resources/models/mnist-fc-gan.onnx', import.meta.url));
+  const { generator } = openModel(new Uint8Array(readFileSync(file)), 'mnist-fc-gan.onnx');
+  const t0 = performance.now();
+  const report = runToEnd(createCheck(generator, { samples: 256, seed: 0 }));
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`check, mnist-fc-gan.onnx (20→128→392→784), 256 samples: ${seconds.toFixed(2)} s`);
+  console.log(
+    `  Theorem 1 ${report.theorems.theorem1.passFraction}, Theorem 2 ${report.theorems.theorem2.passFraction}, Theorem 3 ${report.theorems.theorem3.passFraction}\n`,
+  );
+  writeFileSync(
+    `${resultsDir}theory.json`,
+    JSON.stringify(
+      { ...machine, model: 'mnist-fc-gan.onnx', samples: 256, seconds, theorems: report.theorems },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 console.log(`results in bench/results/`);

@@ -13,7 +13,7 @@ const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `
  * as types, and which npm packages. `node: true` allows Node built-ins.
  */
 const POLICY = {
-  core: { folders: ['core'], typeOnly: [], packages: ['mathjs'], node: false },
+  core: { folders: ['core'], typeOnly: [], packages: ['mathjs', 'protobufjs', 'fflate'], node: false },
   shared: { folders: ['shared'], typeOnly: ['core'], packages: [], node: false },
   workers: { folders: ['workers', 'core', 'shared'], typeOnly: [], packages: ['comlink'], node: 'node-worker' },
   renderer: {

@@ -1,4 +1,7 @@
 import { inspect, inspectUsage } from './commands/inspect';
+import { check, checkUsage } from './commands/check';
+import { convert, convertUsage } from './commands/convert';
+import { generate, generateUsage } from './commands/generate';
 import { invert, invertUsage } from './commands/invert';
 import { InputError, UsageError, type CliIo } from './io';
 
@@ -7,6 +10,12 @@ const usage = `Usage: pursuit-lab <command> [options]
 Commands:
   inspect <model> [--json] [--out file.json]   architecture summary of a generator
   invert <model|random:…> [--method lp,…]      invert generated signals and measure the recovery
+  check <model|random:…> [--samples N]         is it invertible? Theorems 1–3 per sample, and a verdict
+  generate <model> --z FILE [--json out.json]  G(z) and every hidden layer for given latent vectors
+  convert <model> --to json <out.json>         write any readable model as Pursuit Lab JSON
+
+Models: Pursuit Lab JSON, ONNX (exported from PyTorch), safetensors and npz
+(nn.Sequential state dicts; --arch FILE or --output ACT), or random:n0,…,n[:act][@seed].
 
 Run \`pursuit-lab help <command>\` for a command's options.
 Exit codes: 0 success, 1 bad input (file, model), 2 bad command line.`;
@@ -14,6 +23,9 @@ Exit codes: 0 success, 1 bad input (file, model), 2 bad command line.`;
 const commands: Record<string, { run: (argv: readonly string[], io: CliIo) => Promise<number>; usage: string }> = {
   inspect: { run: inspect, usage: inspectUsage },
   invert: { run: (argv, io) => invert(argv, io), usage: invertUsage },
+  generate: { run: generate, usage: generateUsage },
+  check: { run: (argv, io) => check(argv, io), usage: checkUsage },
+  convert: { run: convert, usage: convertUsage },
 };
 
 /** Runs the CLI; returns the exit code. Never throws for bad input: it reports and returns 1 or 2. */

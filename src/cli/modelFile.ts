@@ -1,30 +1,69 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ModelFormatError, openModel } from '../core/formats/index';
+import { ModelFormatError, openModel, type OpenOptions } from '../core/formats/index';
+import { outputActivationByName } from '../core/formats/stateDict';
 import type { Generator } from '../core/model/generator';
 import { parseRandomSpec, randomGaussianGenerator } from '../core/model/random';
-import { InputError } from './io';
+import type { ParsedArgs } from './args';
+import { InputError, UsageError } from './io';
 
-/** Reads and opens a model file; every failure becomes an InputError naming the file and the problem. */
-export async function loadModelFile(path: string) {
-  let bytes: Uint8Array;
+/** Flags every command that opens a model accepts. */
+export const MODEL_FLAGS = ['arch', 'output'] as const;
+
+export const MODEL_FLAGS_USAGE = `  --arch FILE          architecture sidecar for a weights-only file (default: NAME.arch.json beside it, if present)
+  --output ACT         output activation of a weights-only file without a sidecar:
+                       identity, tanh, sigmoid, leaky_relu (0.2), plu (0.1, 1) or custom(EXPRESSION)`;
+
+async function readBytes(path: string): Promise<Uint8Array> {
   try {
-    bytes = new Uint8Array(await readFile(path));
+    return new Uint8Array(await readFile(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message;
     throw new InputError(`cannot read ${path}: ${why}`);
   }
+}
+
+/** The open options from --arch / --output (and a NAME.arch.json found beside the model). */
+export async function openOptionsFrom(path: string, args?: ParsedArgs): Promise<OpenOptions> {
+  const arch = args?.flags.get('arch');
+  const outputName = args?.flags.get('output');
+  const options: { architecture?: Uint8Array; output?: OpenOptions['output'] } = {};
+  if (typeof outputName === 'string') {
+    const output = outputActivationByName(outputName);
+    if (output === undefined)
+      throw new UsageError(
+        `--output: unknown activation "${outputName}" (identity, tanh, sigmoid, leaky_relu, plu, custom(EXPRESSION))`,
+      );
+    options.output = output;
+  }
+  const sidecar = typeof arch === 'string' ? arch : path.replace(/\.[^./]+$/, '') + '.arch.json';
+  if (typeof arch === 'string' || (existsSync(sidecar) && !path.endsWith('.json')))
+    options.architecture = await readBytes(sidecar);
+  return options;
+}
+
+/** Reads and opens a model file; every failure becomes an InputError naming the file and the problem. */
+export async function loadModelFile(path: string, args?: ParsedArgs) {
+  const bytes = await readBytes(path);
+  const options = await openOptionsFrom(path, args);
   try {
-    return { ...openModel(bytes, basename(path)), bytes };
+    return { ...openModel(bytes, basename(path), options), bytes };
   } catch (e) {
-    if (e instanceof ModelFormatError) throw new InputError(`${path}: ${e.message}`);
+    if (e instanceof ModelFormatError) {
+      const hint = e.needs === 'output-activation' ? ' (pass --output ACT or --arch FILE)' : '';
+      throw new InputError(`${path}: ${e.message}${hint}`);
+    }
     throw e;
   }
 }
 
 /** A model file, or a `random:…` spec (the paper's Fig. 2 family), with a label for output. */
-export async function loadModelOrRandom(source: string): Promise<{ generator: Generator; label: string }> {
+export async function loadModelOrRandom(
+  source: string,
+  args?: ParsedArgs,
+): Promise<{ generator: Generator; label: string }> {
   if (source.startsWith('random:')) {
     try {
       const { dims, output, seed } = parseRandomSpec(source);
@@ -33,5 +72,5 @@ export async function loadModelOrRandom(source: string): Promise<{ generator: Ge
       throw new InputError((e as Error).message);
     }
   }
-  return { generator: (await loadModelFile(source)).generator, label: source };
+  return { generator: (await loadModelFile(source, args)).generator, label: source };
 }

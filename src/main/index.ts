@@ -3,16 +3,18 @@
  * behind typed IPC. The window runs with contextIsolation, no Node
  * integration and the sandbox on; the renderer's CSP is in its index.html.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, shell } from 'electron';
 import { modelFormats } from '../core/formats/index';
+import type { PickedFile } from '../shared/contract';
 import { registerIpc } from './ipc';
 import { parseLaunchOptions } from './launchOptions';
 import { createEventHub } from './services/events';
 import { createHostApi } from './services/hostApi';
-import { ModelStore } from './services/modelStore';
+import { DEFAULT_MODEL, ModelStore } from './services/modelStore';
 import { APP_VERSION } from './version';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -44,7 +46,7 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-async function pickModelFile(): Promise<{ fileName: string; bytes: Uint8Array } | null> {
+async function pickModelFile(): Promise<PickedFile | null> {
   const focused = BrowserWindow.getFocusedWindow();
   const options: Electron.OpenDialogOptions = {
     title: 'Open a generator',
@@ -57,14 +59,19 @@ async function pickModelFile(): Promise<{ fileName: string; bytes: Uint8Array } 
   const picked = focused ? await dialog.showOpenDialog(focused, options) : await dialog.showOpenDialog(options);
   if (picked.canceled || picked.filePaths.length === 0) return null;
   const path = picked.filePaths[0];
-  return { fileName: basename(path), bytes: new Uint8Array(await readFile(path)) };
+  const bytes = new Uint8Array(await readFile(path));
+  // A weights-only file's architecture sidecar, when it sits beside it.
+  const sidecar = path.replace(/\.[^./\\]+$/, '') + '.arch.json';
+  const architecture =
+    !path.endsWith('.json') && existsSync(sidecar) ? new Uint8Array(await readFile(sidecar)) : undefined;
+  return { fileName: basename(path), bytes, ...(architecture ? { architecture } : {}) };
 }
 
 async function main(): Promise<void> {
   const options = parseLaunchOptions(process.argv.slice(app.isPackaged ? 1 : 2), process.env, true);
   await app.whenReady();
   const workspace = options.workspace ?? join(app.getPath('userData'), 'workspace');
-  const store = new ModelStore({ workspace, bundledDir: join(resourcesDir, 'models') });
+  const store = new ModelStore({ workspace, bundledDir: join(resourcesDir, 'models'), defaultModel: DEFAULT_MODEL });
   const events = createEventHub();
   const api = createHostApi({
     store,

@@ -15,7 +15,7 @@ import { startBridge } from './bridge/server';
 import { LaunchOptionsError, parseLaunchOptions } from './launchOptions';
 import { createEventHub } from './services/events';
 import { createHostApi } from './services/hostApi';
-import { ModelStore } from './services/modelStore';
+import { DEFAULT_MODEL, ModelStore } from './services/modelStore';
 import { APP_VERSION } from './version';
 
 // Both src/main and out/main sit two levels below the repository root.
@@ -47,7 +47,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const workspace = options.workspace ?? resolve('pursuit-lab-workspace');
-  const store = new ModelStore({ workspace, bundledDir: resolve(root, 'resources/models') });
+  const store = new ModelStore({
+    workspace,
+    bundledDir: resolve(root, 'resources/models'),
+    defaultModel: DEFAULT_MODEL,
+  });
   const events = createEventHub();
   const api = createHostApi({
     store,

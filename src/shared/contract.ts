@@ -16,6 +16,25 @@ export interface ModelInfo {
   readonly summary: GeneratorSummary;
 }
 
+/** A file chosen in a native dialog. */
+export interface PickedFile {
+  readonly fileName: string;
+  readonly bytes: Uint8Array;
+  readonly architecture?: Uint8Array;
+}
+
+export interface ImportRequest {
+  readonly fileName: string;
+  readonly bytes: Uint8Array;
+  /** `pursuit-lab/architecture` JSON for a weights-only file. */
+  readonly architecture?: Uint8Array;
+  /** Output activation name for a weights-only file without a sidecar. */
+  readonly output?: string;
+}
+
+/** Output activations a user can choose for a weights-only file. */
+export const OUTPUT_ACTIVATION_CHOICES = ['identity', 'tanh', 'sigmoid', 'leaky_relu', 'plu'] as const;
+
 /** A model's weights, as Pursuit Lab JSON bytes, for a worker to parse. */
 export interface ModelData {
   readonly info: ModelInfo;
@@ -40,10 +59,19 @@ export interface HostApi {
   hostInfo(): Promise<Result<HostInfo>>;
   /** Bundled models first, then the workspace's, oldest first. */
   listModels(): Promise<Result<ModelInfo[]>>;
-  /** Parses, validates and stores a model file the user picked or dropped. */
-  importModel(request: { fileName: string; bytes: Uint8Array }): Promise<Result<ModelInfo>>;
-  /** Shows the host's native open dialog and imports the chosen file; null when the user cancels. */
-  openModelDialog(): Promise<Result<ModelInfo | null>>;
+  /**
+   * Parses, validates and stores a model file the user picked or dropped.
+   * Weights-only files (safetensors, npz) also take an architecture sidecar,
+   * or the output activation by name (`tanh`, `plu`, …) when they have none;
+   * without either they fail with `needs-output-activation`.
+   */
+  importModel(request: ImportRequest): Promise<Result<ModelInfo>>;
+  /**
+   * Shows the host's native open dialog and returns the chosen file's bytes
+   * (with NAME.arch.json from beside it, when present) for `importModel`;
+   * null when the user cancels.
+   */
+  openModelDialog(): Promise<Result<PickedFile | null>>;
   /** A model's weights for analysis in a worker. */
   getModelData(request: { id: string }): Promise<Result<ModelData>>;
 }

@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'bad-request'
   /** A model file could not be read; the message names the problem. */
   | 'model-format'
+  /** A weights-only model file needs its output activation chosen (or an architecture sidecar). */
+  | 'needs-output-activation'
   /** No model with that id. */
   | 'not-found'
   /** The operation is not available on this host (e.g. a native dialog in browser mode). */

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from './result';
-import { HOST_METHODS, type HostMethod, type HostRequest } from './contract';
+import { HOST_METHODS, OUTPUT_ACTIVATION_CHOICES, type HostMethod, type HostRequest } from './contract';
 
 /** Largest model file a renderer may send (bytes). Matches the JSON reader's cap. */
 export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
@@ -19,7 +19,7 @@ const validators: { [M in HostMethod]: Validator<M> } = {
   openModelDialog: none('openModelDialog'),
   importModel(payload) {
     if (!isObject(payload)) return err('bad-request', 'importModel needs { fileName, bytes }');
-    const { fileName, bytes } = payload;
+    const { fileName, bytes, architecture, output } = payload;
     if (typeof fileName !== 'string' || fileName.length === 0 || fileName.length > 255) {
       return err('bad-request', 'importModel: fileName must be a non-empty string of at most 255 characters');
     }
@@ -30,7 +30,21 @@ const validators: { [M in HostMethod]: Validator<M> } = {
         `importModel: the file is ${bytes.length} bytes, over the ${MAX_IMPORT_BYTES}-byte limit`,
       );
     }
-    return ok({ fileName, bytes });
+    if (architecture !== undefined && !(architecture instanceof Uint8Array && architecture.length <= 1024 * 1024)) {
+      return err('bad-request', 'importModel: architecture must be a Uint8Array of at most 1 MiB');
+    }
+    if (
+      output !== undefined &&
+      !(typeof output === 'string' && (OUTPUT_ACTIVATION_CHOICES as readonly string[]).includes(output))
+    ) {
+      return err('bad-request', `importModel: output must be one of ${OUTPUT_ACTIVATION_CHOICES.join(', ')}`);
+    }
+    return ok({
+      fileName,
+      bytes,
+      ...(architecture !== undefined ? { architecture } : {}),
+      ...(output !== undefined ? { output } : {}),
+    });
   },
   getModelData(payload) {
     if (!isObject(payload) || typeof payload.id !== 'string' || !/^[\w:.-]{1,200}$/.test(payload.id)) {

@@ -2,20 +2,23 @@ import { createHash } from 'node:crypto';
 import { summarizeGenerator } from '../../core/model/summary';
 import { parseArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
-import { loadModelFile } from '../modelFile';
+import { loadModelFile, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
 import { formatTable, writeJsonOutput } from '../output';
 
 export const inspectUsage = `pursuit-lab inspect <model> [--json] [--out file.json]
 
 Prints a generator's architecture: layer widths, shapes, activations and
-parameter count. With --json prints JSON instead (--out writes it to a file):
-{"dims": [n0, n1, …, n], "output": "<activation>", "parameters": N, …}.`;
+parameter count (BatchNorm folded into its linear layer). With --json prints
+JSON instead (--out writes it to a file):
+{"dims": [n0, n1, …, n], "output": "<activation>", "parameters": N, …}.
+
+${MODEL_FLAGS_USAGE}`;
 
 export async function inspect(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { valued: ['out'], boolean: ['json'] });
+  const args = parseArgs(argv, { valued: ['out', ...MODEL_FLAGS], boolean: ['json'] });
   if (args.positionals.length !== 1) throw new UsageError(`inspect takes one model file\n\n${inspectUsage}`);
   const path = args.positionals[0];
-  const { generator, format, bytes } = await loadModelFile(path);
+  const { generator, format, bytes } = await loadModelFile(path, args);
   const summary = summarizeGenerator(generator);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
 

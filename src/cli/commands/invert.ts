@@ -5,7 +5,7 @@ import { METHOD_LABELS } from '../../core/pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import { parseArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
-import { loadModelOrRandom } from '../modelFile';
+import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
 import { formatTable, writeJsonOutput } from '../output';
 
 export const invertUsage = `pursuit-lab invert <model | random:n0,n1,…,n[:activation][@seed]> [options]
@@ -24,7 +24,9 @@ recovery by feeding ẑ back through the generator.
   --restarts K         random starts for gd and adam (default 1)
   --plain              the paper's plain iterations, without exact solves on settled supports
   --json FILE          write the full report (every signal) as JSON
+  --certify            add each recovered signal's uniqueness certificate (Theorem 1 on ẑ's supports)
   --success-threshold T   success means ‖ẑ − z‖/‖z‖ < T (default 0.001)
+${MODEL_FLAGS_USAGE}
 
 A random model has W_i i.i.d. N(0, 1/n_i), zero biases, weight seed 0 unless @seed.`;
 
@@ -57,8 +59,9 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
       'restarts',
       'json',
       'success-threshold',
+      ...MODEL_FLAGS,
     ],
-    boolean: ['plain'],
+    boolean: ['plain', 'certify'],
   });
   if (args.positionals.length !== 1) throw new UsageError(`invert takes one model\n\n${invertUsage}`);
   const methods = String(args.flags.get('method') ?? 'lp')
@@ -89,7 +92,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
   const threshold = nonNegative(args.flags.get('success-threshold'), 'success-threshold') ?? 1e-3;
   const exact = !args.flags.has('plain');
 
-  const { generator, label } = await loadModelOrRandom(args.positionals[0]);
+  const { generator, label } = await loadModelOrRandom(args.positionals[0], args);
   const spec: InvertSpec = {
     methods: methods as MethodId[],
     count,
@@ -97,6 +100,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     mask,
     noise,
     successThreshold: threshold,
+    certify: args.flags.has('certify'),
     options: {
       lp: {
         exact,
@@ -162,6 +166,13 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     ),
   );
   io.out(`\nsuccess: ‖ẑ − z‖/‖z‖ < ${threshold}; SNR in dB (≥400 means exact to floating point)\n`);
+  if (spec.certify) {
+    for (const m of methods) {
+      const signals = report.methods[m as MethodId]!.signals;
+      const certified = signals.filter((s) => s.certificate?.certified).length;
+      io.out(`${m}: ${certified} of ${signals.length} recovered signals certified unique by Theorem 1\n`);
+    }
+  }
   const json = args.flags.get('json');
   if (json !== undefined) {
     await writeJsonOutput(

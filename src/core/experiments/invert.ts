@@ -6,7 +6,9 @@ import { forward } from '../model/forward';
 import type { Generator as Net } from '../model/generator';
 import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
+import { prepare } from '../pursuit/prepared';
 import type { MethodId, PhaseStop } from '../pursuit/types';
+import { certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
 
 /** SNRs are capped here: float64 recovery can be exact to the last bit, and JSON has no Infinity. */
 export const SNR_CAP_DB = 400;
@@ -22,6 +24,8 @@ export interface InvertSpec {
   /** A signal is recovered when ‖ẑ − z‖/‖z‖ < this. @default 1e-3 */
   readonly successThreshold?: number;
   readonly options?: MethodOptions;
+  /** Add each recovered signal's uniqueness certificate (theory/certificate.ts). @default false */
+  readonly certify?: boolean;
 }
 
 export interface SignalOutcome {
@@ -34,6 +38,8 @@ export interface SignalOutcome {
   readonly stopReason: PhaseStop;
   /** Notes of phases that took a fallback or failed. */
   readonly notes?: string[];
+  /** With `certify`: is ẑ provably the unique solution at its sparsity levels, and if not, which layer fails. */
+  readonly certificate?: UniquenessCertificate;
 }
 
 export interface MethodOutcome {
@@ -92,6 +98,12 @@ export function* invertExperiment(
   const z = matrix(n0, spec.count, createRng(spec.seed).fillGaussian(new Float64Array(n0 * spec.count)));
   const truth = forward(gen, z);
   const obs = observe(truth.output, spec.noise, spec.mask, spec.seed + 1);
+  const prepared = prepare(gen);
+  const knownRows = (j: number) => {
+    const rows: number[] = [];
+    for (let i = 0; i < obs.y.rows; i++) if (obs.known === undefined || obs.known[i * spec.count + j]) rows.push(i);
+    return Int32Array.from(rows);
+  };
   const methods: Partial<Record<MethodId, MethodOutcome>> = {};
 
   for (let index = 0; index < spec.methods.length; index++) {
@@ -116,6 +128,7 @@ export function* invertExperiment(
         iterations: s.iterations,
         stopReason: s.stopReason,
         ...(notes.length > 0 ? { notes } : {}),
+        ...(spec.certify ? { certificate: certifyUniqueness(prepared, back.hidden, j, knownRows(j)) } : {}),
       };
     });
     const snrZ = signals.map((s) => s.snrZ);

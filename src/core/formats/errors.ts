@@ -8,6 +8,8 @@ export class ModelFormatError extends Error {
   constructor(
     readonly format: string,
     message: string,
+    /** Set when the file is fine but needs more from the user (the output activation of a weights-only file). */
+    readonly needs?: 'output-activation',
   ) {
     super(message);
   }

@@ -1,4 +1,13 @@
+import type { OutputActivation } from '../model/activations';
 import type { Generator } from '../model/generator';
+
+/** What a weights-only file (safetensors, npz) cannot tell by itself. */
+export interface OpenOptions {
+  /** An architecture sidecar (`pursuit-lab/architecture` JSON bytes). */
+  readonly architecture?: Uint8Array;
+  /** The output activation, when there is no sidecar. */
+  readonly output?: OutputActivation;
+}
 
 /** A model reader: a cheap content check, then a full parse of the bytes. */
 export interface ModelFormat {
@@ -15,5 +24,5 @@ export interface ModelFormat {
    * @param fallbackName used as the model's name when the file carries none.
    * @throws ModelFormatError naming the problem.
    */
-  open(bytes: Uint8Array, fallbackName: string): Generator;
+  open(bytes: Uint8Array, fallbackName: string, options?: OpenOptions): Generator;
 }

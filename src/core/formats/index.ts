@@ -1,13 +1,16 @@
 import type { Generator } from '../model/generator';
 import { ModelFormatError } from './errors';
-import type { ModelFormat } from './format';
+import type { ModelFormat, OpenOptions } from './format';
 import { jsonFormat } from './json';
+import { npzFormat } from './npz';
+import { onnxFormat } from './onnx';
+import { safetensorsFormat } from './safetensors';
 
 export { ModelFormatError } from './errors';
-export type { ModelFormat } from './format';
+export type { ModelFormat, OpenOptions } from './format';
 
-/** Every reader, tried in order; the first whose `match` accepts the bytes opens them. */
-export const modelFormats: readonly ModelFormat[] = [jsonFormat];
+/** Every reader, tried in order; the first whose `match` accepts the bytes opens them (by content, not by name). */
+export const modelFormats: readonly ModelFormat[] = [jsonFormat, safetensorsFormat, npzFormat, onnxFormat];
 
 /** A generator together with the reader that produced it. */
 export interface OpenedModel {
@@ -20,7 +23,7 @@ export interface OpenedModel {
  * @param fileName used only for messages and as a fallback model name.
  * @throws ModelFormatError when no reader accepts the bytes or the chosen one refuses them.
  */
-export function openModel(bytes: Uint8Array, fileName: string): OpenedModel {
+export function openModel(bytes: Uint8Array, fileName: string, options?: OpenOptions): OpenedModel {
   if (bytes.length === 0) throw new ModelFormatError('unknown', `"${fileName}" is empty`);
   const format = modelFormats.find((f) => f.match(bytes));
   if (format === undefined) {
@@ -31,5 +34,5 @@ export function openModel(bytes: Uint8Array, fileName: string): OpenedModel {
     );
   }
   const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
-  return { generator: format.open(bytes, name), format };
+  return { generator: format.open(bytes, name, options), format };
 }

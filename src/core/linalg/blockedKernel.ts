@@ -18,6 +18,7 @@ const MC = 128;
 // Packing buffers reused across calls (grown, never shrunk): no allocation per product.
 const packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * 64);
+const edge = new Float64Array(MR * NR);
 
 export const blockedKernel: ProductKernel = {
   name: 'blocked-ts',
@@ -143,10 +144,25 @@ export const blockedKernel: ProductKernel = {
               C[o + 2] += c32;
               C[o + 3] += c33;
             } else {
-              // Edge tile: write only the part inside out.
-              const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
+              // Edge tile: write only the part inside out (through a fixed scratch tile, no allocation).
+              edge[0] = c00;
+              edge[1] = c01;
+              edge[2] = c02;
+              edge[3] = c03;
+              edge[4] = c10;
+              edge[5] = c11;
+              edge[6] = c12;
+              edge[7] = c13;
+              edge[8] = c20;
+              edge[9] = c21;
+              edge[10] = c22;
+              edge[11] = c23;
+              edge[12] = c30;
+              edge[13] = c31;
+              edge[14] = c32;
+              edge[15] = c33;
               for (let r = 0; r < MR && i0 + r < m; r++) {
-                for (let c = 0; c < NR && j0 + c < n; c++) C[(i0 + r) * n + j0 + c] += tile[r * NR + c];
+                for (let c = 0; c < NR && j0 + c < n; c++) C[(i0 + r) * n + j0 + c] += edge[r * NR + c];
               }
             }
           }

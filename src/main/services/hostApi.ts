@@ -1,5 +1,6 @@
-import { ModelFormatError } from '../../core/formats/index';
-import type { HostApi, HostInfo } from '../../shared/contract';
+import { ModelFormatError, type OpenOptions } from '../../core/formats/index';
+import { outputActivationByName } from '../../core/formats/stateDict';
+import type { HostApi, HostInfo, PickedFile } from '../../shared/contract';
 import { err, ok, type Result } from '../../shared/result';
 import type { EventHub } from './events';
 import type { ModelStore } from './modelStore';
@@ -9,12 +10,13 @@ export interface HostApiDeps {
   readonly events: EventHub;
   readonly info: HostInfo;
   /** The host's native open dialog (Electron); absent in browser mode. Resolves null on cancel. */
-  readonly pickModelFile?: () => Promise<{ fileName: string; bytes: Uint8Array } | null>;
+  readonly pickModelFile?: () => Promise<PickedFile | null>;
 }
 
 /** Turns a thrown error into the Result a renderer can show. */
 function failure<T>(e: unknown): Result<T> {
-  if (e instanceof ModelFormatError) return err('model-format', e.message);
+  if (e instanceof ModelFormatError)
+    return err(e.needs === 'output-activation' ? 'needs-output-activation' : 'model-format', e.message);
   const error = e as NodeJS.ErrnoException;
   if (typeof error?.code === 'string' && typeof error.syscall === 'string') {
     return err('io', `Workspace ${error.syscall} failed: ${error.message}`);
@@ -37,8 +39,8 @@ async function guarded<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
 export function createHostApi(deps: HostApiDeps): HostApi {
   const { store, events } = deps;
 
-  async function importBytes(fileName: string, bytes: Uint8Array) {
-    const { info, created } = await store.import(fileName, bytes);
+  async function importBytes(fileName: string, bytes: Uint8Array, options?: OpenOptions) {
+    const { info, created } = await store.import(fileName, bytes, options);
     if (created) events.emit('models-changed', { models: await store.list() });
     return info;
   }
@@ -46,14 +48,17 @@ export function createHostApi(deps: HostApiDeps): HostApi {
   return {
     hostInfo: () => Promise.resolve(ok(deps.info)),
     listModels: () => guarded(async () => ok(await store.list())),
-    importModel: ({ fileName, bytes }) => guarded(async () => ok(await importBytes(fileName, bytes))),
+    importModel: ({ fileName, bytes, architecture, output }) =>
+      guarded(async () => {
+        const activation = output === undefined ? undefined : outputActivationByName(output);
+        return ok(await importBytes(fileName, bytes, { architecture, output: activation }));
+      }),
     openModelDialog: () =>
       guarded(async () => {
         if (deps.pickModelFile === undefined) {
           return err('unsupported', 'This host has no native file dialog; use the file picker or drop a file.');
         }
-        const picked = await deps.pickModelFile();
-        return ok(picked === null ? null : await importBytes(picked.fileName, picked.bytes));
+        return ok(await deps.pickModelFile());
       }),
     getModelData: ({ id }) =>
       guarded(async () => {

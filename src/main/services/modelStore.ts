@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { modelFormats, openModel } from '../../core/formats/index';
+import { modelFormats, openModel, type OpenOptions } from '../../core/formats/index';
 import { writeJsonModel } from '../../core/formats/json';
 import { summarizeGenerator } from '../../core/model/summary';
 import type { ModelData, ModelInfo } from '../../shared/contract';
 import { writeFileAtomic } from './atomic';
+
+/** The bundled model the app opens first: the paper's trained MNIST generator. */
+export const DEFAULT_MODEL = 'mnist-fc-gan.onnx';
 
 /** What summary.json holds for a workspace model. */
 interface StoredSummary extends ModelInfo {
@@ -17,6 +20,8 @@ export interface ModelStoreOptions {
   readonly workspace: string;
   /** Folder of models bundled with the app (read-only). */
   readonly bundledDir: string;
+  /** File name of the bundled model listed first (the app's default). */
+  readonly defaultModel?: string;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -47,7 +52,10 @@ export class ModelStore {
   private async scanBundled(): Promise<void> {
     if (this.bundledScanned) return;
     // A missing bundled-models folder just means nothing bundled to list.
-    const names = (await readdir(this.options.bundledDir).catch(() => [] as string[])).sort();
+    const first = this.options.defaultModel;
+    const names = (await readdir(this.options.bundledDir).catch(() => [] as string[])).sort((a, b) =>
+      a === first ? -1 : b === first ? 1 : a.localeCompare(b),
+    );
     for (const fileName of names) {
       if (!knownExtensions.has(extname(fileName).toLowerCase())) continue;
       const path = join(this.options.bundledDir, fileName);
@@ -99,8 +107,12 @@ export class ModelStore {
    * Imports a model file. Importing the same bytes again returns the
    * existing entry (`created: false`).
    */
-  async import(fileName: string, bytes: Uint8Array): Promise<{ info: ModelInfo; created: boolean }> {
-    const { generator, format } = openModel(bytes, fileName);
+  async import(
+    fileName: string,
+    bytes: Uint8Array,
+    options?: OpenOptions,
+  ): Promise<{ info: ModelInfo; created: boolean }> {
+    const { generator, format } = openModel(bytes, fileName, options);
     const hash = sha256(bytes);
     const id = hash.slice(0, 16);
     const dir = join(this.modelsDir(), id);

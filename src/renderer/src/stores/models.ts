@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { HostInfo, ModelData, ModelInfo } from '../../../shared/contract';
+import type { HostInfo, ImportRequest, ModelData, ModelInfo } from '../../../shared/contract';
 import type { AppError, Result } from '../../../shared/result';
 import { useHostClient } from '../api/host';
 
@@ -20,6 +20,11 @@ export const useModelsStore = defineStore('models', () => {
   const importing = ref(false);
   /** The last failure of a list or import, shown to the user until dismissed. */
   const error = shallowRef<AppError>();
+  /**
+   * A weights-only file (safetensors, npz) waiting for the user to choose its
+   * output activation: the file cannot tell it and came without a sidecar.
+   */
+  const pendingImport = shallowRef<{ fileName: string; bytes: Uint8Array; message: string }>();
 
   const selected = computed(() => models.value.find((m) => m.id === selectedId.value));
 
@@ -39,36 +44,58 @@ export const useModelsStore = defineStore('models', () => {
     }
   }
 
-  async function finishImport(result: Result<ModelInfo | null>): Promise<void> {
-    if (!result.ok) {
-      error.value = result.error;
-      return;
-    }
-    if (result.value === null) return; // dialog cancelled
-    error.value = undefined;
-    await refresh();
-    selectedId.value = result.value.id;
-  }
-
-  /** Imports a file the user picked or dropped. */
-  async function importFile(file: File): Promise<void> {
+  async function runImport(request: ImportRequest): Promise<void> {
     importing.value = true;
     try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      await finishImport(await host.importModel({ fileName: file.name, bytes }));
+      const result = await host.importModel(request);
+      if (!result.ok) {
+        if (result.error.code === 'needs-output-activation') {
+          pendingImport.value = { fileName: request.fileName, bytes: request.bytes, message: result.error.message };
+          error.value = undefined;
+        } else error.value = result.error;
+        return;
+      }
+      error.value = undefined;
+      pendingImport.value = undefined;
+      await refresh();
+      selectedId.value = result.value.id;
     } finally {
       importing.value = false;
     }
+  }
+
+  /**
+   * Imports files the user picked or dropped: one model file, optionally with
+   * its architecture sidecar (a second file named *.arch.json).
+   */
+  async function importFiles(files: readonly File[]): Promise<void> {
+    const sidecar = files.find((f) => f.name.endsWith('.arch.json'));
+    const model = files.find((f) => f !== sidecar) ?? sidecar;
+    if (model === undefined) return;
+    const bytes = new Uint8Array(await model.arrayBuffer());
+    const architecture = sidecar && sidecar !== model ? new Uint8Array(await sidecar.arrayBuffer()) : undefined;
+    await runImport({ fileName: model.name, bytes, ...(architecture ? { architecture } : {}) });
+  }
+
+  /** Completes a pending weights-only import with the output activation the user chose. */
+  async function importWithOutput(output: string): Promise<void> {
+    const pending = pendingImport.value;
+    if (pending === undefined) return;
+    await runImport({ fileName: pending.fileName, bytes: pending.bytes, output });
+  }
+
+  function cancelPendingImport(): void {
+    pendingImport.value = undefined;
   }
 
   /** Electron: shows the native dialog and imports the chosen file. */
   async function openWithDialog(): Promise<void> {
-    importing.value = true;
-    try {
-      await finishImport(await host.openModelDialog());
-    } finally {
-      importing.value = false;
+    const picked = await host.openModelDialog();
+    if (!picked.ok) {
+      error.value = picked.error;
+      return;
     }
+    if (picked.value !== null) await runImport(picked.value);
   }
 
   function select(id: string): void {
@@ -95,8 +122,11 @@ export const useModelsStore = defineStore('models', () => {
     loading,
     importing,
     error,
+    pendingImport,
     refresh,
-    importFile,
+    importFiles,
+    importWithOutput,
+    cancelPendingImport,
     openWithDialog,
     select,
     loadData,

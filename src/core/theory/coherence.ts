@@ -1,0 +1,87 @@
+import { gemmSubset } from '../linalg/gemm';
+import { matrix, type Matrix } from '../linalg/matrix';
+
+/**
+ * Normalised Gram matrix of the columns of W restricted to `rows`:
+ * G_ij = ⟨w_i, w_j⟩ / (‖w_i‖ ‖w_j‖) (0 for a zero column).
+ * @param Wt Wᵀ (kept per layer), so the product is a kernel call on index subsets.
+ */
+export function normalizedGram(W: Matrix, Wt: Matrix, rows?: Int32Array): Matrix {
+  const n = W.cols;
+  const G = gemmSubset(Wt, W, matrix(n, n), { inner: rows });
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) norms[i] = Math.sqrt(G.data[i * n + i]);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const d = norms[i] * norms[j];
+      G.data[i * n + j] = d > 0 ? G.data[i * n + j] / d : 0;
+    }
+  }
+  return G;
+}
+
+/** Mutual coherence μ = max_{i≠j} |G_ij| of a normalised Gram matrix (0 for fewer than two columns). */
+export function mutualCoherence(G: Matrix): number {
+  const n = G.cols;
+  let mu = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) mu = Math.max(mu, Math.abs(G.data[i * n + j]));
+  return mu;
+}
+
+/**
+ * Babel function μ₁(k) = max_j max_{|Λ| = k, j ∉ Λ} Σ_{i ∈ Λ} |G_ij| for
+ * k = 1 … n − 1 (entry k − 1 of the result): for each column, the sum of its
+ * k largest off-diagonal correlations. μ₁(1) = μ.
+ */
+export function babel(G: Matrix): Float64Array {
+  const n = G.cols;
+  const out = new Float64Array(Math.max(n - 1, 0));
+  const row = new Float64Array(Math.max(n - 1, 0));
+  for (let j = 0; j < n; j++) {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (i !== j) row[k++] = Math.abs(G.data[i * n + j]);
+    row.sort().reverse();
+    let sum = 0;
+    for (let q = 0; q < n - 1; q++) {
+      sum += row[q];
+      if (sum > out[q]) out[q] = sum;
+    }
+  }
+  return out;
+}
+
+export interface SparkBound {
+  /** Certified lower bound on spark(W) (Infinity when W has full column rank). */
+  readonly lower: number;
+  /** 1 + 1/μ. */
+  readonly fromCoherence: number;
+  /** min{k : μ₁(k − 1) ≥ 1} (n + 1 when μ₁ never reaches 1). */
+  readonly fromBabel: number;
+  readonly coherence: number;
+  /** Numerical rank and whether it equals the number of columns (then spark = ∞). */
+  readonly rank: number;
+  readonly fullColumnRank: boolean;
+}
+
+/**
+ * Certified lower bounds on spark(W) (the fewest linearly dependent
+ * columns): spark ≥ 1 + 1/μ and spark ≥ min{k : μ₁(k − 1) ≥ 1} (Elad 2010,
+ * Thm 2.5 and its Babel form); ∞ when W has full column rank (no set of
+ * columns is dependent). Spark itself is NP-hard; these never exceed it.
+ */
+export function sparkLowerBound(G: Matrix, rank: number): SparkBound {
+  const n = G.cols;
+  const mu = mutualCoherence(G);
+  const fromCoherence = mu > 0 ? 1 + 1 / mu : Number.POSITIVE_INFINITY;
+  const b = babel(G);
+  let fromBabel = n + 1;
+  for (let k = 2; k <= n; k++) {
+    if (b[k - 2] >= 1) {
+      fromBabel = k;
+      break;
+    }
+  }
+  const fullColumnRank = rank === n;
+  const lower = fullColumnRank ? Number.POSITIVE_INFINITY : Math.min(Math.max(fromCoherence, fromBabel), rank + 1);
+  return { lower, fromCoherence, fromBabel, coherence: mu, rank, fullColumnRank };
+}

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ModelFormatError, openModel, type OpenOptions } from '../../../../src/core/formats/index';
+import { matrix } from '../../../../src/core/linalg/matrix';
+import { forward } from '../../../../src/core/model/forward';
+import { summarizeGenerator } from '../../../../src/core/model/summary';
+import { fixturePath, readFixture } from '../../../helpers/fixtures';
+
+interface Entry {
+  file: string;
+  format?: string;
+  reference?: string;
+  sidecar?: string;
+  dims?: number[];
+  output?: Record<string, unknown>;
+  error?: string;
+}
+interface Reference {
+  z: number[][];
+  output: number[][];
+  hidden: number[][][];
+}
+
+const manifests = ['pytorch', 'onnx-variants'].map((dir) => ({
+  dir,
+  entries: JSON.parse(readFileSync(fixturePath(`${dir}/manifest.json`), 'utf8')) as Entry[],
+}));
+
+function open(dir: string, e: Entry, extra: OpenOptions = {}) {
+  const options: OpenOptions = { ...extra, ...(e.sidecar ? { architecture: readFixture(`${dir}/${e.sidecar}`) } : {}) };
+  return openModel(readFixture(`${dir}/${e.file}`), e.file, options);
+}
+
+/** max |ours − theirs| / max |theirs| over a batch (relative to the signal's scale, not per entry). */
+function relativeDiff(ours: Float64Array, count: number, theirs: number[][]): number {
+  let diff = 0;
+  let scale = 0;
+  theirs.forEach((col, j) =>
+    col.forEach((v, i) => {
+      diff = Math.max(diff, Math.abs(ours[i * count + j] - v));
+      scale = Math.max(scale, Math.abs(v));
+    }),
+  );
+  return diff / scale;
+}
+
+for (const { dir, entries } of manifests) {
+  describe(`fixtures made by real tools: test/fixtures/${dir}`, () => {
+    it.each(entries.filter((e) => e.error === undefined))(
+      '$file: folded architecture and PyTorch’s G(z) to 1e-9',
+      (e) => {
+        const { generator, format } = open(dir, e);
+        if (e.format) expect(format.id).toBe(e.format);
+        const s = summarizeGenerator(generator);
+        expect(s.dims).toEqual(e.dims);
+        expect(generator.output).toEqual(e.output);
+        const ref = JSON.parse(readFileSync(fixturePath(`${dir}/${e.reference}`), 'utf8')) as Reference;
+        const count = ref.z.length;
+        const z = matrix(generator.inputDim, count);
+        ref.z.forEach((col, j) => col.forEach((v, i) => (z.data[i * count + j] = v)));
+        const pass = forward(generator, z);
+        expect(relativeDiff(pass.output.data, count, ref.output)).toBeLessThan(1e-9);
+        ref.hidden.forEach((h, layer) => expect(relativeDiff(pass.hidden[layer].data, count, h)).toBeLessThan(1e-9));
+      },
+    );
+
+    it.each(entries.filter((e) => e.error !== undefined))('$file is refused: $error', (e) => {
+      expect(() => open(dir, e)).toThrow(ModelFormatError);
+      expect(() => open(dir, e)).toThrow(e.error);
+    });
+  });
+}
+
+describe('weights-only files without a sidecar', () => {
+  const stripped = (file: string) => readFixture(`pytorch/${file}`);
+
+  it.each(['tanh_plain.safetensors', 'tanh_plain.npz', 'bn_plu.safetensors', 'bn_plu.npz'])(
+    '%s asks for the output activation, then matches the sidecar reading',
+    (file) => {
+      let caught: unknown;
+      try {
+        openModel(stripped(file), file);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(ModelFormatError);
+      expect((caught as ModelFormatError).needs).toBe('output-activation');
+      expect((caught as ModelFormatError).message).toContain('cannot tell the output activation');
+      const base = file.replace(/\.[^.]+$/, '');
+      const withSidecar = openModel(stripped(file), file, {
+        architecture: readFixture(`pytorch/${base}.arch.json`),
+      }).generator;
+      const inferred = openModel(stripped(file), file, { output: withSidecar.output }).generator;
+      expect(summarizeGenerator(inferred).dims).toEqual(summarizeGenerator(withSidecar).dims);
+      inferred.layers.forEach((l, i) => {
+        expect(Array.from(l.W.data)).toEqual(Array.from(withSidecar.layers[i].W.data));
+        expect(Array.from(l.b)).toEqual(Array.from(withSidecar.layers[i].b));
+      });
+    },
+  );
+
+  it('refuses a sidecar that is not an architecture, naming the field', () => {
+    const bad = new TextEncoder().encode(
+      JSON.stringify({ format: 'pursuit-lab/architecture', version: 1, modules: [{ type: 'conv', name: '0' }] }),
+    );
+    expect(() => openModel(stripped('tanh_plain.safetensors'), 'x.safetensors', { architecture: bad })).toThrow(
+      'modules[0]: unknown module type "conv"',
+    );
+  });
+});
+
+describe('format detection is by content, not by name', () => {
+  it('opens an ONNX file named .json and a JSON model named .onnx', () => {
+    expect(openModel(readFixture('pytorch/tanh_plain.opset13.onnx'), 'misnamed.json').format.id).toBe('onnx');
+    expect(openModel(readFixture('json-models/tiny-tanh.json'), 'misnamed.onnx').format.id).toBe('json');
+  });
+});
+
+describe('the bundled trained demo, resources/models/mnist-fc-gan.onnx', () => {
+  it('is the paper’s 20 → 128 → 392 → 784 PLU generator and computes PyTorch’s G(z)', () => {
+    const bytes = new Uint8Array(readFileSync(fixturePath('../../resources/models/mnist-fc-gan.onnx')));
+    const { generator } = openModel(bytes, 'mnist-fc-gan.onnx');
+    expect(summarizeGenerator(generator).dims).toEqual([20, 128, 392, 784]);
+    expect(generator.output).toEqual({ kind: 'plu', alpha: 0.1, c: 1 });
+    const ref = JSON.parse(readFileSync(fixturePath('pytorch/mnist-fc-gan.reference.json'), 'utf8')) as Reference;
+    const count = ref.z.length;
+    const z = matrix(20, count);
+    ref.z.forEach((col, j) => col.forEach((v, i) => (z.data[i * count + j] = v)));
+    const pass = forward(generator, z);
+    expect(relativeDiff(pass.output.data, count, ref.output)).toBeLessThan(1e-9);
+    ref.hidden.forEach((h, layer) => expect(relativeDiff(pass.hidden[layer].data, count, h)).toBeLessThan(1e-9));
+  });
+});
