@@ -128,6 +128,33 @@ export function* fista(
     }
   }
 
+  // Work buffers sized for the whole batch, allocated once; each iteration views their first ka columns.
+  const buffers = {
+    v: new Float64Array(n * count),
+    preV: new Float64Array(m * count),
+    r: new Float64Array(m * count),
+    g: new Float64Array(n * count),
+    u: new Float64Array(n * count),
+    preU: new Float64Array(m * count),
+  };
+  const scalars = {
+    beta: new Float64Array(count),
+    tNext: new Float64Array(count),
+    fV: new Float64Array(count),
+    fU: new Float64Array(count),
+    change: new Float64Array(count),
+    size: new Float64Array(count),
+    inner: new Float64Array(count),
+    dist: new Float64Array(count),
+  };
+  const flags = { accepted: new Uint8Array(count), done: new Uint8Array(count) };
+  const view = (buf: Float64Array, rows: number, ka: number) => matrix(rows, ka, buf.subarray(0, rows * ka));
+  const slice = <T extends Float64Array | Uint8Array>(a: T, ka: number): T => {
+    const part = a.subarray(0, ka) as T;
+    part.fill(0);
+    return part;
+  };
+
   const finish = (k: number, stop: PhaseStop, iterations: number, note?: string) => {
     const j = cols[k];
     for (let i = 0; i < n; i++) out.data[i * count + j] = x.data[i * cols.length + k];
@@ -145,33 +172,33 @@ export function* fista(
     iteration++;
     const ka = cols.length;
     // Momentum point v = x + β(x − x_prev); its pre-activation follows by linearity.
-    const beta = new Float64Array(ka);
-    const tNext = new Float64Array(ka);
+    const beta = slice(scalars.beta, ka);
+    const tNext = slice(scalars.tNext, ka);
     for (let k = 0; k < ka; k++) {
       tNext[k] = (1 + Math.sqrt(1 + 4 * t[k] * t[k])) / 2;
       beta[k] = (t[k] - 1) / tNext[k];
     }
-    const v = matrix(n, ka);
+    const v = view(buffers.v, n, ka);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < ka; k++) {
         const p = i * ka + k;
         v.data[p] = x.data[p] + beta[k] * (x.data[p] - xPrev.data[p]);
       }
     }
-    const preV = matrix(m, ka);
+    const preV = view(buffers.preV, m, ka);
     for (let i = 0; i < m; i++) {
       for (let k = 0; k < ka; k++) {
         const p = i * ka + k;
         preV.data[p] = preX.data[p] + beta[k] * (preX.data[p] - prePrev.data[p]);
       }
     }
-    const fV = new Float64Array(ka);
-    const r = matrix(m, ka);
+    const fV = slice(scalars.fV, ka);
+    const r = view(buffers.r, m, ka);
     smooth.evaluate(preV, cols, fV, r);
-    const g = gemm(Wt, r, matrix(n, ka));
+    const g = gemm(Wt, r, view(buffers.g, n, ka));
 
     // Proximal step from v.
-    const u = matrix(n, ka);
+    const u = view(buffers.u, n, ka);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < ka; k++) {
         const p = i * ka + k;
@@ -182,16 +209,16 @@ export function* fista(
           prox === 'nonneg-l1' ? Math.max(w - mu * lam, 0) : Math.sign(w) * Math.max(Math.abs(w) - mu * lam, 0);
       }
     }
-    const preU = gemm(W, u, matrix(m, ka), bias);
-    const fU = new Float64Array(ka);
+    const preU = gemm(W, u, view(buffers.preU, m, ka), bias);
+    const fU = slice(scalars.fU, ka);
     smooth.evaluate(preU, cols, fU, undefined);
 
     // Sufficient decrease: f(u) ≤ f(v) + ⟨g, u − v⟩ + ‖u − v‖²/(2μ); else halve μ and restart momentum.
-    const accepted = new Uint8Array(ka);
-    const change = new Float64Array(ka);
-    const size = new Float64Array(ka);
-    const inner = new Float64Array(ka);
-    const dist = new Float64Array(ka);
+    const accepted = slice(flags.accepted, ka);
+    const change = slice(scalars.change, ka);
+    const size = slice(scalars.size, ka);
+    const inner = slice(scalars.inner, ka);
+    const dist = slice(scalars.dist, ka);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < ka; k++) {
         const p = i * ka + k;
@@ -223,7 +250,7 @@ export function* fista(
         preX.data[p] = preU.data[p];
       }
     }
-    const done = new Uint8Array(ka);
+    const done = slice(flags.done, ka);
     for (let k = 0; k < ka; k++) {
       const j = cols[k];
       if (accepted[k]) {
@@ -253,7 +280,7 @@ export function* fista(
       for (let k = 0; k < ka; k++) {
         if (done[k]) continue;
         const j = cols[k];
-        const xs = matrix(n, 1, new Float64Array(n));
+        const xs = view(buffers.u, n, 1); // u is no longer needed this iteration
         for (let i = 0; i < n; i++) xs.data[i] = x.data[i * ka + k];
         const support = columnSupport(xs, 0, candidateTolerance);
         // "Nearly settled" is enough: the exact step's active-set rounds mend a few wrong indices.

@@ -42,7 +42,7 @@ export function certifyUniqueness(
     certified: e.theorem1,
     ...(e.theorem1 ? { theorem: 'Theorem 1' as const } : {}),
     theorem2: e.theorem2,
-    ...(failingLayer ? { failing: { layer: failingLayer.layer, condition: failingLayer.theorem1.statement } } : {}),
+    ...(failingLayer ? { failing: { layer: failingLayer.layer, condition: failingLayer.theorem1.failed[0] } } : {}),
     sparsity: supports.map((s) => s.length),
   };
 }

@@ -72,16 +72,27 @@ export interface SparkBound {
 export function sparkLowerBound(G: Matrix, rank: number): SparkBound {
   const n = G.cols;
   const mu = mutualCoherence(G);
-  const fromCoherence = mu > 0 ? 1 + 1 / mu : Number.POSITIVE_INFINITY;
+  // Correlations are rounded: two equal columns give 0.9999999999999999, not 1. Inflating them by
+  // 1e-12 before comparing keeps every bound on the safe (lower) side.
+  const inflate = 1 + 1e-12;
+  const muSafe = Math.min(1, mu * inflate);
+  const fromCoherence = muSafe > 0 ? 1 + 1 / muSafe : Number.POSITIVE_INFINITY;
   const b = babel(G);
   let fromBabel = n + 1;
   for (let k = 2; k <= n; k++) {
-    if (b[k - 2] >= 1) {
+    if (b[k - 2] * inflate >= 1) {
       fromBabel = k;
       break;
     }
   }
-  const fullColumnRank = rank === n;
-  const lower = fullColumnRank ? Number.POSITIVE_INFINITY : Math.min(Math.max(fromCoherence, fromBabel), rank + 1);
+  // A zero column is linearly dependent on its own: spark 1 (normalizedGram marks it with G_jj = 0).
+  let zeroColumn = false;
+  for (let j = 0; j < n; j++) if (G.data[j * n + j] === 0) zeroColumn = true;
+  const fullColumnRank = rank === n && !zeroColumn;
+  const lower = zeroColumn
+    ? 1
+    : fullColumnRank
+      ? Number.POSITIVE_INFINITY
+      : Math.min(Math.max(fromCoherence, fromBabel), rank + 1);
   return { lower, fromCoherence, fromBabel, coherence: mu, rank, fullColumnRank };
 }

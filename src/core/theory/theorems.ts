@@ -62,7 +62,8 @@ const fmt = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(3))
  * - Theorem 1 (any weights): s_L < spark(W_L)/2, s_i < spark(W_i^{S_{i+1}})/2,
  *   and rank(W_0^{S_1}) = n₀ ≤ s_1 — with spark replaced by its certified lower
  *   bound (∞ for full column rank), so "holds" is a proof, "fails" is "not proven".
- * - Theorem 2 (i.i.d. Gaussian weights, w.p. 1): s_L < n, s_i < s_{i+1}, s_1 ≥ n₀.
+ * - Theorem 2 (i.i.d. Gaussian weights, w.p. 1): s_L < n (the number of known
+ *   pixels, under a mask), s_i < s_{i+1}, s_1 ≥ n₀.
  * - Theorem 3 (stability of the layered pursuit): s_i < 1/(3 μ(W_i^{S_{i+1}}))
  *   for every layer, and W_0^{S_1} of full column rank.
  */
@@ -97,7 +98,9 @@ export function evaluateSignal(layers: readonly PreparedLayer[], sig: SignalSupp
       t2.push(condition(si >= n0, `s_1 = ${si} ≥ n_0 = ${n0}`));
     }
     if (i < L) t2.push(condition(si < s[i], `s_${i} = ${si} < s_${i + 1} = ${s[i]}`));
-    else t2.push(condition(si < n, `s_${L} = ${si} < n = ${n}`));
+    else if (sig.knownRows.length === n) t2.push(condition(si < n, `s_${L} = ${si} < n = ${n}`));
+    // With hidden pixels only the known rows of W_L speak: s_L must stay below their number.
+    else t2.push(condition(si < sig.knownRows.length, `s_${L} = ${si} < known pixels = ${sig.knownRows.length}`));
     const t3: LayerCondition[] = [
       condition(
         spark.coherence === 0 || si < 1 / (3 * spark.coherence),
