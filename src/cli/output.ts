@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import type { GeneratorSummary } from '../core/model/summary';
 import type { CliIo } from './io';
 import { InputError } from './io';
 
@@ -26,4 +27,32 @@ export async function writeJsonOutput(value: unknown, target: string | true | un
     throw new InputError(`cannot write ${target}: ${(e as Error).message}`);
   }
   io.err(`wrote ${target}\n`);
+}
+
+/** A report's JSON with the model it is about in front: `{"model": {name, dims, output, source}, …report}`. */
+export async function writeModelReport(
+  report: object,
+  summary: GeneratorSummary,
+  source: string,
+  target: string | true | undefined,
+  io: CliIo,
+): Promise<void> {
+  const model = { name: summary.name, dims: summary.dims, output: summary.output, source };
+  await writeJsonOutput({ model, ...report }, target, io);
+}
+
+/**
+ * Progress on stderr for runs longer than a second, at most once a second:
+ * call it as often as you like with the current line.
+ */
+export function progressPrinter(io: CliIo, now: () => number): (line: () => string) => void {
+  const started = now();
+  let last = started;
+  return (line) => {
+    const t = now();
+    if (t - started > 1000 && t - last >= 1000) {
+      last = t;
+      io.err(`${line()}  ${((t - started) / 1000).toFixed(1)} s\n`);
+    }
+  };
 }

@@ -28,30 +28,29 @@ export function median(values: ArrayLike<number>): number {
   return quantile(values, 0.5);
 }
 
+/** ‖x‖² and ‖x̂ − x‖², the two energies both error measures compare. */
+function energies(estimate: ArrayLike<number>, truth: ArrayLike<number>): { signal: number; error: number } {
+  let signal = 0;
+  let error = 0;
+  for (let i = 0; i < truth.length; i++) {
+    signal += truth[i] * truth[i];
+    const d = estimate[i] - truth[i];
+    error += d * d;
+  }
+  return { signal, error };
+}
+
 /**
  * Signal-to-noise ratio of an estimate in dB: 10 log₁₀(‖x‖² / ‖x̂ − x‖²).
  * +Infinity for an exact estimate; reported as is (callers cap for display).
  */
 export function snrDb(estimate: ArrayLike<number>, truth: ArrayLike<number>): number {
-  let signal = 0;
-  let error = 0;
-  for (let i = 0; i < truth.length; i++) {
-    signal += truth[i] * truth[i];
-    const d = estimate[i] - truth[i];
-    error += d * d;
-  }
-  if (error === 0) return Number.POSITIVE_INFINITY;
-  return 10 * Math.log10(signal / error);
+  const { signal, error } = energies(estimate, truth);
+  return error === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(signal / error);
 }
 
 /** ‖x̂ − x‖₂ / ‖x‖₂ (the absolute error ‖x̂‖₂ when x = 0). NaN if any entry of x̂ is NaN. */
 export function relativeError(estimate: ArrayLike<number>, truth: ArrayLike<number>): number {
-  let signal = 0;
-  let error = 0;
-  for (let i = 0; i < truth.length; i++) {
-    signal += truth[i] * truth[i];
-    const d = estimate[i] - truth[i];
-    error += d * d;
-  }
+  const { signal, error } = energies(estimate, truth);
   return signal === 0 ? Math.sqrt(error) : Math.sqrt(error / signal);
 }

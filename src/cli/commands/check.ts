@@ -3,7 +3,7 @@ import { summarizeGenerator } from '../../core/model/summary';
 import { parseArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
 import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
-import { formatTable, writeJsonOutput } from '../output';
+import { formatTable, progressPrinter, writeModelReport } from '../output';
 
 export const checkUsage = `pursuit-lab check <model | random:…> [--samples N] [--seed S] [--noise SIGMA] [--json out.json]
 
@@ -33,15 +33,10 @@ export async function check(argv: readonly string[], io: CliIo, now: () => numbe
   const { generator, label } = await loadModelOrRandom(args.positionals[0], args);
 
   const stepper = createCheck(generator, { samples, seed, noise });
-  const started = now();
-  let lastPrint = started;
+  const progress = progressPrinter(io, now);
   while (stepper.done < stepper.total) {
     stepper.step();
-    const t = now();
-    if (t - started > 1000 && t - lastPrint >= 1000) {
-      lastPrint = t;
-      io.err(`check: ${stepper.done} / ${stepper.total} samples  ${((t - started) / 1000).toFixed(1)} s\n`);
-    }
+    progress(() => `check: ${stepper.done} / ${stepper.total} samples`);
   }
   const report: CheckReport = stepper.result('completed');
   const summary = summarizeGenerator(generator);
@@ -87,11 +82,7 @@ export async function check(argv: readonly string[], io: CliIo, now: () => numbe
   io.out(`\nverdict: ${report.verdict}\n`);
   const json = args.flags.get('json');
   if (json !== undefined) {
-    await writeJsonOutput(
-      { model: { name: summary.name, dims: summary.dims, output: summary.output, source: label }, ...report },
-      json,
-      io,
-    );
+    await writeModelReport(report, summary, label, json, io);
   }
   return 0;
 }

@@ -6,7 +6,7 @@ import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import { parseArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
 import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
-import { formatTable, writeJsonOutput } from '../output';
+import { formatTable, progressPrinter, writeModelReport } from '../output';
 
 export const invertUsage = `pursuit-lab invert <model | random:n0,n1,…,n[:activation][@seed]> [options]
 
@@ -113,22 +113,14 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     },
   };
 
-  const started = now();
-  let lastPrint = started;
+  const progress = progressPrinter(io, now);
   let report: InvertReport;
   try {
     const steps = invertExperiment(generator, spec, now);
     let next = steps.next();
     while (!next.done) {
-      const t = now();
-      // Progress on stderr once a run takes longer than a second, about once a second.
-      if (t - started > 1000 && t - lastPrint >= 1000) {
-        lastPrint = t;
-        const p = next.value;
-        io.err(
-          `${p.method} (${p.index + 1}/${methods.length}): ${(100 * p.fraction).toFixed(0)}%  ${((t - started) / 1000).toFixed(1)} s\n`,
-        );
-      }
+      const p = next.value;
+      progress(() => `${p.method} (${p.index + 1}/${methods.length}): ${(100 * p.fraction).toFixed(0)}%`);
       next = steps.next();
     }
     report = next.value;
@@ -175,11 +167,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
   }
   const json = args.flags.get('json');
   if (json !== undefined) {
-    await writeJsonOutput(
-      { model: { name: summary.name, dims: summary.dims, output: summary.output, source: label }, ...report },
-      json,
-      io,
-    );
+    await writeModelReport(report, summary, label, json, io);
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 import { unzipSync } from 'fflate';
 import { ModelFormatError } from './errors';
+import { float16ToNumber } from './float16';
 import type { ModelFormat } from './format';
 import { generatorFromStateDict, type NamedTensor } from './stateDict';
 
@@ -67,7 +68,7 @@ export function readNpy(bytes: Uint8Array, where: string): NamedTensor {
           ? view.getFloat64(o, littleEndian)
           : width === 4
             ? view.getFloat32(o, littleEndian)
-            : half(view.getUint16(o, littleEndian));
+            : float16ToNumber(view.getUint16(o, littleEndian));
   }
   if (fortran![1] === 'True' && shape.length > 1) {
     if (shape.length > 2)
@@ -78,15 +79,6 @@ export function readNpy(bytes: Uint8Array, where: string): NamedTensor {
     return { shape, data: rowMajor };
   }
   return { shape, data };
-}
-
-function half(bits: number): number {
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  const sign = bits & 0x8000 ? -1 : 1;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 /** Every array of an npz (a zip of .npy files), named without the .npy suffix. */

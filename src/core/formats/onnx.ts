@@ -2,6 +2,7 @@ import { matrix } from '../linalg/matrix';
 import type { OutputActivation } from '../model/activations';
 import type { Generator } from '../model/generator';
 import { ModelFormatError } from './errors';
+import { float16ToNumber } from './float16';
 import { foldModules, type NetModule } from './fold';
 import type { ModelFormat } from './format';
 import { onnx } from './onnx-proto';
@@ -72,15 +73,6 @@ function toNumber(v: LongLike): number {
   return typeof v === 'number' ? v : v.high * 2 ** 32 + (v.low >>> 0);
 }
 
-function float16(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-}
-
 /** Decodes an initializer or Constant value into float64 (float32, float64, float16, int32, int64). */
 function decodeTensor(t: OnnxTensor, where: string): Tensor {
   const dims = t.dims.map(toNumber);
@@ -106,7 +98,7 @@ function decodeTensor(t: OnnxTensor, where: string): Tensor {
       break;
     case onnx.TensorProto.DataType.FLOAT16:
       need(2, t.int32_data.length);
-      for (let i = 0; i < size; i++) out[i] = float16(view ? view.getUint16(2 * i, true) : t.int32_data[i]);
+      for (let i = 0; i < size; i++) out[i] = float16ToNumber(view ? view.getUint16(2 * i, true) : t.int32_data[i]);
       break;
     case onnx.TensorProto.DataType.INT64:
       need(8, t.int64_data.length);

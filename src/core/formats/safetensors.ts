@@ -1,4 +1,5 @@
 import { ModelFormatError } from './errors';
+import { float16ToNumber } from './float16';
 import type { ModelFormat } from './format';
 import { generatorFromStateDict, type NamedTensor } from './stateDict';
 
@@ -38,15 +39,8 @@ function readFloat(view: DataView, dtype: string, offset: number): number {
       return view.getFloat64(offset, true);
     case 'F32':
       return view.getFloat32(offset, true);
-    case 'F16': {
-      const bits = view.getUint16(offset, true);
-      const exp = (bits >> 10) & 0x1f;
-      const frac = bits & 0x3ff;
-      const sign = bits & 0x8000 ? -1 : 1;
-      if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-      if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-      return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-    }
+    case 'F16':
+      return float16ToNumber(view.getUint16(offset, true));
     case 'BF16': {
       const buf = new DataView(new ArrayBuffer(4));
       buf.setUint16(2, view.getUint16(offset, true));

@@ -1,4 +1,6 @@
 import { transpose } from '../linalg/dense';
+import type { Matrix } from '../linalg/matrix';
+import type { InversionContext } from './context';
 import type { ActivationFunctions, OutputActivation } from '../model/activations';
 import { frozenAffineMap } from './affine';
 import { leastSquaresOnSupport } from './leastSquares';
@@ -124,4 +126,35 @@ export function debiasSignal(
     }
   }
   return { z, report: { phase: 'debias', iterations: maxIterations, stopReason: 'max-iterations', history } };
+}
+
+/**
+ * Debiases every signal of a batch in place: for signal j, the supports from
+ * `supportsOf(j)` (undefined skips it), the result written into column j of
+ * `z` and the report appended to `phases[j]`. Yields its progress in [0, 1]
+ * every 8 signals.
+ */
+export function* debiasBatch(
+  ctx: InversionContext,
+  supportsOf: (j: number) => Int32Array[] | undefined,
+  z: Matrix,
+  phases: PhaseReport[][],
+): Generator<number, void, void> {
+  const n0 = z.rows;
+  for (let j = 0; j < ctx.count; j++) {
+    const supports = supportsOf(j);
+    if (supports !== undefined) {
+      const { z: zj, report } = debiasSignal(
+        ctx.layers,
+        ctx.gen.output,
+        ctx.phi,
+        ctx.signal(j),
+        ctx.knownRows(j),
+        supports,
+      );
+      phases[j].push(report);
+      if (zj !== undefined) for (let k = 0; k < n0; k++) z.data[k * ctx.count + j] = zj[k];
+    }
+    if (j % 8 === 7) yield (j + 1) / ctx.count;
+  }
 }

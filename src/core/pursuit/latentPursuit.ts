@@ -1,7 +1,7 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import { linearizedAdmm, exactConstrainedCandidate, type ConstrainedLayerProblem } from './admm';
 import { assembleResult, scatterColumns, selectColumns, selectMaskColumns, type InversionContext } from './context';
-import { debiasSignal } from './debias';
+import { debiasBatch } from './debias';
 import { fista, type FistaProblem } from './fista';
 import { activeSetLasso } from './activeSet';
 import { leastSquaresOnSupport } from './leastSquares';
@@ -200,20 +200,8 @@ export function* latentPursuit(
 
   // 4. Debiasing on the recovered supports.
   if (o.debias) {
-    for (let j = 0; j < count; j++) {
-      const supports = estimates.map((x) => columnSupport(x, j, o.supportTolerance));
-      const { z: zj, report } = debiasSignal(
-        layers,
-        ctx.gen.output,
-        ctx.phi,
-        ctx.signal(j),
-        ctx.knownRows(j),
-        supports,
-      );
-      phases[j].push(report);
-      if (zj !== undefined) for (let k = 0; k < n0; k++) z.data[k * count + j] = zj[k];
-      if (j % 8 === 7) yield base + (weight.debias * (j + 1)) / count;
-    }
+    const supportsOf = (j: number) => estimates.map((x) => columnSupport(x, j, o.supportTolerance));
+    yield* scaled(debiasBatch(ctx, supportsOf, z, phases), base, weight.debias);
   }
   return assembleResult(ctx, 'lp', z, estimates, phases, o.supportTolerance);
 }

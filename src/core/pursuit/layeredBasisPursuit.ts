@@ -2,7 +2,7 @@ import { matrix, type Matrix } from '../linalg/matrix';
 import type { NoiseSpec } from '../model/observation';
 import { activeSetLasso } from './activeSet';
 import { assembleResult, type InversionContext } from './context';
-import { debiasSignal } from './debias';
+import { debiasBatch } from './debias';
 import { fista, type FistaProblem } from './fista';
 import { scaled } from './latentPursuit';
 import { leastSquaresOnSupport } from './leastSquares';
@@ -189,21 +189,12 @@ export function* layeredBasisPursuit(
   yield 0.85;
 
   if (o.debias) {
-    for (let j = 0; j < count; j++) {
-      if (phases[j].some((p) => p.stopReason === 'failed')) continue;
-      const supports = estimates.map((x) => columnSupport(x, j, o.supportTolerance));
-      const { z: zj, report } = debiasSignal(
-        layers,
-        ctx.gen.output,
-        ctx.phi,
-        ctx.signal(j),
-        ctx.knownRows(j),
-        supports,
-      );
-      phases[j].push(report);
-      if (zj !== undefined) for (let k = 0; k < n0; k++) z.data[k * count + j] = zj[k];
-      if (j % 8 === 7) yield 0.85 + (0.15 * (j + 1)) / count;
-    }
+    // A signal whose z could not be solved keeps its failure; the others are debiased.
+    const supportsOf = (j: number) =>
+      phases[j].some((p) => p.stopReason === 'failed')
+        ? undefined
+        : estimates.map((x) => columnSupport(x, j, o.supportTolerance));
+    yield* scaled(debiasBatch(ctx, supportsOf, z, phases), 0.85, 0.15);
   }
   return assembleResult(ctx, 'lbp', z, estimates, phases, o.supportTolerance);
 }

@@ -1,6 +1,6 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import { assembleResult, type InversionContext } from './context';
-import { debiasSignal } from './debias';
+import { debiasBatch } from './debias';
 import { leastSquaresOnSupport } from './leastSquares';
 import type { InversionResult, PhaseReport } from './types';
 
@@ -68,22 +68,8 @@ export function* endToEndOracle(
   ctx: InversionContext,
   trueHidden: readonly Matrix[],
 ): Generator<number, InversionResult, void> {
-  const { layers, count } = ctx;
-  const n0 = layers[0].W.cols;
-  const z = matrix(n0, count);
-  const phases: PhaseReport[][] = [];
-  for (let j = 0; j < count; j++) {
-    const { z: zj, report } = debiasSignal(
-      layers,
-      ctx.gen.output,
-      ctx.phi,
-      ctx.signal(j),
-      ctx.knownRows(j),
-      trueSupports(trueHidden, j),
-    );
-    if (zj !== undefined) for (let k = 0; k < n0; k++) z.data[k * count + j] = zj[k];
-    phases.push([report]);
-    yield (j + 1) / count;
-  }
+  const z = matrix(ctx.layers[0].W.cols, ctx.count);
+  const phases: PhaseReport[][] = Array.from({ length: ctx.count }, () => []);
+  yield* debiasBatch(ctx, (j) => trueSupports(trueHidden, j), z, phases);
   return assembleResult(ctx, 'oracle-e2e', z, [], phases, 0);
 }
