@@ -103,11 +103,23 @@ save('nan_weight', [
     lambda x: x, (Wn, b0, W1, b1))
 os.remove(os.path.join(OUT, 'nan_weight.reference.json'))
 
+# 5. An integer Cast in the data path: must be refused (it would truncate the values).
+save('cast_int', [
+    helper.make_node('Gemm', ['z', 'W0', 'b0'], ['h0'], transB=1, name='gemm0'),
+    helper.make_node('Relu', ['h0'], ['r0'], name='relu0'),
+    helper.make_node('Cast', ['r0'], ['ri'], to=TensorProto.INT32, name='cast_int'),
+    helper.make_node('Gemm', ['ri', 'W1', 'b1'], ['x'], transB=1, name='gemm1'),
+], [numpy_helper.from_array(W0.astype(np.float32), 'W0'), numpy_helper.from_array(b0.astype(np.float32), 'b0'),
+    numpy_helper.from_array(W1.astype(np.float32), 'W1'), numpy_helper.from_array(b1.astype(np.float32), 'b1')],
+    lambda x: x, (W0, b0, W1, b1))
+os.remove(os.path.join(OUT, 'cast_int.reference.json'))
+
 manifest = [
     {'file': 'gemm_float_data.onnx', 'reference': 'gemm_float_data.reference.json', 'dims': [n0, n1, n], 'output': {'kind': 'tanh'}},
     {'file': 'matmul_add_double.onnx', 'reference': 'matmul_add_double.reference.json', 'dims': [n0, n1, n], 'output': {'kind': 'sigmoid'}},
     {'file': 'float16_constant.onnx', 'reference': 'float16_constant.reference.json', 'dims': [n0, n1, n], 'output': {'kind': 'leaky_relu', 'slope': 0.25}},
     {'file': 'nan_weight.onnx', 'error': 'W[2][1] is NaN, not a finite number'},
+    {'file': 'cast_int.onnx', 'error': 'casts the data to a non-float type'},
 ]
 with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=2)

@@ -78,8 +78,15 @@ export function foldModules(
           fail(`${m.where} does not directly follow a linear layer; only Linear → BatchNorm folds into the linear map`);
         }
         const cur = current!;
-        if (m.gamma.length !== cur.rows)
-          fail(`${m.where} has ${m.gamma.length} features but ${cur.where} outputs ${cur.rows}`);
+        for (const [label, v] of [
+          ['scale', m.gamma],
+          ['bias', m.beta],
+          ['mean', m.mean],
+          ['variance', m.variance],
+        ] as const) {
+          if (v.length !== cur.rows)
+            fail(`${m.where}: its ${label} has ${v.length} entries but ${cur.where} outputs ${cur.rows}`);
+        }
         for (let i = 0; i < cur.rows; i++) {
           const denom = Math.sqrt(m.variance[i] + m.eps);
           if (!(denom > 0))

@@ -131,6 +131,8 @@ function attrInt(node: Node, name: string, fallback: number): number {
 const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Neg', 'Identity']);
 /** Ops that only reshape a vector batch: passed through. */
 const PASS_THROUGH = new Set(['Identity', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Dropout', 'Cast']);
+/** Cast targets that keep the values: float32, float16, float64 (an integer cast would truncate them). */
+const FLOAT_TYPES = new Set([1, 10, 11]);
 
 /**
  * Reads an ONNX graph exported from a fully connected PyTorch generator into
@@ -292,6 +294,10 @@ export function parseOnnxModel(bytes: Uint8Array, fallbackName: string): Generat
             where,
             activation: { kind: 'leaky_relu', slope: attrFloat(node, 'alpha', 0.01) },
           });
+          break;
+        case 'Cast':
+          if (!FLOAT_TYPES.has(attrInt(node, 'to', 0)))
+            fail(`${where} casts the data to a non-float type (${attrInt(node, 'to', 0)}), which would truncate it`);
           break;
         default:
           if (!PASS_THROUGH.has(node.op_type)) {

@@ -33,6 +33,8 @@ function headerLength(bytes: Uint8Array): number | undefined {
   return high === 0 ? low : undefined;
 }
 
+const bf16 = new DataView(new ArrayBuffer(4));
+
 function readFloat(view: DataView, dtype: string, offset: number): number {
   switch (dtype) {
     case 'F64':
@@ -41,11 +43,10 @@ function readFloat(view: DataView, dtype: string, offset: number): number {
       return view.getFloat32(offset, true);
     case 'F16':
       return float16ToNumber(view.getUint16(offset, true));
-    case 'BF16': {
-      const buf = new DataView(new ArrayBuffer(4));
-      buf.setUint16(2, view.getUint16(offset, true));
-      return buf.getFloat32(0);
-    }
+    case 'BF16':
+      // bfloat16 is the upper half of a float32.
+      bf16.setUint16(0, view.getUint16(offset, true));
+      return bf16.getFloat32(0);
     case 'I64':
       return Number(view.getBigInt64(offset, true));
     default:

@@ -3,15 +3,18 @@
  * matrix, in place: the lower triangle of `g` becomes L (the strict upper
  * triangle is left as it was).
  *
- * @returns true on success; false when a pivot is not positive — G is not
- *   (numerically) positive definite, e.g. a rank-deficient Gram matrix.
+ * @returns true on success; false when a pivot d_j is not above
+ *   1e-12 · G_jj — column j lies within about 1e-6 radians of the span of the
+ *   columns before it, so G is not numerically positive definite. A singular
+ *   Gram matrix leaves pivots of rounding size rather than exact zeros, so a
+ *   plain `> 0` test would "solve" rank-deficient systems with arbitrary answers.
  */
 export function choleskyInPlace(g: Float64Array, n: number): boolean {
   for (let j = 0; j < n; j++) {
     const rowJ = j * n;
     let d = g[rowJ + j];
     for (let p = 0; p < j; p++) d -= g[rowJ + p] * g[rowJ + p];
-    if (!(d > 0)) return false;
+    if (!(d > 1e-12 * g[rowJ + j]) || !(d > 0)) return false;
     const ljj = Math.sqrt(d);
     g[rowJ + j] = ljj;
     for (let i = j + 1; i < n; i++) {

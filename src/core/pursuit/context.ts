@@ -27,12 +27,16 @@ export function createContext(gen: Generator, obs: Observation): InversionContex
   if (obs.y.rows !== n)
     throw new RangeError(`the observations have ${obs.y.rows} pixels but the generator outputs ${n}`);
   const count = obs.y.cols;
+  const layers = prepare(gen);
+  const dead = layers.findIndex((l) => !(l.lambdaMax > 0));
+  if (dead >= 0)
+    throw new RangeError(`layer ${dead} has all-zero weights: no signal passes through it, so nothing can be inverted`);
   const phi = activationFunctions(gen.output);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const rowsCache = new Map<number, Int32Array>();
   return {
     gen,
-    layers: prepare(gen),
+    layers,
     phi,
     inverse: clampedInverse(gen.output, phi),
     obs,

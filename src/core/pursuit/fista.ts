@@ -35,7 +35,7 @@ export interface FistaProblem {
    * returns the full-length candidate x, or undefined when it cannot (singular
    * system, wrong signs). The engine accepts it only if the KKT conditions hold.
    */
-  exactOnSupport?(j: number, support: Int32Array): Float64Array | undefined;
+  exactOnSupport?(j: number, support: Int32Array, iterate: Float64Array): Float64Array | undefined;
 }
 
 export interface FistaOptions {
@@ -71,7 +71,9 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
 
 /**
  * Batched FISTA (Beck & Teboulle) with per-signal step sizes found by
- * backtracking, for min_x f(W x + b) + h(x) over every column at once.
+ * backtracking and a monotone momentum restart (a step that would raise
+ * F = f + h is refused and the momentum reset), for min_x f(W x + b) + h(x)
+ * over every column at once.
  *
  * Stopping rule, per signal: (1) every `exactEvery` iterations, if the
  * candidate support (entries above `candidateTolerance`·max) has changed in at
@@ -112,6 +114,11 @@ export function* fista(
   let preX = gemm(W, x, matrix(m, count), bias);
   let prePrev = matrix(m, count, Float64Array.from(preX.data));
   let t = new Float64Array(count).fill(1);
+  // F(x) of the current iterate: the iterations only accept steps that do not raise it.
+  let objective = new Float64Array(count);
+  smooth.evaluate(preX, cols, objective, undefined);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < count; j++) objective[j] += lambda[j] * Math.abs(x.data[i * count + j]);
   let step = new Float64Array(count).fill(1 / Math.max(problem.lipschitz, Number.MIN_VALUE));
 
   // Gradient scale at x = 0 for the KKT tolerance: max_i |(Wᵀ R(0))_i| + λ (the smallest λ giving x = 0).
@@ -146,6 +153,7 @@ export function* fista(
     size: new Float64Array(count),
     inner: new Float64Array(count),
     dist: new Float64Array(count),
+    objU: new Float64Array(count),
   };
   const flags = { accepted: new Uint8Array(count), done: new Uint8Array(count) };
   const view = (buf: Float64Array, rows: number, ka: number) => matrix(rows, ka, buf.subarray(0, rows * ka));
@@ -230,13 +238,19 @@ export function* fista(
         size[k] += u.data[p] * u.data[p];
       }
     }
+    // 1 = accept; 0 = the step was too long (halve it); 2 = the objective rose (restart the momentum, O'Donoghue–Candès).
+    const objU = slice(scalars.objU, ka);
+    for (let i = 0; i < n; i++) for (let k = 0; k < ka; k++) objU[k] += Math.abs(u.data[i * ka + k]);
     for (let k = 0; k < ka; k++) {
       const bound = fV[k] + inner[k] + dist[k] / (2 * step[k]);
-      accepted[k] = fU[k] <= bound + 1e-12 * Math.abs(bound) ? 1 : 0;
+      objU[k] = fU[k] + lambda[cols[k]] * objU[k];
+      const decrease = fU[k] <= bound + 1e-12 * Math.abs(bound);
+      const monotone = objU[k] <= objective[k] + 1e-15 * Math.abs(objective[k]);
+      accepted[k] = decrease ? (monotone ? 1 : 2) : 0;
     }
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < ka; k++) {
-        if (!accepted[k]) continue;
+        if (accepted[k] !== 1) continue;
         const p = i * ka + k;
         xPrev.data[p] = x.data[p];
         x.data[p] = u.data[p];
@@ -244,7 +258,7 @@ export function* fista(
     }
     for (let i = 0; i < m; i++) {
       for (let k = 0; k < ka; k++) {
-        if (!accepted[k]) continue;
+        if (accepted[k] !== 1) continue;
         const p = i * ka + k;
         prePrev.data[p] = preX.data[p];
         preX.data[p] = preU.data[p];
@@ -253,17 +267,16 @@ export function* fista(
     const done = slice(flags.done, ka);
     for (let k = 0; k < ka; k++) {
       const j = cols[k];
-      if (accepted[k]) {
+      if (accepted[k] === 1) {
         t[k] = tNext[k];
-        let l1 = 0;
-        for (let i = 0; i < n; i++) l1 += Math.abs(x.data[i * ka + k]);
-        recordHistory(histories[j], iteration, fU[k] + lambda[j] * l1);
-        if (Math.sqrt(change[k]) <= tolerance * Math.sqrt(size[k]) || size[k] === 0) {
+        objective[k] = objU[k];
+        recordHistory(histories[j], iteration, objU[k]);
+        if (Math.sqrt(change[k]) <= tolerance * Math.sqrt(size[k])) {
           finish(k, 'converged', iteration);
           done[k] = 1;
         }
       } else {
-        step[k] /= 2;
+        if (accepted[k] === 0) step[k] /= 2;
         t[k] = 1;
         for (let i = 0; i < n; i++) xPrev.data[i * ka + k] = x.data[i * ka + k];
         for (let i = 0; i < m; i++) prePrev.data[i * ka + k] = preX.data[i * ka + k];
@@ -285,7 +298,7 @@ export function* fista(
         const support = columnSupport(xs, 0, candidateTolerance);
         // "Nearly settled" is enough: the exact step's active-set rounds mend a few wrong indices.
         if (supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length)) {
-          const candidate = problem.exactOnSupport!(j, support);
+          const candidate = problem.exactOnSupport!(j, support, xs.data);
           if (candidate !== undefined) tries.push({ k, x: candidate });
         }
         lastSupport[j] = support;
@@ -315,6 +328,7 @@ export function* fista(
       preX = compact(preX, keep);
       prePrev = compact(prePrev, keep);
       t = Float64Array.from(keep, (k) => t[k]);
+      objective = Float64Array.from(keep, (k) => objective[k]);
       step = Float64Array.from(keep, (k) => step[k]);
       cols = Int32Array.from(keep, (k) => cols[k]);
     }

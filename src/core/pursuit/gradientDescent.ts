@@ -114,6 +114,9 @@ export function* gradientDescent(
   const n0 = ctx.layers[0].W.cols;
   const count = ctx.count;
   const total = count * o.restarts;
+  if (o.init !== undefined && (o.init.rows !== n0 || o.init.cols !== count)) {
+    throw new RangeError(`init must be ${n0} × ${count} (n0 × signals), got ${o.init.rows} × ${o.init.cols}`);
+  }
   const rng = createRng(o.seed);
   // Columns: restart r of signal j is column r·count + j.
   const z = matrix(n0, total);
@@ -218,7 +221,11 @@ export function* gradientDescent(
     let bestC = j;
     for (let r = 1; r < o.restarts; r++) {
       const c = r * count + j;
-      if (finalMisfit[c] < finalMisfit[bestC]) bestC = c;
+      // A finite misfit beats NaN (a diverged start), then the lower one wins.
+      const better = Number.isNaN(finalMisfit[bestC])
+        ? !Number.isNaN(finalMisfit[c])
+        : finalMisfit[c] < finalMisfit[bestC];
+      if (better) bestC = c;
     }
     for (let i = 0; i < n0; i++) best.data[i * count + j] = z.data[i * total + bestC];
     const report = reports[bestC];

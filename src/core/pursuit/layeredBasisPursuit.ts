@@ -108,7 +108,7 @@ export function* layeredBasisPursuit(
       lambda,
       lipschitz: layer.lambdaMax,
       exactOnSupport: o.exact
-        ? (j, guess) => {
+        ? (j, guess, iterate) => {
             const rows: number[] = [];
             const c = new Float64Array(layer.W.rows);
             for (let r = 0; r < layer.W.rows; r++) {
@@ -116,8 +116,6 @@ export function* layeredBasisPursuit(
               rows.push(r);
               c[r] = layerTarget.data[r * count + j] - layer.b[r];
             }
-            const signsFrom = new Float64Array(layer.W.cols);
-            for (const g of guess) signsFrom[g] = estimatesColumnSign(estimates[i - 1], j, g);
             const allRows = rows.length === layer.W.rows;
             return activeSetLasso({
               W: layer.W,
@@ -128,7 +126,7 @@ export function* layeredBasisPursuit(
               lambda: lambda[j],
               nonnegative: false,
               guess,
-              signsFrom,
+              signsFrom: iterate,
             });
           }
         : undefined,
@@ -197,8 +195,4 @@ export function* layeredBasisPursuit(
     yield* scaled(debiasBatch(ctx, supportsOf, z, phases), 0.85, 0.15);
   }
   return assembleResult(ctx, 'lbp', z, estimates, phases, o.supportTolerance);
-}
-
-function estimatesColumnSign(x: Matrix, j: number, i: number): number {
-  return Math.sign(x.data[i * x.cols + j]) || 1;
 }

@@ -131,3 +131,53 @@ describe('the bundled trained demo, resources/models/mnist-fc-gan.onnx', () => {
     ref.hidden.forEach((h, layer) => expect(relativeDiff(pass.hidden[layer].data, count, h)).toBeLessThan(1e-9));
   });
 });
+
+describe('safetensors dtypes', () => {
+  /** A two-layer nn.Sequential state dict in one dtype, written by hand. */
+  function safetensorsOf(
+    dtype: 'BF16' | 'F16',
+    bits: Record<string, { shape: number[]; words: number[] }>,
+  ): Uint8Array {
+    const header: Record<string, unknown> = {};
+    let offset = 0;
+    for (const [name, t] of Object.entries(bits)) {
+      header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + 2 * t.words.length] };
+      offset += 2 * t.words.length;
+    }
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const out = new Uint8Array(8 + json.length + offset);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, json.length, true);
+    out.set(json, 8);
+    let at = 8 + json.length;
+    for (const t of Object.values(bits)) for (const w of t.words) (view.setUint16(at, w, true), (at += 2));
+    return out;
+  }
+
+  it('decodes bfloat16 as the upper half of a float32', () => {
+    // bf16: 1.0 = 0x3F80, −2.0 = 0xC000, 0.5 = 0x3F00, 3.0 = 0x4040, 0 = 0x0000
+    const bytes = safetensorsOf('BF16', {
+      '0.weight': { shape: [2, 1], words: [0x3f80, 0xc000] },
+      '0.bias': { shape: [2], words: [0x3f00, 0x0000] },
+      '2.weight': { shape: [1, 2], words: [0x4040, 0x3f80] },
+      '2.bias': { shape: [1], words: [0x0000] },
+    });
+    const gen = openModel(bytes, 'bf16.safetensors', { output: { kind: 'identity' } }).generator;
+    expect(Array.from(gen.layers[0].W.data)).toEqual([1, -2]);
+    expect(Array.from(gen.layers[0].b)).toEqual([0.5, 0]);
+    expect(Array.from(gen.layers[1].W.data)).toEqual([3, 1]);
+  });
+
+  it('decodes float16', () => {
+    // f16: 1.0 = 0x3C00, −2.0 = 0xC000, 0.5 = 0x3800, 3.0 = 0x4200
+    const bytes = safetensorsOf('F16', {
+      '0.weight': { shape: [2, 1], words: [0x3c00, 0xc000] },
+      '0.bias': { shape: [2], words: [0x3800, 0x0000] },
+      '2.weight': { shape: [1, 2], words: [0x4200, 0x3c00] },
+      '2.bias': { shape: [1], words: [0x0000] },
+    });
+    const gen = openModel(bytes, 'f16.safetensors', { output: { kind: 'identity' } }).generator;
+    expect(Array.from(gen.layers[0].W.data)).toEqual([1, -2]);
+    expect(Array.from(gen.layers[1].W.data)).toEqual([3, 1]);
+  });
+});

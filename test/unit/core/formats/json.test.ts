@@ -63,3 +63,32 @@ describe('JSON round trip', () => {
     expect(() => openModel(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), 'bad.json')).toThrow('not UTF-8');
   });
 });
+
+describe('module folding', () => {
+  it('names a BatchNorm parameter whose length does not match its linear layer', async () => {
+    const { foldModules } = await import('../../../../src/core/formats/fold');
+    const { matrix } = await import('../../../../src/core/linalg/matrix');
+    const ones = (n: number) => new Float64Array(n).fill(1);
+    expect(() =>
+      foldModules(
+        'test',
+        '',
+        [
+          { type: 'linear', where: 'lin0', W: matrix(3, 2, ones(6)), b: ones(3) },
+          {
+            type: 'batchnorm',
+            where: 'bn1',
+            gamma: ones(3),
+            beta: ones(3),
+            mean: ones(2),
+            variance: ones(3),
+            eps: 1e-5,
+          },
+          { type: 'relu', where: 'relu2' },
+          { type: 'linear', where: 'lin3', W: matrix(1, 3, ones(3)), b: ones(1) },
+        ],
+        'm',
+      ),
+    ).toThrow('bn1: its mean has 2 entries but lin0 outputs 3');
+  });
+});

@@ -68,3 +68,13 @@ describe('randomGaussianGenerator', () => {
     expect(randomGaussianGenerator([400, 300, 10], { kind: 'tanh' }, 0).layers[1].W.data).toEqual(gen.layers[1].W.data);
   });
 });
+
+describe('degenerate generators', () => {
+  it('an all-zero layer is refused before any solver runs', async () => {
+    const { createContext } = await import('../../../../src/core/pursuit/context');
+    const gen = randomGaussianGenerator([3, 5, 4], { kind: 'identity' }, 0);
+    gen.layers[1].W.data.fill(0);
+    const obs = { y: matrix(4, 1), noise: { kind: 'none' as const }, mask: { kind: 'none' as const } };
+    expect(() => createContext(gen, obs)).toThrow('layer 1 has all-zero weights');
+  });
+});

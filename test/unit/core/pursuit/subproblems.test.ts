@@ -294,3 +294,32 @@ describe('Eq. 6 and Eq. 10 (inner layers and z of Latent-Pursuit)', () => {
     expect(maxDiff(exactConstrainedCandidate(z, 0, all(z.W.cols), 1e-9)!, quadprogConstrained(z))).toBeLessThan(1e-9);
   });
 });
+
+describe('honest failure on rank-deficient systems', () => {
+  it('least squares with fewer equations than unknowns reports no solution instead of an arbitrary one', () => {
+    let solved = 0;
+    for (let seed = 0; seed < 100; seed++) {
+      const A = randomMatrix(100 + seed, 19, 20);
+      const c = createRng(200 + seed).fillGaussian(new Float64Array(19));
+      if (leastSquaresOnSupport(A, transpose(A), all(19), all(20), c).x !== undefined) solved++;
+    }
+    expect(solved).toBe(0);
+  });
+
+  it('FISTA does not stop at x = 0 when momentum overshoots to it from a far start', () => {
+    // f = ½(x − 0.5)², x ≥ 0, from x0 = 10 with a loose Lipschitz bound: the answer is 0.5.
+    const W = matrix(1, 1, Float64Array.of(1));
+    const problem: FistaProblem = {
+      W,
+      Wt: W,
+      smooth: maskedLeastSquares(matrix(1, 1, Float64Array.of(0.5)), undefined),
+      prox: 'nonneg-l1',
+      lambda: Float64Array.of(0),
+      lipschitz: 10,
+    };
+    const x = matrix(1, 1, Float64Array.of(10));
+    const [report] = run(fista(problem, x, { phase: 'test', exactEvery: 0 }));
+    expect(report.stopReason).toBe('converged');
+    expect(x.data[0]).toBeCloseTo(0.5, 10);
+  });
+});
