@@ -150,7 +150,12 @@ describe('safetensors dtypes', () => {
     view.setUint32(0, json.length, true);
     out.set(json, 8);
     let at = 8 + json.length;
-    for (const t of Object.values(bits)) for (const w of t.words) (view.setUint16(at, w, true), (at += 2));
+    for (const t of Object.values(bits)) {
+      for (const w of t.words) {
+        view.setUint16(at, w, true);
+        at += 2;
+      }
+    }
     return out;
   }
 
