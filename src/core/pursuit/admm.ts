@@ -123,76 +123,88 @@ export function* linearizedAdmm(
   const reports: PhaseReport[] = new Array(count);
   const histories: number[][] = Array.from({ length: count }, () => []);
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
-  const active = new Uint8Array(count).fill(1);
-  let remaining = count;
 
-  const x = x0;
+  // Working copies of the signals still running (batch column k is signal cols[k]); finished
+  // signals are written to x0 and leave the batch, so later products skip them.
+  let cols = Int32Array.from({ length: count }, (_, j) => j);
+  let x = matrix(n, count, Float64Array.from(x0.data));
+  let nextW = matrix(m, count, Float64Array.from(next.data));
+  let mask = Uint8Array.from(rowMask);
   let pre = gemm(W, x, matrix(m, count), bias);
-  const a = new Float64Array(m * count);
-  const u = new Float64Array(m * count);
-  for (let p = 0; p < m * count; p++) if (!rowMask[p]) a[p] = Math.min(pre.data[p], 0);
+  let a = new Float64Array(m * count);
+  let u = new Float64Array(m * count);
+  for (let p = 0; p < m * count; p++) if (!mask[p]) a[p] = Math.min(pre.data[p], 0);
 
-  const finish = (j: number, stop: PhaseStop, iterations: number) => {
-    active[j] = 0;
-    remaining--;
+  const finish = (k: number, stop: PhaseStop, iterations: number) => {
+    const ka = cols.length;
+    const j = cols[k];
+    for (let i = 0; i < n; i++) x0.data[i * count + j] = x.data[i * ka + k];
     reports[j] = { phase: options.phase, iterations, stopReason: stop, history: histories[j] };
+  };
+  const keepColumns = (data: Float64Array | Uint8Array, rows: number, ka: number, keep: number[]) => {
+    const out = new (data.constructor as Float64ArrayConstructor)(rows * keep.length);
+    for (let i = 0; i < rows; i++) for (let q = 0; q < keep.length; q++) out[i * keep.length + q] = data[i * ka + keep[q]];
+    return out;
   };
 
   let iteration = 0;
-  while (remaining > 0) {
+  while (cols.length > 0) {
     iteration++;
+    const ka = cols.length;
     // Gradient factor of the augmented Lagrangian's smooth part.
-    const r = matrix(m, count);
-    const objective = new Float64Array(count);
-    for (let p = 0; p < m * count; p++) {
-      const j = p % count;
-      if (!active[j]) continue;
-      if (rowMask[p]) {
-        const d = pre.data[p] - next.data[p];
+    const r = matrix(m, ka);
+    const objective = new Float64Array(ka);
+    for (let p = 0; p < m * ka; p++) {
+      if (mask[p]) {
+        const d = pre.data[p] - nextW.data[p];
         r.data[p] = d;
-        objective[j] += 0.5 * d * d;
+        objective[p % ka] += 0.5 * d * d;
       } else r.data[p] = rho * (pre.data[p] - a[p] - u[p]);
     }
-    const g = gemm(Wt, r, matrix(n, count));
-    const change = new Float64Array(count);
-    const size = new Float64Array(count);
-    for (let p = 0; p < n * count; p++) {
-      const j = p % count;
-      if (!active[j]) continue;
+    const g = gemm(Wt, r, matrix(n, ka));
+    const change = new Float64Array(ka);
+    const size = new Float64Array(ka);
+    for (let p = 0; p < n * ka; p++) {
+      const k = p % ka;
       const old = x.data[p];
       const nx = nonnegative
         ? Math.max(old - (g.data[p] + lambda) / step, 0)
         : (step * old - g.data[p]) / (step + gamma);
       x.data[p] = nx;
-      change[j] += (nx - old) ** 2;
-      size[j] += nx * nx;
-      objective[j] += lambda * Math.abs(nx) + 0.5 * gamma * nx * nx;
+      change[k] += (nx - old) ** 2;
+      size[k] += nx * nx;
+      objective[k] += lambda * Math.abs(nx) + 0.5 * gamma * nx * nx;
     }
-    pre = gemm(W, x, matrix(m, count), bias);
-    const primal = new Float64Array(count);
-    const scale = new Float64Array(count);
-    for (let p = 0; p < m * count; p++) {
-      const j = p % count;
-      if (!active[j]) continue;
-      scale[j] = Math.max(scale[j], Math.abs(next.data[p]));
-      if (rowMask[p]) continue;
+    pre = gemm(W, x, pre, bias);
+    const primal = new Float64Array(ka);
+    const scale = new Float64Array(ka);
+    for (let p = 0; p < m * ka; p++) {
+      const k = p % ka;
+      scale[k] = Math.max(scale[k], Math.abs(nextW.data[p]));
+      if (mask[p]) continue;
       const na = -Math.max(u[p] - pre.data[p], 0);
       a[p] = na;
       u[p] += na - pre.data[p];
-      primal[j] = Math.max(primal[j], Math.max(pre.data[p], 0));
+      primal[k] = Math.max(primal[k], Math.max(pre.data[p], 0));
     }
-    for (let j = 0; j < count; j++) {
-      if (!active[j]) continue;
-      recordHistory(histories[j], iteration, objective[j]);
-      const settled = Math.sqrt(change[j]) <= tolerance * Math.max(Math.sqrt(size[j]), Number.MIN_VALUE);
-      if (settled && primal[j] <= tolerance * Math.max(scale[j], Number.MIN_VALUE)) finish(j, 'converged', iteration);
-      else if (iteration >= maxIterations) finish(j, 'max-iterations', iteration);
+    const done = new Uint8Array(ka);
+    for (let k = 0; k < ka; k++) {
+      recordHistory(histories[cols[k]], iteration, objective[k]);
+      const settled = Math.sqrt(change[k]) <= tolerance * Math.max(Math.sqrt(size[k]), Number.MIN_VALUE);
+      if (settled && primal[k] <= tolerance * Math.max(scale[k], Number.MIN_VALUE)) {
+        finish(k, 'converged', iteration);
+        done[k] = 1;
+      } else if (iteration >= maxIterations) {
+        finish(k, 'max-iterations', iteration);
+        done[k] = 1;
+      }
     }
     if (exactEvery > 0 && iteration % exactEvery === 0) {
       const col = matrix(n, 1);
-      for (let j = 0; j < count; j++) {
-        if (!active[j]) continue;
-        for (let i = 0; i < n; i++) col.data[i] = x.data[i * count + j];
+      for (let k = 0; k < ka; k++) {
+        if (done[k]) continue;
+        const j = cols[k];
+        for (let i = 0; i < n; i++) col.data[i] = x.data[i * ka + k];
         // z is not sparse: its "support" is every coordinate, and the exact solve is one least squares.
         const support = nonnegative
           ? columnSupport(col, 0, candidateTolerance)
@@ -200,14 +212,26 @@ export function* linearizedAdmm(
         if (supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length)) {
           const cand = exactConstrainedCandidate(problem, j, support, kktTolerance);
           if (cand !== undefined) {
-            for (let i = 0; i < n; i++) x.data[i * count + j] = cand[i];
-            finish(j, 'kkt', iteration);
+            for (let i = 0; i < n; i++) x.data[i * ka + k] = cand[i];
+            finish(k, 'kkt', iteration);
+            done[k] = 1;
           }
         }
         lastSupport[j] = support;
       }
     }
-    yield Math.max((count - remaining) / count, iteration / maxIterations);
+    if (done.some((d) => d === 1)) {
+      const keep: number[] = [];
+      for (let k = 0; k < ka; k++) if (!done[k]) keep.push(k);
+      x = matrix(n, keep.length, keepColumns(x.data, n, ka, keep));
+      pre = matrix(m, keep.length, keepColumns(pre.data, m, ka, keep));
+      nextW = matrix(m, keep.length, keepColumns(nextW.data, m, ka, keep));
+      a = keepColumns(a, m, ka, keep);
+      u = keepColumns(u, m, ka, keep);
+      mask = Uint8Array.from(keepColumns(mask, m, ka, keep));
+      cols = Int32Array.from(keep, (k) => cols[k]);
+    }
+    yield Math.max((count - cols.length) / count, iteration / maxIterations);
   }
   return reports;
 }
