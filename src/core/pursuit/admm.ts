@@ -143,7 +143,8 @@ export function* linearizedAdmm(
   };
   const keepColumns = (data: Float64Array | Uint8Array, rows: number, ka: number, keep: number[]) => {
     const out = new (data.constructor as Float64ArrayConstructor)(rows * keep.length);
-    for (let i = 0; i < rows; i++) for (let q = 0; q < keep.length; q++) out[i * keep.length + q] = data[i * ka + keep[q]];
+    for (let i = 0; i < rows; i++)
+      for (let q = 0; q < keep.length; q++) out[i * keep.length + q] = data[i * ka + keep[q]];
     return out;
   };
 
