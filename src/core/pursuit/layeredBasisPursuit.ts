@@ -1,14 +1,18 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import type { NoiseSpec } from '../model/observation';
 import { activeSetLasso } from './activeSet';
-import { assembleResult, type InversionContext } from './context';
+import { assembleResult, scatterColumns, selectColumns, selectMaskColumns, type InversionContext } from './context';
 import { debiasBatch } from './debias';
 import { fista, type FistaProblem } from './fista';
 import { scaled } from './latentPursuit';
 import { leastSquaresOnSupport } from './leastSquares';
 import { maskedLeastSquares } from './smooth';
 import { columnSupport, supportMask } from './support';
+import type { PreparedLayer } from './prepared';
 import type { InversionResult, PhaseReport } from './types';
+
+/** λ of the basis-pursuit limit, relative to the layer's gradient scale max|Wᵀc|. */
+const BASIS_PURSUIT_LAMBDA = 1e-7;
 
 export interface LayeredBasisPursuitOptions {
   /**
@@ -99,31 +103,82 @@ export function* layeredBasisPursuit(
     const lambda = lambdaFor();
     const layerTarget = i === L ? target : estimates[i];
     const mask = rowMask;
+    // The least-squares rows of signal j and their right-hand side c = target − b.
+    const system = (j: number) => {
+      const rows: number[] = [];
+      const c = new Float64Array(layer.W.rows);
+      for (let r = 0; r < layer.W.rows; r++) {
+        if (mask !== undefined && !mask[r * count + j]) continue;
+        rows.push(r);
+        c[r] = layerTarget.data[r * count + j] - layer.b[r];
+      }
+      return { rows: Int32Array.from(rows), c };
+    };
+
+    // Basis pursuit where λ = 0 leaves the layer underdetermined (fewer rows than unknowns):
+    // the lasso's λ → 0⁺ limit, min ‖x‖₁ s.t. W x = c, by active-set rounds from the empty
+    // support with λ = 1e-7 of the gradient scale (debiasing removes that λ's bias).
+    const pending: number[] = [];
+    for (let j = 0; j < count; j++) {
+      const { rows, c } = system(j);
+      if (!(o.exact && lambda[j] === 0 && rows.length < layer.W.cols)) {
+        pending.push(j);
+        continue;
+      }
+      let scale = 0;
+      for (let q = 0; q < layer.W.cols; q++) {
+        let sum = 0;
+        for (const r of rows) sum += layer.Wt.data[q * layer.W.rows + r] * c[r];
+        scale = Math.max(scale, Math.abs(sum));
+      }
+      lambda[j] = BASIS_PURSUIT_LAMBDA * scale;
+      const bp = activeSetLasso({
+        W: layer.W,
+        Wt: layer.Wt,
+        rows,
+        target: c,
+        lambda: lambda[j],
+        nonnegative: false,
+        guess: new Int32Array(0),
+        maxRounds: 3 * layer.W.cols,
+      });
+      const x = bp === undefined ? undefined : exactFitOnSupport(layer, rows, c, bp);
+      if (x === undefined) {
+        pending.push(j);
+        continue;
+      }
+      for (let q = 0; q < layer.W.cols; q++) estimates[i - 1].data[q * count + j] = x[q];
+      phases[j].push({
+        phase: `layer ${i} (basis pursuit, active set)`,
+        iterations: 1,
+        stopReason: 'kkt',
+        history: [],
+      });
+    }
+
+    // The lasso by FISTA for the others, on a sub-batch of just those signals.
+    const cols = Int32Array.from(pending);
+    const subTarget = selectColumns(layerTarget, cols);
+    const subMask = mask === undefined ? undefined : selectMaskColumns(mask, layer.W.rows, count, cols);
+    const subLambda = Float64Array.from(cols, (j) => lambda[j]);
     const problem: FistaProblem = {
       W: layer.W,
       Wt: layer.Wt,
       bias: layer.b,
-      smooth: maskedLeastSquares(layerTarget, mask),
+      smooth: maskedLeastSquares(subTarget, subMask),
       prox: 'l1',
-      lambda,
+      lambda: subLambda,
       lipschitz: layer.lambdaMax,
       exactOnSupport: o.exact
-        ? (j, guess, iterate) => {
-            const rows: number[] = [];
-            const c = new Float64Array(layer.W.rows);
-            for (let r = 0; r < layer.W.rows; r++) {
-              if (mask !== undefined && !mask[r * count + j]) continue;
-              rows.push(r);
-              c[r] = layerTarget.data[r * count + j] - layer.b[r];
-            }
-            const allRows = rows.length === layer.W.rows;
+        ? (k, guess, iterate) => {
+            const { rows, c } = system(cols[k]);
             return activeSetLasso({
               W: layer.W,
               Wt: layer.Wt,
-              gram: allRows ? layer.gram : undefined,
-              rows: Int32Array.from(rows),
+              gram: rows.length === layer.W.rows ? layer.gram : undefined,
+              rows,
               target: c,
-              lambda: lambda[j],
+              lambda: subLambda[k],
               nonnegative: false,
               guess,
               signsFrom: iterate,
@@ -131,8 +186,9 @@ export function* layeredBasisPursuit(
           }
         : undefined,
     };
+    const sub = selectColumns(estimates[i - 1], cols);
     const reports = yield* scaled(
-      fista(problem, estimates[i - 1], {
+      fista(problem, sub, {
         phase: `layer ${i} (lasso, FISTA${o.exact ? ' + exact on support' : ''})`,
         maxIterations: o.maxIterations,
         tolerance: o.tolerance,
@@ -141,7 +197,8 @@ export function* layeredBasisPursuit(
       (L - i) * share,
       share,
     );
-    reports.forEach((r, j) => phases[j].push(r));
+    scatterColumns(sub, cols, estimates[i - 1]);
+    reports.forEach((r, k) => phases[cols[k]].push(r));
     const { mask: nextMask, supports } = supportMask(estimates[i - 1], o.supportTolerance);
     rowMask = nextMask;
     // ε_i from Theorem 3 for the next layer's λ: (3 + √1.5)·√s_i·ε_{i+1} / min_j ‖W_i[Ŝ_{i+1}, j]‖.
@@ -195,4 +252,34 @@ export function* layeredBasisPursuit(
     yield* scaled(debiasBatch(ctx, supportsOf, z, phases), 0.85, 0.15);
   }
   return assembleResult(ctx, 'lbp', z, estimates, phases, o.supportTolerance);
+}
+
+/**
+ * The small λ of the basis-pursuit limit leaves entries of order λ where the
+ * limit has zeros. Drop entries below 1e-4 of the largest and solve W[rows, T] x_T = c
+ * exactly; keep that when it fits to 1e-9 (the support was right), else undefined.
+ */
+function exactFitOnSupport(
+  layer: PreparedLayer,
+  rows: Int32Array,
+  c: Float64Array,
+  x: Float64Array,
+): Float64Array | undefined {
+  let max = 0;
+  for (const v of x) max = Math.max(max, Math.abs(v));
+  const T = Int32Array.from({ length: x.length }, (_, q) => q).filter((q) => Math.abs(x[q]) > 1e-4 * max);
+  const xT = leastSquaresOnSupport(layer.W, layer.Wt, rows, T, c).x;
+  if (xT === undefined) return undefined;
+  let residual = 0;
+  let norm = 0;
+  for (const r of rows) {
+    let s = -c[r];
+    for (let q = 0; q < T.length; q++) s += layer.W.data[r * layer.W.cols + T[q]] * xT[q];
+    residual += s * s;
+    norm += c[r] * c[r];
+  }
+  if (!(residual <= 1e-18 * norm)) return undefined;
+  const out = new Float64Array(x.length);
+  T.forEach((q, k) => (out[q] = xT[k]));
+  return out;
 }
