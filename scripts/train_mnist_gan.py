@@ -19,7 +19,6 @@ Without libopenblas0-serial, Debian's torch falls back to the reference BLAS and
 """
 
 import argparse
-import copy
 import json
 import os
 import struct
@@ -35,22 +34,13 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch.nn.utils import spectral_norm  # noqa: E402
 
+# The PLU module and the float64 reference pass are the fixture exporter's (same folder).
+from export_fixtures import PLU, reference  # noqa: E402
+
 torch.set_num_threads(1)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LATENT = 20
-
-
-class PLU(nn.Module):
-    """PLU(x) = max(alpha*(x+c) - c, min(alpha*(x-c) + c, x))."""
-
-    def __init__(self, alpha=0.1, c=1.0):
-        super().__init__()
-        self.alpha = float(alpha)
-        self.c = float(c)
-
-    def forward(self, x):
-        return torch.max(self.alpha * (x + self.c) - self.c, torch.min(self.alpha * (x - self.c) + self.c, x))
 
 
 def make_generator():
@@ -104,18 +94,6 @@ def sample_grid(samples, rows=8, cols=8, scale=2, pad=2):
         big = np.kron(imgs[i], np.ones((scale, scale), dtype=np.uint8))
         grid[pad + r * (s + pad): pad + r * (s + pad) + s, pad + c * (s + pad): pad + c * (s + pad) + s] = big
     return grid
-
-
-def reference(model, z):
-    m64 = copy.deepcopy(model).double().eval()
-    hidden = []
-    x = z.double()
-    with torch.no_grad():
-        for child in m64.children():
-            x = child(x)
-            if isinstance(child, nn.ReLU):
-                hidden.append(x.tolist())
-    return {"z": z.double().tolist(), "output": x.tolist(), "hidden": hidden}
 
 
 def main():
