@@ -9,8 +9,13 @@ import type { Generator } from '../core/model/generator';
 import { summarizeGenerator, type GeneratorSummary } from '../core/model/summary';
 import { err, ok, type Result } from '../shared/result';
 
-/** Progress callback; called at most every `PROGRESS_INTERVAL_MS` and once at the end. */
-export type ProgressListener = (done: number, total: number) => void;
+/**
+ * Progress callback; called at most every `PROGRESS_INTERVAL_MS` and once at
+ * the end. Through Comlink it returns a promise, which the run awaits, so the
+ * final call reaches the listener before the result does (the proxy has its
+ * own message port, and nothing orders two ports' messages otherwise).
+ */
+export type ProgressListener = (done: number, total: number) => void | Promise<void>;
 
 /** Minimum time between progress messages: enough for a smooth bar, few enough not to flood the port. */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -29,7 +34,7 @@ export function createAnalysisApi() {
       const now = Date.now();
       if (done === total || now - last >= PROGRESS_INTERVAL_MS) {
         last = now;
-        listener(done, total);
+        return listener(done, total);
       }
     };
   }

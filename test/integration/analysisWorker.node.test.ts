@@ -19,7 +19,7 @@ describe('analysis worker on a real worker_thread through Comlink', () => {
       'run-1',
       'default',
       { count: 200, seed: 4, chunkSize: 50 },
-      proxy((done: number) => progress.push(done)),
+      proxy((done: number) => void progress.push(done)),
     );
     expect(result.ok).toBe(true);
     if (!result.ok) return;

@@ -23,8 +23,13 @@ export interface AbortFlag {
 }
 
 export interface DriveHooks {
-  /** Called after every step with the units done and the total. */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after every step with the units done and the total. A returned
+   * promise is awaited before the next step: a listener on another thread
+   * (a Comlink proxy) thereby sees the last progress before the result, and a
+   * slow listener slows the run instead of queueing messages.
+   */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
   /** Checked before every step; when set the run stops with `cancelled`. */
   signal?: AbortFlag;
   /**
@@ -39,7 +44,7 @@ export async function drive<R>(stepper: Stepper<R>, hooks: DriveHooks = {}): Pro
   while (stepper.done < stepper.total) {
     if (hooks.signal?.aborted) return stepper.result('cancelled');
     stepper.step();
-    hooks.onProgress?.(stepper.done, stepper.total);
+    await hooks.onProgress?.(stepper.done, stepper.total);
     if (hooks.pause !== undefined) await hooks.pause();
   }
   return stepper.result(hooks.signal?.aborted ? 'cancelled' : 'completed');

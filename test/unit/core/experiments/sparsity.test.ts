@@ -88,6 +88,23 @@ describe('sparsity sampler', () => {
     expect(seen).toEqual([10, 20, 30]);
   });
 
+  it('awaits a listener that returns a promise before the next step and before the result', async () => {
+    // A Comlink progress proxy answers asynchronously on its own port; the
+    // run must not move on (or resolve) until each call has been delivered.
+    const delivered: number[] = [];
+    const result = await drive(createSparsitySampler(gen, { count: 30, seed: 0, chunkSize: 10 }), {
+      onProgress: (done) =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            delivered.push(done);
+            resolve();
+          }, 5),
+        ),
+    });
+    expect(delivered).toEqual([10, 20, 30]);
+    expect(result.samples).toBe(30);
+  });
+
   it('refuses impossible sample counts', () => {
     expect(() => createSparsitySampler(gen, { count: 0, seed: 0 })).toThrow(/sample count/);
     expect(() => createSparsitySampler(gen, { count: 2.5, seed: 0 })).toThrow(/sample count/);
