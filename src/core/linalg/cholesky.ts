@@ -29,21 +29,22 @@ export function choleskyInPlace(g: Float64Array, n: number): boolean {
 
 /**
  * Solves L Lᵀ x = b given the factor from {@link choleskyInPlace};
- * overwrites and returns `b`.
+ * overwrites and returns `b`. `stride` is the row length of `l`'s storage
+ * when L is the leading n × n block of a larger array (UpdatableCholesky).
  */
-export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array): Float64Array {
+export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array, stride = n): Float64Array {
   // Forward: L y = b.
   for (let i = 0; i < n; i++) {
     let s = b[i];
-    const row = i * n;
+    const row = i * stride;
     for (let p = 0; p < i; p++) s -= l[row + p] * b[p];
     b[i] = s / l[row + i];
   }
   // Backward: Lᵀ x = y.
   for (let i = n - 1; i >= 0; i--) {
     let s = b[i];
-    for (let p = i + 1; p < n; p++) s -= l[p * n + i] * b[p];
-    b[i] = s / l[i * n + i];
+    for (let p = i + 1; p < n; p++) s -= l[p * stride + i] * b[p];
+    b[i] = s / l[i * stride + i];
   }
   return b;
 }

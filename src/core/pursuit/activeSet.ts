@@ -1,5 +1,6 @@
-import type { Matrix } from '../linalg/matrix';
-import { leastSquaresOnSupport } from './leastSquares';
+import { UpdatableCholesky } from '../linalg/choleskyUpdate';
+import { gemmSubset } from '../linalg/gemm';
+import { matrix, type Matrix } from '../linalg/matrix';
 
 export interface ActiveSetProblem {
   readonly W: Matrix;
@@ -32,67 +33,129 @@ export interface ActiveSetProblem {
  * (nonnegative: g_c + λ < −tol; signed: |g_c| > λ + tol, entering with sign −sign g_c).
  * When no index moves, the point satisfies the KKT conditions and is returned.
  *
+ * T changes by one index per round, so the Cholesky factor of W[R,T]ᵀW[R,T]
+ * is updated rather than rebuilt (O(|R|·|T|) per round instead of
+ * O(|R|·|T|²)); each solve takes one step of iterative refinement from the
+ * true residual, which also repairs what the updates lose to rounding.
+ *
  * @returns the full-length solution, or undefined (singular system, rounds exhausted).
  */
 export function activeSetLasso(p: ActiveSetProblem): Float64Array | undefined {
-  const { W, Wt, gram, rows, target, lambda, nonnegative } = p;
+  const { W, Wt, rows, target, lambda, nonnegative } = p;
   const n = W.cols;
   const m = W.rows;
   const maxRounds = p.maxRounds ?? 40;
+  const gram = p.gram !== undefined && rows.length === m ? p.gram : undefined;
+  /** Column c of W restricted to rows R, dotted with v (indexed like W's rows). */
+  const columnDot = (c: number, v: Float64Array) => {
+    let s = 0;
+    const base = c * m;
+    for (const r of rows) s += Wt.data[base + r] * v[r];
+    return s;
+  };
+  // W[R,:]ᵀc: every support's right-hand side, and the gradient scale.
+  const wtc = new Float64Array(n);
   let scale = lambda;
   {
     let mx = 0;
     for (let c = 0; c < n; c++) {
-      let s = 0;
-      for (const r of rows) s += Wt.data[c * m + r] * target[r];
-      mx = Math.max(mx, Math.abs(s));
+      wtc[c] = columnDot(c, target);
+      mx = Math.max(mx, Math.abs(wtc[c]));
     }
     scale += mx;
   }
   const tol = (p.tolerance ?? 1e-9) * Math.max(scale, Number.MIN_VALUE);
+
   const sign = new Float64Array(n);
-  for (const c of p.guess) sign[c] = nonnegative ? 1 : Math.sign(p.signsFrom?.[c] ?? 1) || 1;
+  const active: number[] = [];
+  const factor = new UpdatableCholesky(Math.min(n, rows.length) + 1);
+  const scratch = new Float64Array(n);
+  const enter = (c: number, s: number): boolean => {
+    for (let q = 0; q < active.length; q++) {
+      const a = active[q];
+      if (gram !== undefined) scratch[q] = gram.data[a * n + c];
+      else {
+        let g = 0;
+        for (const r of rows) g += Wt.data[a * m + r] * Wt.data[c * m + r];
+        scratch[q] = g;
+      }
+    }
+    const diagonal = gram !== undefined ? gram.data[c * n + c] : columnDot(c, Wt.data.subarray(c * m, c * m + m));
+    if (!factor.append(scratch, diagonal)) return false;
+    active.push(c);
+    sign[c] = s;
+    return true;
+  };
+  // The guess arrives whole: its Gram matrix by one blocked product, factored at once.
+  const guess = p.guess;
+  if (guess.length > 0) {
+    const t = guess.length;
+    const g = matrix(t, t);
+    if (gram !== undefined)
+      for (let a = 0; a < t; a++) for (let b = 0; b < t; b++) g.data[a * t + b] = gram.data[guess[a] * n + guess[b]];
+    else gemmSubset(Wt, W, g, { rows: guess, inner: rows, cols: guess });
+    if (!factor.reset(g.data, t)) return undefined;
+    for (const c of guess) {
+      active.push(c);
+      sign[c] = nonnegative ? 1 : Math.sign(p.signsFrom?.[c] ?? 1) || 1;
+    }
+  }
+
   const resid = new Float64Array(m);
   const x = new Float64Array(n);
+  const xT = new Float64Array(n);
+  const corr = new Float64Array(n);
+  /** resid_R = c_R − W[R,T] xT. */
+  const residual = () => {
+    for (const r of rows) {
+      let s = target[r];
+      const row = r * n;
+      for (let q = 0; q < active.length; q++) s -= W.data[row + active[q]] * xT[q];
+      resid[r] = s;
+    }
+  };
 
   for (let round = 0; round < maxRounds; round++) {
-    const support = Int32Array.from({ length: n }, (_, c) => c).filter((c) => sign[c] !== 0);
-    const linear = lambda === 0 ? undefined : Float64Array.from(support, (c) => lambda * sign[c]);
-    const xT = leastSquaresOnSupport(W, Wt, rows, support, target, { gram, linear }).x;
-    if (xT === undefined) return undefined;
+    const t = active.length;
+    for (let q = 0; q < t; q++) xT[q] = wtc[active[q]] - lambda * sign[active[q]];
+    factor.solveInPlace(xT);
+    residual();
+    for (let q = 0; q < t; q++) corr[q] = columnDot(active[q], resid) - lambda * sign[active[q]];
+    factor.solveInPlace(corr);
     let max = 0;
-    for (const v of xT) max = Math.max(max, Math.abs(v));
+    for (let q = 0; q < t; q++) {
+      xT[q] += corr[q];
+      max = Math.max(max, Math.abs(xT[q]));
+    }
     let dropped = false;
-    for (let q = 0; q < support.length; q++) {
-      if (xT[q] * sign[support[q]] <= 1e-9 * max) {
-        sign[support[q]] = 0;
+    for (let q = t - 1; q >= 0; q--) {
+      if (xT[q] * sign[active[q]] <= 1e-9 * max) {
+        sign[active[q]] = 0;
+        factor.remove(q);
+        active.splice(q, 1);
         dropped = true;
       }
     }
     if (dropped) continue;
     x.fill(0);
-    for (let q = 0; q < support.length; q++) x[support[q]] = xT[q];
-    for (const r of rows) {
-      let s = -target[r];
-      for (const c of support) s += W.data[r * n + c] * x[c];
-      resid[r] = s;
-    }
-    let enter = -1;
-    let enterSign = 1;
+    for (let q = 0; q < t; q++) x[active[q]] = xT[q];
+    residual();
+    // Gradient of the smooth part at x: g = −W[R,:]ᵀ resid.
+    let best = -1;
+    let bestSign = 1;
     let worst = 0;
     for (let c = 0; c < n; c++) {
       if (sign[c] !== 0) continue;
-      let g = 0;
-      for (const r of rows) g += Wt.data[c * m + r] * resid[r];
+      const g = -columnDot(c, resid);
       const violation = nonnegative ? -(g + lambda) - tol : Math.abs(g) - lambda - tol;
       if (violation > worst) {
         worst = violation;
-        enter = c;
-        enterSign = nonnegative ? 1 : -Math.sign(g);
+        best = c;
+        bestSign = nonnegative ? 1 : -Math.sign(g);
       }
     }
-    if (enter < 0) return x;
-    sign[enter] = enterSign;
+    if (best < 0) return x;
+    if (!enter(best, bestSign)) return undefined;
   }
   return undefined;
 }

@@ -79,7 +79,8 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
  * candidate support (entries above `candidateTolerance`·max) has changed in at
  * most max(2, 5%) indices since the previous check, solve exactly from it and
  * accept that solution when the KKT conditions hold to `kktTolerance` (stop
- * `kkt`); (2) else stop when the relative change ≤ `tolerance` (`converged`);
+ * `kkt`) — after each failed attempt the signal's next one waits twice as long
+ * (10, 20, 40, … iterations); (2) else stop when the relative change ≤ `tolerance` (`converged`);
  * (3) else at `maxIterations`. Finished signals leave the batch, so later
  * products only involve the ones still running.
  *
@@ -107,6 +108,11 @@ export function* fista(
   const reports: (PhaseReport | undefined)[] = new Array(count).fill(undefined);
   const histories: number[][] = Array.from({ length: count }, () => []);
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
+  // After a failed exact attempt a signal waits twice as long for its next one:
+  // a signal that is not converging would otherwise repeat the same costly
+  // active-set solve every `exactEvery` iterations until maxIterations.
+  const exactWait = new Float64Array(count).fill(exactEvery);
+  const nextExact = new Float64Array(count);
 
   let cols = Int32Array.from({ length: count }, (_, j) => j);
   let x = matrix(n, count, Float64Array.from(x0.data));
@@ -288,6 +294,10 @@ export function* fista(
     }
 
     // Exact solve on settled supports, accepted only when KKT holds.
+    const backOff = (j: number) => {
+      exactWait[j] *= 2;
+      nextExact[j] = iteration + exactWait[j];
+    };
     if (exactEvery > 0 && iteration % exactEvery === 0) {
       const tries: { k: number; x: Float64Array }[] = [];
       for (let k = 0; k < ka; k++) {
@@ -297,11 +307,12 @@ export function* fista(
         for (let i = 0; i < n; i++) xs.data[i] = x.data[i * ka + k];
         const support = columnSupport(xs, 0, candidateTolerance);
         // "Nearly settled" is enough: the exact step's active-set rounds mend a few wrong indices.
-        if (supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length)) {
-          const candidate = problem.exactOnSupport!(j, support, xs.data);
-          if (candidate !== undefined) tries.push({ k, x: candidate });
-        }
+        const settled = supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length);
         lastSupport[j] = support;
+        if (!settled || iteration < nextExact[j]) continue;
+        const candidate = problem.exactOnSupport!(j, support, xs.data);
+        if (candidate !== undefined) tries.push({ k, x: candidate });
+        else backOff(j);
       }
       if (tries.length > 0) {
         const cand = matrix(n, tries.length);
@@ -311,7 +322,7 @@ export function* fista(
         });
         const ok = kktHolds(problem, cand, candCols, kktScale, kktTolerance);
         tries.forEach((c, q) => {
-          if (!ok[q]) return;
+          if (!ok[q]) return backOff(cols[c.k]);
           for (let i = 0; i < n; i++) x.data[i * ka + c.k] = c.x[i];
           const j = cols[c.k];
           recordHistory(histories[j], iteration, Number.NaN);

@@ -112,7 +112,9 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
           itemStyle: { color: m.holds ? OK_COLOR : FAIL_COLOR },
           label: {
             show: true,
-            position: 'right',
+            // The lower bound (s_1 ≥ n₀) sits near the bar's foot, where the
+            // median label is: put its label on the other side.
+            position: m.condition.clause === 'iii' ? 'left' : 'right',
             distance: 4,
             color: m.holds ? OK_COLOR : FAIL_COLOR,
             backgroundColor: 'rgba(255, 255, 255, 0.9)',
