@@ -41,9 +41,11 @@ export async function startBrowserMode(): Promise<BrowserModeApp> {
     url,
     workspace,
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
       rmSync(workspace, { recursive: true, force: true });
     },
   };

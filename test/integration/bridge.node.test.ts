@@ -117,9 +117,14 @@ describe('browser-mode bridge', () => {
     expect(info).toMatchObject({ source: 'workspace', format: 'json', fileName: 'tiny-plu.json' });
 
     let text = '';
-    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    // Read until the event itself (a keep-alive comment may come first); stop if the stream ends.
+    while (!/event: models-changed\ndata: [^\n]*\n\n/.test(text)) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
     expect(text).toContain('event: models-changed');
-    const payload = fromWire(text.split('data: ')[1]) as { models: ModelInfo[] };
+    const payload = fromWire(text.split('event: models-changed\ndata: ')[1].split('\n')[0]) as { models: ModelInfo[] };
     expect(payload.models.map((m) => m.id)).toContain(info.id);
     controller.abort();
 

@@ -36,7 +36,9 @@ describe('pursuit-lab invert', () => {
     });
     for (const m of ['lp', 'oracle', 'gd']) {
       const method = doc.methods[m];
-      expect(method.seconds).toBeGreaterThan(0);
+      // Wall time from a millisecond clock: a fast method on a fast machine may read 0.
+      expect(method.seconds).toBeGreaterThanOrEqual(0);
+      expect(Number.isFinite(method.seconds)).toBe(true);
       expect(Object.keys(method.summary)).toEqual(
         expect.arrayContaining(['successRate', 'medianSnrZ', 'p10SnrZ', 'p90SnrZ', 'medianSnrImage']),
       );

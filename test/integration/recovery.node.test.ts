@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { invertExperiment, type InvertReport, type InvertSpec } from '../../src/core/experiments/invert';
 import { matrix } from '../../src/core/linalg/matrix';
 import { createRng } from '../../src/core/linalg/rng';
@@ -26,6 +26,9 @@ function experiment(model: string, spec: Partial<InvertSpec> & Pick<InvertSpec, 
 /** Fraction of signals recovered to relative error < 1e-6 (stricter than the report's 1e-3 success). */
 const recovered = (report: InvertReport, method: 'lp' | 'lbp' | 'oracle' | 'oracle-e2e') =>
   report.methods[method]!.signals.filter((s) => s.relErrZ < 1e-6).length / report.settings.count;
+
+// These run whole solvers on 64 signals (up to ~25 s here); allow a machine several times slower.
+vi.setConfig({ testTimeout: 300_000 });
 
 describe('recovery where the inversion is unique (Fig. 2 middle regime)', () => {
   it('random:100,300,625:tanh — LP and LBP recover ≥95% of 64 signals to 1e-6, the Oracles all', () => {

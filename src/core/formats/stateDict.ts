@@ -172,7 +172,7 @@ function naturalCompare(a: string, b: string): number {
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
     const na = Number(pa[i]);
     const nb = Number(pb[i]);
-    const cmp = Number.isInteger(na) && Number.isInteger(nb) ? na - nb : pa[i].localeCompare(pb[i]);
+    const cmp = Number.isInteger(na) && Number.isInteger(nb) ? na - nb : pa[i] < pb[i] ? -1 : pa[i] > pb[i] ? 1 : 0;
     if (cmp !== 0) return cmp;
   }
   return pa.length - pb.length;

@@ -54,7 +54,7 @@ export class ModelStore {
     // A missing bundled-models folder just means nothing bundled to list.
     const first = this.options.defaultModel;
     const names = (await readdir(this.options.bundledDir).catch(() => [] as string[])).sort((a, b) =>
-      a === first ? -1 : b === first ? 1 : a.localeCompare(b),
+      a === first ? -1 : b === first ? 1 : a < b ? -1 : a > b ? 1 : 0,
     );
     for (const fileName of names) {
       if (!knownExtensions.has(extname(fileName).toLowerCase())) continue;

@@ -7,8 +7,12 @@ import { useModelsStore } from './models';
 
 export type SparsityStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
 
-/** Grace period for a cooperative cancel before the worker is terminated. */
-const CANCEL_GRACE_MS = 2000;
+/**
+ * Grace period for a cooperative cancel before the worker is terminated. A
+ * step takes milliseconds, so only a hung worker needs it; terminating loses
+ * the partial result, so on a loaded machine it is better to wait a little.
+ */
+const CANCEL_GRACE_MS = 8000;
 
 /**
  * "Sample sparsity": draws N latent vectors in the analysis Web Worker and

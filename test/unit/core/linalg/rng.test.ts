@@ -20,12 +20,17 @@ describe('createRng', () => {
     const n = 200_000;
     let sum = 0;
     let sq = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
     for (let i = 0; i < n; i++) {
       const u = rng.uniform();
-      expect(u >= 0 && u < 1).toBe(true);
+      lo = Math.min(lo, u);
+      hi = Math.max(hi, u);
       sum += u;
       sq += u * u;
     }
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(hi).toBeLessThan(1);
     const mean = sum / n;
     // Standard error of the mean is sqrt(1/12/n) ≈ 6.5e-4: 5 sigma bounds.
     expect(Math.abs(mean - 0.5)).toBeLessThan(3.3e-3);
