@@ -48,7 +48,10 @@ export function thresholdMarks(result: SparsityResult): ThresholdMark[] {
  * coloured by whether they held for every sample.
  */
 export function sparsityChartOption(result: SparsityResult, animation = true): Record<string, unknown> {
-  const categories = result.layers.map((l) => `x${l.layer}  (n${l.layer} = ${l.width})`);
+  // The median goes in the axis label: inside a short bar it would collide with the s_1 ≥ n₀ marker.
+  const categories = result.layers.map(
+    (l) => `x${l.layer}: n${l.layer} = ${l.width}, median s${l.layer} = ${l.median}`,
+  );
   const marks = thresholdMarks(result);
   return {
     animation,
@@ -75,7 +78,6 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
         barGap: '-82%',
         itemStyle: { color: '#3d6fb6' },
         data: result.layers.map((l) => l.median),
-        label: { show: true, position: 'insideBottom', color: '#fff', formatter: 'median {c}' },
       },
       {
         name: '10–90% of s_i',
@@ -112,8 +114,8 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
           itemStyle: { color: m.holds ? OK_COLOR : FAIL_COLOR },
           label: {
             show: true,
-            // The lower bound (s_1 ≥ n₀) sits near the bar's foot, where the
-            // median label is: put its label on the other side.
+            // The lower bound (s_1 ≥ n₀) sits near the bar's foot: its label
+            // goes left, clear of the 10–90% bar of the same layer.
             position: m.condition.clause === 'iii' ? 'left' : 'right',
             distance: 4,
             color: m.holds ? OK_COLOR : FAIL_COLOR,
