@@ -19,16 +19,26 @@ import { runToEnd } from '../src/core/experiments/stepper';
 import { invertExperiment, type InvertReport } from '../src/core/experiments/invert';
 import { blockedKernel } from '../src/core/linalg/blockedKernel';
 import { matrix } from '../src/core/linalg/matrix';
+import { productKernel } from '../src/core/linalg/gemm';
 import { referenceKernel } from '../src/core/linalg/products';
+import { createWasmKernel, wasmUnavailableReason } from '../src/core/linalg/wasmKernel';
 import { createRng } from '../src/core/linalg/rng';
 import { forward } from '../src/core/model/forward';
 import { randomGaussianGenerator } from '../src/core/model/random';
 import type { MethodId } from '../src/core/pursuit/types';
 
 const only = process.argv[2];
+const wasmKernel = createWasmKernel() ?? blockedKernel;
+if (wasmKernel === blockedKernel) console.log(`WebAssembly kernel unavailable: ${wasmUnavailableReason}`);
+console.log(`solvers run on the ${productKernel().name} product kernel\n`);
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
-const machine = { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model ?? 'unknown' };
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  productKernel: productKernel().name,
+};
 
 /** Best of `repeats` timed runs after one warm-up (the minimum is the least noisy estimate). */
 function best(repeats: number, run: () => void): number {
@@ -62,7 +72,7 @@ if (only === undefined || only === 'kernels') {
     const a = matrix(m, k, rng.fillGaussian(new Float64Array(m * k)));
     const b = matrix(k, n, rng.fillGaussian(new Float64Array(k * n)));
     const out = matrix(m, n);
-    for (const kernel of [referenceKernel, blockedKernel]) {
+    for (const kernel of [referenceKernel, blockedKernel, wasmKernel]) {
       const seconds = best(5, () => kernel.gemm(a, b, out));
       entries.push({
         kernel: kernel.name,

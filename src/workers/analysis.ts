@@ -5,6 +5,8 @@
  */
 import { createSparsitySampler, drive, type SparsityResult, type SparsitySpec } from '../core/experiments/index';
 import { ModelFormatError, openModel } from '../core/formats/index';
+import { productKernel } from '../core/linalg/gemm';
+import { wasmUnavailableReason } from '../core/linalg/wasmKernel';
 import type { Generator } from '../core/model/generator';
 import { summarizeGenerator, type GeneratorSummary } from '../core/model/summary';
 import { err, ok, type Result } from '../shared/result';
@@ -90,6 +92,15 @@ export function createAnalysisApi() {
       } finally {
         cancelled.delete(runId);
       }
+    },
+
+    /**
+     * The product kernel this worker's solvers use, and why the WebAssembly
+     * one is not used where it is not (e.g. a CSP forbidding compilation).
+     */
+    productKernel(): { name: string; fallbackReason?: string } {
+      const name = productKernel().name;
+      return wasmUnavailableReason === undefined ? { name } : { name, fallbackReason: wasmUnavailableReason };
     },
 
     /** Asks the run `runId` to stop at its next step. */

@@ -27,6 +27,8 @@ test('shows the default model and samples its sparsity in a worker', async ({ pa
   await expect(arch).toContainText('plu(α=0.1, c=1)');
   await expect(arch).toContainText('onnx');
   await expect(arch.getByTestId('parameters')).toHaveText('361,368');
+  // The analysis worker compiled the WebAssembly SIMD kernel: the page's CSP allows it.
+  await expect(page.getByTestId('product-kernel')).toHaveText('products: wasm-simd');
 
   // Sample sparsity with a small N; the chart and Theorem 2's table appear.
   await page.getByTestId('sparsity-count').fill('96');

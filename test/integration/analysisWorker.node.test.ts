@@ -51,6 +51,10 @@ describe('analysis worker on a real worker_thread through Comlink', () => {
     expect(result.value.samples).toBeLessThan(1_000_000);
   });
 
+  it('runs its products on the WebAssembly SIMD kernel', async () => {
+    expect(await api.productKernel()).toEqual({ name: 'wasm-simd' });
+  });
+
   it('reports bad input as data, not as a crash', async () => {
     const bad = await api.loadModel('bad', new TextEncoder().encode('{"format": 1}'), 'bad.json');
     expect(bad).toMatchObject({ ok: false, error: { code: 'model-format' } });

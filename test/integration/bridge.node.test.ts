@@ -143,7 +143,7 @@ describe('browser-mode bridge', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self' 'wasm-unsafe-eval';");
     expect((await fetch(`${base()}/..%2f..%2fpackage.json`)).status).toBe(404);
     expect((await fetch(`${base()}/missing.js`)).status).toBe(404);
   });

@@ -1,4 +1,5 @@
 import { column } from '../linalg/dense';
+import { productKernel } from '../linalg/gemm';
 import { matrix } from '../linalg/matrix';
 import { createRng } from '../linalg/rng';
 import { quantiles, relativeError, snrDb } from '../metrics';
@@ -63,6 +64,8 @@ export interface InvertReport {
     readonly mask: MaskSpec;
     readonly noise: NoiseSpec;
     readonly successThreshold: number;
+    /** The product kernel that ran (kernels give identical bits; recorded for the record). */
+    readonly kernel: string;
   };
   readonly methods: Partial<Record<MethodId, MethodOutcome>>;
 }
@@ -153,7 +156,14 @@ export function* invertExperiment(
     yield { method, index, fraction: 1 };
   }
   return {
-    settings: { count: spec.count, seed: spec.seed, mask: spec.mask, noise: spec.noise, successThreshold: threshold },
+    settings: {
+      count: spec.count,
+      seed: spec.seed,
+      mask: spec.mask,
+      noise: spec.noise,
+      successThreshold: threshold,
+      kernel: productKernel().name,
+    },
     methods,
   };
 }

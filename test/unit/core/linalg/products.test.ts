@@ -4,6 +4,10 @@ import { gemm, gemmSubset, productKernel, useProductKernel } from '../../../../s
 import { matrix, type Matrix } from '../../../../src/core/linalg/matrix';
 import { checkProduct, referenceKernel, type ProductOptions } from '../../../../src/core/linalg/products';
 import { createRng, type Rng } from '../../../../src/core/linalg/rng';
+import { createWasmKernel, wasmUnavailableReason } from '../../../../src/core/linalg/wasmKernel';
+
+// Node 20 has WebAssembly SIMD: the kernel must instantiate here (no silent fallback in tests).
+const wasmKernel = createWasmKernel()!;
 
 const random = (rng: Rng, rows: number, cols: number): Matrix =>
   matrix(rows, cols, rng.fillGaussian(new Float64Array(rows * cols)));
@@ -36,15 +40,17 @@ function expectClose(actual: Matrix, expected: Matrix, scale: number, tol = 1e-1
   expect(actual.rows).toBe(expected.rows);
   expect(actual.cols).toBe(expected.cols);
   let worst = 0;
+  let nonFinite = 0;
   for (let i = 0; i < expected.data.length; i++) {
     const err = Math.abs(actual.data[i] - expected.data[i]) / (Math.abs(expected.data[i]) + scale);
-    expect(Number.isFinite(actual.data[i])).toBe(true);
+    if (!Number.isFinite(actual.data[i])) nonFinite++;
     worst = Math.max(worst, err);
   }
+  expect(nonFinite).toBe(0);
   expect(worst).toBeLessThanOrEqual(tol);
 }
 
-/** Runs both kernels (out pre-filled with garbage, which must be overwritten) and the gather oracle. */
+/** Runs the three kernels (out pre-filled with garbage, which must be overwritten) and the gather oracle. */
 function compareAll(a: Matrix, b: Matrix, options: ProductOptions = {}): Matrix {
   const m = options.rows?.length ?? a.rows;
   const n = options.cols?.length ?? b.cols;
@@ -54,6 +60,11 @@ function compareAll(a: Matrix, b: Matrix, options: ProductOptions = {}): Matrix 
   const gathered = gatherThenMultiply(a, b, options);
   // Gaussian entries: each term is O(1), a sum of k terms is O(√k).
   const scale = Math.sqrt(Math.max(k, 1));
+  // The WebAssembly kernel does the blocked kernel's operations in the same order: identical bits.
+  const wasm = wasmKernel.gemm(a, b, matrix(m, n, new Float64Array(m * n).fill(Number.NaN)), options);
+  let differing = 0;
+  for (let i = 0; i < wasm.data.length; i++) if (!Object.is(wasm.data[i], blocked.data[i])) differing++;
+  expect(differing).toBe(0);
   expectClose(blocked, reference, scale);
   expectClose(blocked, gathered, scale);
   expectClose(reference, gathered, scale);
@@ -240,19 +251,36 @@ describe('checkProduct', () => {
   });
 });
 
-describe('gemm / gemmSubset / useProductKernel', () => {
-  afterEach(() => {
-    useProductKernel(blockedKernel);
+describe('the WebAssembly SIMD kernel', () => {
+  it('instantiates under Node 20 and says nothing is missing', () => {
+    expect(wasmKernel.name).toBe('wasm-simd');
+    expect(wasmUnavailableReason).toBeUndefined();
   });
 
-  it('uses the blocked kernel by default and lets a kernel be swapped and restored', () => {
-    expect(productKernel().name).toBe('blocked-ts');
+  it("gives the blocked kernel's bits across its column block (NC = 512) and both row and inner blocks", () => {
+    const rng = createRng(16);
+    const a = random(rng, 133, 260);
+    const b = random(rng, 260, 1030);
+    compareAll(a, b, { bias: rng.fillGaussian(new Float64Array(133)) });
+    // A garbage-filled out is fully overwritten: checked by compareAll's NaN fill.
+    compareAll(a, b, { cols: Int32Array.from({ length: 700 }, (_, j) => (j * 7) % 1030) });
+  });
+});
+
+describe('gemm / gemmSubset / useProductKernel', () => {
+  const initial = productKernel();
+  afterEach(() => {
+    useProductKernel(initial);
+  });
+
+  it('uses the WebAssembly kernel by default where it runs, and lets a kernel be swapped and restored', () => {
+    expect(initial.name).toBe('wasm-simd');
     const previous = useProductKernel(referenceKernel);
-    expect(previous).toBe(blockedKernel);
+    expect(previous).toBe(initial);
     expect(productKernel()).toBe(referenceKernel);
     expect(productKernel().name).toBe('reference');
     expect(useProductKernel(previous)).toBe(referenceKernel);
-    expect(productKernel().name).toBe('blocked-ts');
+    expect(productKernel().name).toBe('wasm-simd');
   });
 
   it('routes gemm and gemmSubset through the kernel in use', () => {

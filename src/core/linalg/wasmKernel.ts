@@ -1,0 +1,114 @@
+import type { Matrix } from './matrix';
+import { KC, MC, MR, NR, packAPanels, packBPanels } from './packing';
+import { checkProduct, type ProductKernel } from './products';
+import { GEMM_WASM } from './wasmGemmBytes';
+
+/*
+ * The product kernel in WebAssembly SIMD (tools/wasm/gemm.ts, f64x2): the
+ * same packed-panel algorithm as the TypeScript blocked kernel, with the 4 × 4
+ * tiles computed in the WebAssembly module. Packing stays in TypeScript (it
+ * applies the index restrictions) and writes straight into the module's
+ * memory. Each output entry gets the same operations in the same order as in
+ * the blocked kernel, so the two give identical bits — and every solver's
+ * result is the same whichever kernel runs.
+ *
+ * Loop order: column blocks of NC, row blocks of MC, inner blocks of KC; the
+ * C block (MC × NC) lives in the module's memory, so memory stays fixed (about
+ * 1.8 MiB) whatever the product's size.
+ */
+
+/** Column block: a packed B block (KC × NC doubles = 1 MiB). */
+const NC = 512;
+const A_BYTES = MC * KC * 8;
+const B_BYTES = KC * NC * 8;
+const C_BYTES = MC * NC * 8;
+const A_PTR = 0;
+const B_PTR = A_PTR + A_BYTES;
+const C_PTR = B_PTR + B_BYTES;
+const PAGE = 65536;
+
+/** The part of the WebAssembly API this module uses (core has no DOM or Node typings). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+type PanelsFn = (
+  mPanels: number,
+  nPanels: number,
+  kc: number,
+  aPtr: number,
+  bPtr: number,
+  cPtr: number,
+  ldc: number,
+) => void;
+
+/** Why the WebAssembly kernel is unavailable, when it is (see createWasmKernel). */
+export let wasmUnavailableReason: string | undefined;
+
+/**
+ * Instantiates the WebAssembly kernel. Returns undefined (and sets
+ * `wasmUnavailableReason`) where WebAssembly or its SIMD extension is missing,
+ * or where compiling is forbidden (a Content-Security-Policy without
+ * 'wasm-unsafe-eval'); callers then keep the TypeScript kernel.
+ */
+export function createWasmKernel(): ProductKernel | undefined {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return unavailable('this JavaScript engine has no WebAssembly');
+  if (!wasm.validate(GEMM_WASM)) return unavailable('this engine lacks WebAssembly SIMD (f64x2)');
+  let panels: PanelsFn;
+  let memory: WasmMemory;
+  try {
+    const instance = new wasm.Instance(new wasm.Module(GEMM_WASM), {});
+    panels = instance.exports.panels as PanelsFn;
+    memory = instance.exports.memory as WasmMemory;
+    const need = Math.ceil((C_PTR + C_BYTES) / PAGE) - memory.buffer.byteLength / PAGE;
+    if (need > 0) memory.grow(need);
+  } catch (e) {
+    return unavailable(`WebAssembly could not be instantiated: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  wasmUnavailableReason = undefined;
+  const packA = new Float64Array(memory.buffer, A_PTR, A_BYTES / 8);
+  const packB = new Float64Array(memory.buffer, B_PTR, B_BYTES / 8);
+  const cBlock = new Float64Array(memory.buffer, C_PTR, C_BYTES / 8);
+
+  return {
+    name: 'wasm-simd',
+    gemm(a: Matrix, b: Matrix, out: Matrix, options = {}) {
+      const { m, k, n } = checkProduct(a, b, out, options);
+      const { rows, inner, cols, bias } = options;
+      const C = out.data;
+      for (let jc = 0; jc < n; jc += NC) {
+        const nc = Math.min(NC, n - jc);
+        const nPanels = Math.ceil(nc / NR);
+        const ldc = nPanels * NR;
+        for (let ic = 0; ic < m; ic += MC) {
+          const mc = Math.min(MC, m - ic);
+          const mPanels = Math.ceil(mc / MR);
+          // Start from the bias (or zero), padded rows and columns included.
+          for (let i = 0; i < mPanels * MR; i++) {
+            const init = bias === undefined || ic + i >= m ? 0 : bias[rows === undefined ? ic + i : rows[ic + i]];
+            cBlock.fill(init, i * ldc, (i + 1) * ldc);
+          }
+          for (let pc = 0; pc < k; pc += KC) {
+            const kc = Math.min(KC, k - pc);
+            packBPanels(packB, b.data, b.cols, inner, cols, pc, kc, jc, nc);
+            packAPanels(packA, a.data, a.cols, rows, inner, ic, mc, pc, kc);
+            panels(mPanels, nPanels, kc, A_PTR, B_PTR, C_PTR, ldc);
+          }
+          for (let i = 0; i < mc; i++) C.set(cBlock.subarray(i * ldc, i * ldc + nc), (ic + i) * n + jc);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function unavailable(reason: string): undefined {
+  wasmUnavailableReason = reason;
+  return undefined;
+}
