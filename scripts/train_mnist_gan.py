@@ -19,6 +19,7 @@ Without libopenblas0-serial, Debian's torch falls back to the reference BLAS and
 """
 
 import argparse
+import copy
 import json
 import os
 import struct
@@ -51,12 +52,38 @@ def make_generator():
     )
 
 
-def make_discriminator():
+def make_discriminator(dropout=0.0):
     return nn.Sequential(
-        spectral_norm(nn.Linear(784, 512)), nn.LeakyReLU(0.2),
-        spectral_norm(nn.Linear(512, 256)), nn.LeakyReLU(0.2),
+        spectral_norm(nn.Linear(784, 512)), nn.LeakyReLU(0.2), nn.Dropout(dropout),
+        spectral_norm(nn.Linear(512, 256)), nn.LeakyReLU(0.2), nn.Dropout(dropout),
         spectral_norm(nn.Linear(256, 1)),
     )
+
+
+@torch.no_grad()
+def recompute_bn_stats(model, batches=50, batch=100, seed=0):
+    """Reset the BatchNorm running statistics and re-estimate them as a cumulative average over
+    `batches` x `batch` latent draws in train mode (momentum=None), so they match the weights."""
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm1d)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None
+    model.train()
+    gen = torch.Generator().manual_seed(seed)
+    for _ in range(batches):
+        model(torch.randn(batch, LATENT, generator=gen))
+    for m in bns:
+        m.momentum = 0.1  # back to the default, so the exported (unused) momentum attribute is the usual 0.9
+    model.eval()
+
+
+@torch.no_grad()
+def background_noise(model, mask, n=2000, seed=3):
+    """Fraction of background pixels (mask: where real digits are essentially always black) that a
+    sample lights up (> 0): a crude salt-noise score, 0 for the training data by construction."""
+    model.eval()
+    x = model(torch.randn(n, LATENT, generator=torch.Generator().manual_seed(seed)))
+    return (x[:, mask] > 0).float().mean().item()
 
 
 def load_mnist(folder):
@@ -102,6 +129,15 @@ def main():
     ap.add_argument("--epochs", type=int, default=100)  # ~2.5 s an epoch on one core with OpenBLAS: ~4-5 min
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lr", type=float, default=2e-4)
+    ap.add_argument("--lr-decay-from", type=float, default=1.0,
+                    help="fraction of training after which both learning rates decay linearly to 0 (1 = none)")
+    ap.add_argument("--ema", type=float, default=0.0, help="EMA decay of the generator weights (0 = no EMA)")
+    ap.add_argument("--d-dropout", type=float, default=0.0)
+    ap.add_argument("--d-lr", type=float, default=None)
+    ap.add_argument("--real-label", type=float, default=1.0, help="one-sided label smoothing target for real")
+    ap.add_argument("--out-root", default=ROOT, help="outputs go to OUT_ROOT/resources/..., OUT_ROOT/test/..., "
+                    "OUT_ROOT/docs/... (default: the repository root)")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -111,10 +147,18 @@ def main():
     print(f"loaded {n} digits from {args.mnist} in {time.time() - t0:.1f}s, range [{data.min():.1f}, {data.max():.1f}]",
           flush=True)
 
-    G, D = make_generator(), make_discriminator()
-    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    mask = (data > -0.99).float().mean(0) < 0.002  # background: lit in under 0.2% of real digits
+    print(f"background mask: {int(mask.sum())} of 784 pixels", flush=True)
+
+    G, D = make_generator(), make_discriminator(args.d_dropout)
+    lr_d = args.d_lr if args.d_lr is not None else args.lr
+    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=lr_d, betas=(0.5, 0.999))
+    G_ema = copy.deepcopy(G) if args.ema > 0 else None
     fixed_z = torch.randn(64, LATENT, generator=torch.Generator().manual_seed(7))
+    steps_per_epoch = (n - args.batch) // args.batch + 1
+    total_steps = args.epochs * steps_per_epoch
+    step_global = 0
 
     t_train = time.time()
     for epoch in range(args.epochs):
@@ -124,6 +168,13 @@ def main():
         sums = np.zeros(4)
         steps = 0
         for i in range(0, n - args.batch + 1, args.batch):  # drop the ragged last batch (BN needs > 1 sample)
+            frac = step_global / total_steps
+            if args.lr_decay_from < 1.0:
+                scale = min(1.0, (1.0 - frac) / (1.0 - args.lr_decay_from))
+                for o, base in ((opt_g, args.lr), (opt_d, lr_d)):
+                    for grp in o.param_groups:
+                        grp["lr"] = base * scale
+            step_global += 1
             real = data[perm[i: i + args.batch]]
             z = torch.randn(args.batch, LATENT)
             fake = G(z)
@@ -131,7 +182,8 @@ def main():
             # Discriminator: non-saturating loss  softplus(-D(x)) + softplus(D(G(z)))
             d_real = D(real)
             d_fake = D(fake.detach())
-            loss_d = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+            loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, args.real_label))
+                      + F.softplus(d_fake).mean())
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
@@ -141,23 +193,38 @@ def main():
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()
+            if G_ema is not None:
+                with torch.no_grad():
+                    for pe, p in zip(G_ema.parameters(), G.parameters()):
+                        pe.lerp_(p, 1.0 - args.ema)
 
             sums += [loss_d.item(), loss_g.item(), torch.sigmoid(d_real).mean().item(),
                      torch.sigmoid(d_fake).mean().item()]
             steps += 1
         m = sums / steps
+        extra = ""
+        if (epoch + 1) % 10 == 0 or epoch + 1 == args.epochs:
+            extra = f"  bgnoise {background_noise(G, mask):.4f}"
+            if G_ema is not None:
+                Ge = copy.deepcopy(G_ema)
+                recompute_bn_stats(Ge, seed=args.seed + 1)
+                extra += f" ema {background_noise(Ge, mask):.4f}"
         print(f"epoch {epoch + 1:3d}/{args.epochs}  loss_D {m[0]:.3f}  loss_G {m[1]:.3f}  "
-              f"D(x) {m[2]:.2f}  D(G(z)) {m[3]:.2f}  {time.time() - t_train:6.1f}s", flush=True)
+              f"D(x) {m[2]:.2f}  D(G(z)) {m[3]:.2f}  {time.time() - t_train:6.1f}s{extra}", flush=True)
     print(f"trained {args.epochs} epochs in {time.time() - t_train:.1f}s", flush=True)
 
+    if G_ema is not None:
+        G = G_ema
+        recompute_bn_stats(G, seed=args.seed + 1)
     G.eval()
-    onnx_path = os.path.join(ROOT, "resources", "models", "mnist-fc-gan.onnx")
+    ROOT_OUT = args.out_root
+    onnx_path = os.path.join(ROOT_OUT, "resources", "models", "mnist-fc-gan.onnx")
     os.makedirs(os.path.dirname(onnx_path), exist_ok=True)
     torch.onnx.export(G, torch.zeros(1, LATENT), onnx_path, opset_version=13, do_constant_folding=False,
                       input_names=["z"], output_names=["x"])
     print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes)")
 
-    ref_path = os.path.join(ROOT, "test", "fixtures", "pytorch", "mnist-fc-gan.reference.json")
+    ref_path = os.path.join(ROOT_OUT, "test", "fixtures", "pytorch", "mnist-fc-gan.reference.json")
     os.makedirs(os.path.dirname(ref_path), exist_ok=True)
     z_ref = torch.randn(3, LATENT, generator=torch.Generator().manual_seed(11), dtype=torch.float64)
     with open(ref_path, "w", encoding="utf-8") as f:
@@ -167,7 +234,7 @@ def main():
 
     with torch.no_grad():
         samples = G(fixed_z).numpy()
-    png_path = os.path.join(ROOT, "docs", "mnist-samples.png")
+    png_path = os.path.join(ROOT_OUT, "docs", "mnist-samples.png")
     os.makedirs(os.path.dirname(png_path), exist_ok=True)
     write_png(png_path, sample_grid(samples))
     print(f"wrote {png_path} ({os.path.getsize(png_path)} bytes); sample range [{samples.min():.2f}, {samples.max():.2f}]")

@@ -68,7 +68,8 @@ export function activeSetLasso(p: ActiveSetProblem): Float64Array | undefined {
 
   const sign = new Float64Array(n);
   const active: number[] = [];
-  const factor = new UpdatableCholesky(Math.min(n, rows.length) + 1);
+  // Room for the guess and a few entering indices; the factor doubles its storage when it must.
+  const factor = new UpdatableCholesky(Math.min(n, p.guess.length + 16));
   const scratch = new Float64Array(n);
   const enter = (c: number, s: number): boolean => {
     for (let q = 0; q < active.length; q++) {
