@@ -10,5 +10,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   return runCli(argv, {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    errIsTerminal: process.stderr.isTTY === true,
   });
 }

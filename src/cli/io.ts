@@ -2,6 +2,8 @@
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** stderr is a terminal: progress then redraws one line instead of printing a line a second. */
+  readonly errIsTerminal?: boolean;
 }
 
 /** A problem with the command line itself (exit code 2). */

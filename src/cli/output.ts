@@ -41,18 +41,37 @@ export async function writeModelReport(
   await writeJsonOutput({ model, ...report }, target, io);
 }
 
+export interface ProgressPrinter {
+  /** Reports the current state; call it as often as you like. */
+  update(line: () => string): void;
+  /** The run is over: clears a redrawn terminal line. */
+  done(): void;
+}
+
 /**
- * Progress on stderr for runs longer than a second, at most once a second:
- * call it as often as you like with the current line.
+ * Progress on stderr for runs longer than a second. On a terminal one line
+ * is redrawn (carriage return, erase to end of line) up to ten times a second
+ * and cleared at the end; elsewhere (a log file, a pipe) a line is printed at
+ * most once a second, so logs stay short.
  */
-export function progressPrinter(io: CliIo, now: () => number): (line: () => string) => void {
+export function progressPrinter(io: CliIo, now: () => number): ProgressPrinter {
+  const terminal = io.errIsTerminal === true;
+  const interval = terminal ? 100 : 1000;
   const started = now();
   let last = started;
-  return (line) => {
-    const t = now();
-    if (t - started > 1000 && t - last >= 1000) {
+  let drawn = false;
+  return {
+    update(line) {
+      const t = now();
+      if (t - started <= 1000 || t - last < interval) return;
       last = t;
-      io.err(`${line()}  ${((t - started) / 1000).toFixed(1)} s\n`);
-    }
+      const text = `${line()}  ${((t - started) / 1000).toFixed(1)} s`;
+      io.err(terminal ? `\r${text}\x1b[K` : `${text}\n`);
+      drawn = terminal;
+    },
+    done() {
+      if (drawn) io.err('\r\x1b[K');
+      drawn = false;
+    },
   };
 }

@@ -36,8 +36,9 @@ export async function check(argv: readonly string[], io: CliIo, now: () => numbe
   const progress = progressPrinter(io, now);
   while (stepper.done < stepper.total) {
     stepper.step();
-    progress(() => `check: ${stepper.done} / ${stepper.total} samples`);
+    progress.update(() => `check: ${stepper.done} / ${stepper.total} samples`);
   }
+  progress.done();
   const report: CheckReport = stepper.result('completed');
   const summary = summarizeGenerator(generator);
   io.out(

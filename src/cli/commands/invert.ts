@@ -120,13 +120,15 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     let next = steps.next();
     while (!next.done) {
       const p = next.value;
-      progress(() => `${p.method} (${p.index + 1}/${methods.length}): ${(100 * p.fraction).toFixed(0)}%`);
+      progress.update(() => `${p.method} (${p.index + 1}/${methods.length}): ${(100 * p.fraction).toFixed(0)}%`);
       next = steps.next();
     }
     report = next.value;
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(e.message);
     throw e;
+  } finally {
+    progress.done();
   }
 
   const summary = summarizeGenerator(generator);
