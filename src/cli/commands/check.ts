@@ -34,11 +34,14 @@ export async function check(argv: readonly string[], io: CliIo, now: () => numbe
 
   const stepper = createCheck(generator, { samples, seed, noise });
   const progress = progressPrinter(io, now);
-  while (stepper.done < stepper.total) {
-    stepper.step();
-    progress.update(() => `check: ${stepper.done} / ${stepper.total} samples`);
+  try {
+    while (stepper.done < stepper.total) {
+      stepper.step();
+      progress.update(() => `check: ${stepper.done} / ${stepper.total} samples`);
+    }
+  } finally {
+    progress.done();
   }
-  progress.done();
   const report: CheckReport = stepper.result('completed');
   const summary = summarizeGenerator(generator);
   io.out(

@@ -66,6 +66,9 @@ export function createWasmKernel(): ProductKernel | undefined {
     const instance = new wasm.Instance(new wasm.Module(GEMM_WASM), {});
     panels = instance.exports.panels as PanelsFn;
     memory = instance.exports.memory as WasmMemory;
+    // The operands start at address 0: the module must own no memory of its own
+    // (no static data, no stack), which a rebuilt gemm.ts could add.
+    if (memory.buffer.byteLength !== 0) return unavailable('the kernel module has static memory; rebuild it');
     const need = Math.ceil((C_PTR + C_BYTES) / PAGE) - memory.buffer.byteLength / PAGE;
     if (need > 0) memory.grow(need);
   } catch (e) {

@@ -16,7 +16,11 @@ export interface ActiveSetProblem {
   readonly nonnegative: boolean;
   /** Starting support guess (sorted). */
   readonly guess: Int32Array;
-  /** For the signed lasso: the iterate whose signs seed the guess (length n). */
+  /**
+   * The iterate the guess was read from (length n): its signs seed the signed
+   * lasso's guess, and its magnitudes pick which entries to keep where the
+   * whole guess is singular.
+   */
   readonly signsFrom?: Float64Array;
   /** Gradient tolerance relative to max_c |(W[R,:]ᵀ c)_c| + λ. @default 1e-9 */
   readonly tolerance?: number;
@@ -89,16 +93,32 @@ export function activeSetLasso(p: ActiveSetProblem): Float64Array | undefined {
   };
   // The guess arrives whole: its Gram matrix by one blocked product, factored at once.
   const guess = p.guess;
-  if (guess.length > 0) {
+  const guessSign = (c: number) => (nonnegative ? 1 : Math.sign(p.signsFrom?.[c] ?? 1) || 1);
+  let whole = false;
+  if (guess.length > 0 && guess.length <= rows.length) {
     const t = guess.length;
     const g = matrix(t, t);
     if (gram !== undefined)
       for (let a = 0; a < t; a++) for (let b = 0; b < t; b++) g.data[a * t + b] = gram.data[guess[a] * n + guess[b]];
     else gemmSubset(Wt, W, g, { rows: guess, inner: rows, cols: guess });
-    if (!factor.reset(g.data, t)) return undefined;
-    for (const c of guess) {
-      active.push(c);
-      sign[c] = nonnegative ? 1 : Math.sign(p.signsFrom?.[c] ?? 1) || 1;
+    whole = factor.reset(g.data, t);
+    if (whole)
+      for (const c of guess) {
+        active.push(c);
+        sign[c] = guessSign(c);
+      }
+  }
+  if (!whole && guess.length > 0) {
+    // A guess with more entries than rows, or with dependent columns (early
+    // iterates carry many small entries), has a singular Gram matrix. Keep
+    // its largest entries that stay independent, at most |R|/2 of them (no
+    // support larger than that can be the unique sparsest one: spark ≤ |R| + 1);
+    // the rounds mend the rest.
+    const order = Array.from(guess).sort((a, b) => Math.abs(p.signsFrom?.[b] ?? 0) - Math.abs(p.signsFrom?.[a] ?? 0));
+    const keep = Math.floor(rows.length / 2);
+    for (const c of order) {
+      if (active.length >= keep) break;
+      enter(c, guessSign(c));
     }
   }
 

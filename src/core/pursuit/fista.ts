@@ -1,6 +1,6 @@
 import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
-import { columnSupport, supportDistance } from './support';
+import { columnSupport, sameSupport, supportDistance } from './support';
 import { recordHistory, type PhaseReport, type PhaseStop } from './types';
 
 /**
@@ -79,8 +79,9 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
  * candidate support (entries above `candidateTolerance`·max) has changed in at
  * most max(2, 5%) indices since the previous check, solve exactly from it and
  * accept that solution when the KKT conditions hold to `kktTolerance` (stop
- * `kkt`) — after each failed attempt the signal's next one waits twice as long
- * (10, 20, 40, … iterations); (2) else stop when the relative change ≤ `tolerance` (`converged`);
+ * `kkt`) — an attempt that fails again on the same support waits twice as
+ * long for the next (10, 20, 40, … iterations), a new support is tried at
+ * the next check; (2) else stop when the relative change ≤ `tolerance` (`converged`);
  * (3) else at `maxIterations`. Finished signals leave the batch, so later
  * products only involve the ones still running.
  *
@@ -108,11 +109,14 @@ export function* fista(
   const reports: (PhaseReport | undefined)[] = new Array(count).fill(undefined);
   const histories: number[][] = Array.from({ length: count }, () => []);
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
-  // After a failed exact attempt a signal waits twice as long for its next one:
-  // a signal that is not converging would otherwise repeat the same costly
-  // active-set solve every `exactEvery` iterations until maxIterations.
+  // An exact attempt that fails on the same support as the previous failure
+  // waits twice as long before the next try on that support: a signal stuck
+  // on one support would otherwise repeat the same costly active-set solve
+  // every `exactEvery` iterations until maxIterations. A new support is tried
+  // at the next check, so a support that settles late is not kept waiting.
   const exactWait = new Float64Array(count).fill(exactEvery);
   const nextExact = new Float64Array(count);
+  const failedSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
 
   let cols = Int32Array.from({ length: count }, (_, j) => j);
   let x = matrix(n, count, Float64Array.from(x0.data));
@@ -294,12 +298,13 @@ export function* fista(
     }
 
     // Exact solve on settled supports, accepted only when KKT holds.
-    const backOff = (j: number) => {
-      exactWait[j] *= 2;
+    const backOff = (j: number, support: Int32Array) => {
+      exactWait[j] = sameSupport(failedSupport[j], support) ? 2 * exactWait[j] : exactEvery;
+      failedSupport[j] = support;
       nextExact[j] = iteration + exactWait[j];
     };
     if (exactEvery > 0 && iteration % exactEvery === 0) {
-      const tries: { k: number; x: Float64Array }[] = [];
+      const tries: { k: number; x: Float64Array; support: Int32Array }[] = [];
       for (let k = 0; k < ka; k++) {
         if (done[k]) continue;
         const j = cols[k];
@@ -309,10 +314,10 @@ export function* fista(
         // "Nearly settled" is enough: the exact step's active-set rounds mend a few wrong indices.
         const settled = supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length);
         lastSupport[j] = support;
-        if (!settled || iteration < nextExact[j]) continue;
+        if (!settled || (iteration < nextExact[j] && sameSupport(failedSupport[j], support))) continue;
         const candidate = problem.exactOnSupport!(j, support, xs.data);
-        if (candidate !== undefined) tries.push({ k, x: candidate });
-        else backOff(j);
+        if (candidate !== undefined) tries.push({ k, x: candidate, support });
+        else backOff(j, support);
       }
       if (tries.length > 0) {
         const cand = matrix(n, tries.length);
@@ -322,7 +327,7 @@ export function* fista(
         });
         const ok = kktHolds(problem, cand, candCols, kktScale, kktTolerance);
         tries.forEach((c, q) => {
-          if (!ok[q]) return backOff(cols[c.k]);
+          if (!ok[q]) return backOff(cols[c.k], c.support);
           for (let i = 0; i < n; i++) x.data[i * ka + c.k] = c.x[i];
           const j = cols[c.k];
           recordHistory(histories[j], iteration, Number.NaN);

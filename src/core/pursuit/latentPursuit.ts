@@ -97,7 +97,7 @@ export function* latentPursuit(
     prox: 'nonneg-l1',
     lambda,
     lipschitz: out.lambdaMax * maxDerivative(ctx) ** 2,
-    exactOnSupport: o.exact ? (j, support) => lastLayerExact(ctx, j, support, o.lambda) : undefined,
+    exactOnSupport: o.exact ? (j, support, iterate) => lastLayerExact(ctx, j, support, o.lambda, iterate) : undefined,
   };
   const xL = estimates[L - 1];
   const lastReports = yield* scaled(
@@ -214,13 +214,29 @@ export function* latentPursuit(
  * it fails or an entry turns non-positive; the FISTA engine checks the
  * φ-domain KKT conditions before accepting.
  */
-function lastLayerExact(ctx: InversionContext, j: number, guess: Int32Array, lambda: number): Float64Array | undefined {
+function lastLayerExact(
+  ctx: InversionContext,
+  j: number,
+  guess: Int32Array,
+  lambda: number,
+  iterate: Float64Array,
+): Float64Array | undefined {
   const out = ctx.layers[ctx.layers.length - 1];
   const rows = ctx.knownRows(j);
   const y = ctx.signal(j);
   const target = new Float64Array(out.W.rows);
   for (const r of rows) target[r] = ctx.inverse(y[r]) - out.b[r];
-  const x = activeSetLasso({ W: out.W, Wt: out.Wt, gram: out.gram, rows, target, lambda, nonnegative: true, guess });
+  const x = activeSetLasso({
+    W: out.W,
+    Wt: out.Wt,
+    gram: out.gram,
+    rows,
+    target,
+    lambda,
+    nonnegative: true,
+    guess,
+    signsFrom: iterate,
+  });
   if (x === undefined || ctx.gen.output.kind === 'identity') return x;
   const support = Int32Array.from({ length: x.length }, (_, c) => c).filter((c) => x[c] > 0);
   const refined = refineInPhiDomain(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { transpose } from '../../../../src/core/linalg/dense';
 import { gemm } from '../../../../src/core/linalg/gemm';
+import { powerIterationGram } from '../../../../src/core/linalg/power';
 import { matrix, type Matrix } from '../../../../src/core/linalg/matrix';
 import { createRng } from '../../../../src/core/linalg/rng';
 import { activeSetLasso } from '../../../../src/core/pursuit/activeSet';
@@ -148,6 +149,63 @@ describe('signed lasso (Layered Basis-Pursuit)', () => {
       expect(x).toBeDefined();
       expect(maxDiff(x!, bruteForceLasso(A, c, lambda, false))).toBeLessThan(1e-10);
     }
+  });
+
+  it('a guess with more entries than rows is trimmed to its largest entries, not refused', () => {
+    const A = randomMatrix(6, 12, 30);
+    const At = transpose(A);
+    const x0 = new Float64Array(30);
+    x0[4] = 1.5;
+    x0[17] = -2;
+    x0[25] = 0.8;
+    const c = gemm(A, matrix(30, 1, x0), matrix(12, 1)).data;
+    const lambda = 0.01;
+    const problem = { W: A, Wt: At, rows: all(12), target: c, lambda, nonnegative: false as const, maxRounds: 200 };
+    const solution = activeSetLasso({ ...problem, guess: new Int32Array(0) });
+    expect(solution).toBeDefined();
+    // An early iterate: the solution plus small entries everywhere, so the guess is all 30
+    // columns in 12 rows (a singular Gram matrix).
+    const rng = createRng(26);
+    const iterate = Float64Array.from(solution!, (v) => v + 1e-3 * rng.gaussian());
+    const x = activeSetLasso({ ...problem, guess: all(30), signsFrom: iterate });
+    expect(x).toBeDefined();
+    expect(maxDiff(x!, solution!)).toBeLessThan(1e-10);
+  });
+
+  it('FISTA with exact steps stops on KKT for every signal, even while early supports outnumber the rows', () => {
+    // 80 rows, 200 columns, 12-sparse signals, small λ: FISTA's first supports have more
+    // than 80 entries, so early exact attempts fail; a signal must not be kept waiting
+    // once its support settles.
+    const [m, n, count, lambda] = [80, 200, 16, 1e-4];
+    const rng = createRng(3);
+    const W = randomMatrix(33, m, n);
+    const Wt = transpose(W);
+    const X = matrix(n, count);
+    for (let j = 0; j < count; j++)
+      for (let q = 0; q < 12; q++) X.data[Math.floor(rng.uniform() * n) * count + j] = rng.gaussian();
+    const Y = gemm(W, X, matrix(m, count));
+    const problem: FistaProblem = {
+      W,
+      Wt,
+      smooth: maskedLeastSquares(Y, undefined),
+      prox: 'l1',
+      lambda: new Float64Array(count).fill(lambda),
+      lipschitz: powerIterationGram(W, Wt).lambda,
+      exactOnSupport: (j, guess, iterate) =>
+        activeSetLasso({
+          W,
+          Wt,
+          rows: all(m),
+          target: Float64Array.from({ length: m }, (_, r) => Y.data[r * count + j]),
+          lambda,
+          nonnegative: false,
+          guess,
+          signsFrom: iterate,
+        }),
+    };
+    const reports = run(fista(problem, matrix(n, count), { phase: 'lasso', maxIterations: 20_000 }));
+    expect(reports.map((r) => r.stopReason)).toEqual(new Array(count).fill('kkt'));
+    expect(Math.max(...reports.map((r) => r.iterations))).toBeLessThan(500);
   });
 });
 
