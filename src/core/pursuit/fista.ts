@@ -90,6 +90,33 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
  *
  * @param x0 initial iterate (n × count); also receives the solution.
  */
+/**
+ * When FISTA tries its exact step again after a failure. An attempt that
+ * fails on the same support as the signal's previous failure waits twice as
+ * long before the next try on that support (every, 2·every, 4·every, …): a
+ * signal stuck on one support would otherwise repeat the same costly
+ * active-set solve every `every` iterations until maxIterations. A support
+ * other than the last failed one is due at once, so a support that settles
+ * late is not kept waiting by earlier failures.
+ */
+export function exactAttemptSchedule(count: number, every: number) {
+  const wait = new Float64Array(count).fill(every);
+  const next = new Float64Array(count);
+  const failedOn: (Int32Array | undefined)[] = new Array(count).fill(undefined);
+  return {
+    /** Whether signal j, at this iteration with this candidate support, should try. */
+    due(j: number, iteration: number, support: Int32Array): boolean {
+      return iteration >= next[j] || !sameSupport(failedOn[j], support);
+    },
+    /** Signal j's attempt on `support` failed at `iteration`. */
+    failed(j: number, iteration: number, support: Int32Array): void {
+      wait[j] = sameSupport(failedOn[j], support) ? 2 * wait[j] : every;
+      failedOn[j] = support;
+      next[j] = iteration + wait[j];
+    },
+  };
+}
+
 export function* fista(
   problem: FistaProblem,
   x0: Matrix,
@@ -109,14 +136,7 @@ export function* fista(
   const reports: (PhaseReport | undefined)[] = new Array(count).fill(undefined);
   const histories: number[][] = Array.from({ length: count }, () => []);
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
-  // An exact attempt that fails on the same support as the previous failure
-  // waits twice as long before the next try on that support: a signal stuck
-  // on one support would otherwise repeat the same costly active-set solve
-  // every `exactEvery` iterations until maxIterations. A new support is tried
-  // at the next check, so a support that settles late is not kept waiting.
-  const exactWait = new Float64Array(count).fill(exactEvery);
-  const nextExact = new Float64Array(count);
-  const failedSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
+  const schedule = exactAttemptSchedule(count, exactEvery);
 
   let cols = Int32Array.from({ length: count }, (_, j) => j);
   let x = matrix(n, count, Float64Array.from(x0.data));
@@ -298,11 +318,6 @@ export function* fista(
     }
 
     // Exact solve on settled supports, accepted only when KKT holds.
-    const backOff = (j: number, support: Int32Array) => {
-      exactWait[j] = sameSupport(failedSupport[j], support) ? 2 * exactWait[j] : exactEvery;
-      failedSupport[j] = support;
-      nextExact[j] = iteration + exactWait[j];
-    };
     if (exactEvery > 0 && iteration % exactEvery === 0) {
       const tries: { k: number; x: Float64Array; support: Int32Array }[] = [];
       for (let k = 0; k < ka; k++) {
@@ -314,10 +329,10 @@ export function* fista(
         // "Nearly settled" is enough: the exact step's active-set rounds mend a few wrong indices.
         const settled = supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length);
         lastSupport[j] = support;
-        if (!settled || (iteration < nextExact[j] && sameSupport(failedSupport[j], support))) continue;
+        if (!settled || !schedule.due(j, iteration, support)) continue;
         const candidate = problem.exactOnSupport!(j, support, xs.data);
         if (candidate !== undefined) tries.push({ k, x: candidate, support });
-        else backOff(j, support);
+        else schedule.failed(j, iteration, support);
       }
       if (tries.length > 0) {
         const cand = matrix(n, tries.length);
@@ -327,7 +342,7 @@ export function* fista(
         });
         const ok = kktHolds(problem, cand, candCols, kktScale, kktTolerance);
         tries.forEach((c, q) => {
-          if (!ok[q]) return backOff(cols[c.k], c.support);
+          if (!ok[q]) return schedule.failed(cols[c.k], iteration, c.support);
           for (let i = 0; i < n; i++) x.data[i * ka + c.k] = c.x[i];
           const j = cols[c.k];
           recordHistory(histories[j], iteration, Number.NaN);

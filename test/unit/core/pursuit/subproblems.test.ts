@@ -10,7 +10,7 @@ import {
   linearizedAdmm,
   type ConstrainedLayerProblem,
 } from '../../../../src/core/pursuit/admm';
-import { fista, kktHolds, type FistaProblem } from '../../../../src/core/pursuit/fista';
+import { exactAttemptSchedule, fista, kktHolds, type FistaProblem } from '../../../../src/core/pursuit/fista';
 import { leastSquaresOnSupport } from '../../../../src/core/pursuit/leastSquares';
 import { maskedLeastSquares } from '../../../../src/core/pursuit/smooth';
 import { quadprog } from '../../../helpers/quadprog';
@@ -170,6 +170,27 @@ describe('signed lasso (Layered Basis-Pursuit)', () => {
     const x = activeSetLasso({ ...problem, guess: all(30), signsFrom: iterate });
     expect(x).toBeDefined();
     expect(maxDiff(x!, solution!)).toBeLessThan(1e-10);
+  });
+
+  it('exact attempts back off only on a support that already failed, never on a new one', () => {
+    const schedule = exactAttemptSchedule(2, 10);
+    const S = Int32Array.from([1, 4, 7]);
+    const T = Int32Array.from([1, 4, 8]);
+    // Signal 0 keeps failing on S: the waits double (10, 20, 40).
+    expect(schedule.due(0, 10, S)).toBe(true);
+    schedule.failed(0, 10, S); // first failure on S: next try on S at 20
+    expect(schedule.due(0, 20, S)).toBe(true);
+    schedule.failed(0, 20, S); // again on S: wait 20, next at 40
+    expect(schedule.due(0, 30, S)).toBe(false);
+    expect(schedule.due(0, 40, S)).toBe(true);
+    schedule.failed(0, 40, S); // wait 40, next at 80
+    expect(schedule.due(0, 70, S)).toBe(false);
+    // A different support is due at once, and a failure on it restarts the wait at 10.
+    expect(schedule.due(0, 50, T)).toBe(true);
+    schedule.failed(0, 50, T);
+    expect(schedule.due(0, 60, T)).toBe(true);
+    // Signals are independent.
+    expect(schedule.due(1, 10, S)).toBe(true);
   });
 
   it('FISTA with exact steps stops on KKT for every signal, even while early supports outnumber the rows', () => {
