@@ -16,7 +16,7 @@ recovery by feeding ẑ back through the generator.
 
   --method LIST        any of ${METHOD_IDS.join(',')} (default lp)
   --count N            signals (default 64)
-  --seed S             seed of z, noise and masks (default 0)
+  --seed S             seed of z (S), noise (S+1), masks (S+2) and GD starts (S+3) (default 0)
   --mask M             none | random:FRACTION | rows:FROM-TO (default none)
   --noise SIGMA        Gaussian noise σ on the known pixels (default 0)
   --lambda L           ℓ1 weight of lp and lbp (default: lp 0, lbp the Theorem 3 rule)
@@ -108,8 +108,8 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
         ...(maxIterations ? { maxIterations, maxAdmmIterations: maxIterations } : {}),
       },
       lbp: { exact, ...(lambda !== undefined ? { lambda } : {}), ...(maxIterations ? { maxIterations } : {}) },
-      gd: { restarts, seed, ...(maxIterations ? { maxIterations } : {}) },
-      adam: { restarts, seed, ...(maxIterations ? { maxIterations } : {}) },
+      gd: { restarts, ...(maxIterations ? { maxIterations } : {}) },
+      adam: { restarts, ...(maxIterations ? { maxIterations } : {}) },
     },
   };
 

@@ -18,7 +18,11 @@ export interface InvertSpec {
   readonly methods: readonly MethodId[];
   /** Signals z ~ N(0, I). */
   readonly count: number;
-  /** Seeds the latents; noise and masks use derived seeds (seed + 1, seed + 2). */
+  /**
+   * Seeds the latents; noise and masks use derived seeds (seed + 1, seed + 2),
+   * and gradient descent's random starts seed + 3 unless its options give one
+   * (the same seed would start it from the true z).
+   */
   readonly seed: number;
   readonly mask: MaskSpec;
   readonly noise: NoiseSpec;
@@ -108,11 +112,18 @@ export function* invertExperiment(
     return Int32Array.from(rows);
   };
   const methods: Partial<Record<MethodId, MethodOutcome>> = {};
+  // GD's random starts must not be the latents' draws: seeded alike, a start would equal z.
+  const startSeed = spec.seed + 3;
+  const options: MethodOptions = {
+    ...spec.options,
+    gd: { seed: startSeed, ...spec.options?.gd },
+    adam: { seed: startSeed, ...spec.options?.adam },
+  };
 
   for (let index = 0; index < spec.methods.length; index++) {
     const method = spec.methods[index];
     const start = now();
-    const steps = inversionSteps(gen, obs, method, spec.options, truth.hidden);
+    const steps = inversionSteps(gen, obs, method, options, truth.hidden);
     let next = steps.next();
     while (!next.done) {
       yield { method, index, fraction: next.value };
