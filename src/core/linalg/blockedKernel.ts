@@ -1,3 +1,4 @@
+import { narrowProduct } from './narrowProduct';
 import { KC, MC, MR, NR, packAPanels, packBPanels } from './packing';
 import { checkProduct, type ProductKernel } from './products';
 
@@ -19,6 +20,10 @@ export const blockedKernel: ProductKernel = {
   name: 'blocked-ts',
   gemm(a, b, out, options = {}) {
     const { m, k, n } = checkProduct(a, b, out, options);
+    if (n === 1) {
+      narrowProduct(a.data, a.cols, b.data, b.cols, out.data, m, k, n, options);
+      return out;
+    }
     const { rows, inner, cols, bias } = options;
     const A = a.data;
     const B = b.data;

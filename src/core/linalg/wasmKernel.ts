@@ -1,4 +1,5 @@
 import type { Matrix } from './matrix';
+import { narrowProduct } from './narrowProduct';
 import { KC, MC, MR, NR, packAPanels, packBPanels } from './packing';
 import { checkProduct, type ProductKernel } from './products';
 import { GEMM_WASM } from './wasmGemmBytes';
@@ -83,6 +84,10 @@ export function createWasmKernel(): ProductKernel | undefined {
     name: 'wasm-simd',
     gemm(a: Matrix, b: Matrix, out: Matrix, options = {}) {
       const { m, k, n } = checkProduct(a, b, out, options);
+      if (n === 1) {
+        narrowProduct(a.data, a.cols, b.data, b.cols, out.data, m, k, n, options);
+        return out;
+      }
       const { rows, inner, cols, bias } = options;
       const C = out.data;
       for (let jc = 0; jc < n; jc += NC) {

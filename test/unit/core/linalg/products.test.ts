@@ -267,6 +267,35 @@ describe('the WebAssembly SIMD kernel', () => {
   });
 });
 
+describe('one-column products (unpacked path)', () => {
+  it('give, to the bit, the first column of the same product with a second column (packed path)', () => {
+    const rng = createRng(17);
+    const a = random(rng, 133, 600); // k > 2·KC: three inner blocks
+    const b2 = random(rng, 600, 2);
+    const b1 = matrix(
+      600,
+      1,
+      Float64Array.from({ length: 600 }, (_, p) => b2.data[p * 2]),
+    );
+    const bias = rng.fillGaussian(new Float64Array(133));
+    const rows = Int32Array.from({ length: 70 }, (_, i) => (i * 17) % 133);
+    const inner = Int32Array.from({ length: 500 }, (_, p) => (p * 7) % 600);
+    for (const options of [{}, { bias }, { rows, inner, bias }] as ProductOptions[]) {
+      const m = options.rows?.length ?? 133;
+      for (const kernel of [wasmKernel, blockedKernel]) {
+        const one = kernel.gemm(a, b1, matrix(m, 1), options);
+        const two = kernel.gemm(a, b2, matrix(m, 2), options);
+        let differing = 0;
+        for (let i = 0; i < m; i++) if (!Object.is(one.data[i], two.data[i * 2])) differing++;
+        expect(differing).toBe(0);
+      }
+      compareAll(a, b1, options);
+    }
+    // A column picked by `cols` from a wider B takes the same path.
+    compareAll(a, b2, { cols: Int32Array.from([1]), bias });
+  });
+});
+
 describe('gemm / gemmSubset / useProductKernel', () => {
   const initial = productKernel();
   afterEach(() => {
