@@ -78,6 +78,21 @@ describe('pursuit-lab invert', () => {
     ]);
     expect(masked.status).toBe(0);
     expect(masked.stdout).toContain('mask rows:0-1');
+    // LBP with the Theorem 3 λ rule on request (the default is λ = 0).
+    const rule = runCliProcess([
+      'invert',
+      'random:20,60,120',
+      '--method',
+      'lbp',
+      '--count',
+      '2',
+      '--noise',
+      '0.01',
+      '--lambda',
+      'theorem3',
+    ]);
+    expect(rule.status).toBe(0);
+    expect(rule.stdout).toContain('Layered Basis-Pursuit');
   });
 
   it.each([
@@ -85,6 +100,7 @@ describe('pursuit-lab invert', () => {
     [['invert', 'random:20,60,120', '--count', '0'], 2, '--count must be a positive integer'],
     [['invert', 'random:20,60,120', '--mask', 'random:2'], 2, '--mask: mask fraction must be in [0, 1)'],
     [['invert', 'random:20,60,120', '--noise', '-1'], 2, '--noise must be a number ≥ 0'],
+    [['invert', 'random:20,60,120', '--lambda', 'big'], 2, '--lambda must be a number ≥ 0, got "big"'],
     [['invert', 'random:20,60,120:softmax'], 1, 'unknown activation "softmax"'],
     [['invert', 'random:20,60,120', '--mask', 'rows:0-3'], 2, 'a rows mask needs a square image'],
     [['invert', 'random:20,60,120:custom(x^2)'], 1, 'is not strictly increasing'],

@@ -19,7 +19,8 @@ recovery by feeding ẑ back through the generator.
   --seed S             seed of z (S), noise (S+1), masks (S+2) and GD starts (S+3) (default 0)
   --mask M             none | random:FRACTION | rows:FROM-TO (default none)
   --noise SIGMA        Gaussian noise σ on the known pixels (default 0)
-  --lambda L           ℓ1 weight of lp and lbp (default: lp 0, lbp the Theorem 3 rule)
+  --lambda L           ℓ1 weight of lp and lbp (default 0, the paper's experiments);
+                       theorem3: lbp takes the Theorem 3 rule λ_i = 2ε_{i+1}
   --max-iterations N   iteration cap of the iterative solvers
   --restarts K         random starts for gd and adam (default 1)
   --plain              the paper's plain iterations, without exact solves on settled supports
@@ -84,7 +85,11 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
   }
   const sigma = nonNegative(args.flags.get('noise'), 'noise') ?? 0;
   const noise: NoiseSpec = sigma > 0 ? { kind: 'gaussian', sigma } : { kind: 'none' };
-  const lambda = nonNegative(args.flags.get('lambda'), 'lambda');
+  // `--lambda theorem3`: LBP takes the Theorem 3 rule (a worst-case bound: under noise it is
+  // usually so large that every layer comes out empty); LP keeps its default.
+  const lambdaText = args.flags.get('lambda');
+  const lbpTheorem3 = lambdaText === 'theorem3';
+  const lambda = lbpTheorem3 ? undefined : nonNegative(lambdaText, 'lambda');
   const maxIterations = args.flags.has('max-iterations')
     ? positiveInt(args.flags.get('max-iterations'), 'max-iterations', 1)
     : undefined;
@@ -107,7 +112,11 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
         ...(lambda !== undefined ? { lambda } : {}),
         ...(maxIterations ? { maxIterations, maxAdmmIterations: maxIterations } : {}),
       },
-      lbp: { exact, ...(lambda !== undefined ? { lambda } : {}), ...(maxIterations ? { maxIterations } : {}) },
+      lbp: {
+        exact,
+        ...(lbpTheorem3 ? { lambda: 'theorem3' as const } : lambda !== undefined ? { lambda } : {}),
+        ...(maxIterations ? { maxIterations } : {}),
+      },
       gd: { restarts, ...(maxIterations ? { maxIterations } : {}) },
       adam: { restarts, ...(maxIterations ? { maxIterations } : {}) },
     },

@@ -2,6 +2,7 @@ import { matrix, type Matrix } from '../linalg/matrix';
 import { linearizedAdmm, exactConstrainedCandidate, type ConstrainedLayerProblem } from './admm';
 import { assembleResult, scatterColumns, selectColumns, selectMaskColumns, type InversionContext } from './context';
 import { debiasBatch } from './debias';
+import { refineSupportsBatch } from './refine';
 import { fista, type FistaProblem } from './fista';
 import { activeSetLasso } from './activeSet';
 import { leastSquaresOnSupport } from './leastSquares';
@@ -32,6 +33,8 @@ export interface LatentPursuitOptions {
   readonly tolerance?: number;
   /** Run the debiasing step on the recovered supports. @default true */
   readonly debias?: boolean;
+  /** After debiasing, re-read the supports from G(ẑ) and debias again while the misfit falls (refine.ts). @default true */
+  readonly refine?: boolean;
 }
 
 /** Latent-Pursuit's defaults, in one place (documented on the interface). */
@@ -46,6 +49,7 @@ export function checkLatentPursuitOptions(o: LatentPursuitOptions = {}): Require
     maxAdmmIterations: o.maxAdmmIterations ?? 5000,
     tolerance: o.tolerance ?? 1e-12,
     debias: o.debias ?? true,
+    refine: o.refine ?? true,
   };
   if (!(r.lambda >= 0)) throw new RangeError(`lambda must be ≥ 0, got ${r.lambda}`);
   if (!(r.rho > 0)) throw new RangeError(`rho must be > 0, got ${r.rho}`);
@@ -198,10 +202,12 @@ export function* latentPursuit(
     base += weight.first;
   }
 
-  // 4. Debiasing on the recovered supports.
+  // 4. Debiasing on the recovered supports, then on the supports of G(ẑ) while that fits better.
   if (o.debias) {
     const supportsOf = (j: number) => estimates.map((x) => columnSupport(x, j, o.supportTolerance));
-    yield* scaled(debiasBatch(ctx, supportsOf, z, phases), base, weight.debias);
+    yield* scaled(debiasBatch(ctx, supportsOf, z, phases), base, weight.debias / 2);
+    if (o.refine)
+      yield* scaled(refineSupportsBatch(ctx, z, phases, supportsOf), base + weight.debias / 2, weight.debias / 2);
   }
   return assembleResult(ctx, 'lp', z, estimates, phases, o.supportTolerance);
 }

@@ -1,5 +1,6 @@
 import { choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky';
-import { gemmSubset } from '../linalg/gemm';
+import { transpose } from '../linalg/dense';
+import { gemm, gemmSubset } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 
 export interface SupportLeastSquaresOptions {
@@ -83,23 +84,21 @@ export function leastSquaresOnSupport(
   return { x };
 }
 
-/** G = A[R,T]ᵀ diag(w) A[R,T] by rank-one updates of the upper triangle, then mirrored. */
+/**
+ * G = A[R,T]ᵀ diag(w) A[R,T] (w ≥ 0) as QᵀQ with Q = diag(√w) A[R,T], so the
+ * product runs on the product kernel (Gauss–Newton steps call this once per
+ * iteration; a scalar loop over rank-one updates was most of their time).
+ */
 function weightedGram(a: Matrix, rows: Int32Array, cols: Int32Array, w: Float64Array, g: Float64Array): void {
   const t = cols.length;
-  const v = new Float64Array(t);
-  g.fill(0);
-  for (let k = 0; k < rows.length; k++) {
+  const m = rows.length;
+  const qt = matrix(t, m);
+  for (let k = 0; k < m; k++) {
     const r = rows[k];
-    const wr = w[r];
-    if (wr === 0) continue;
+    const s = Math.sqrt(w[r]);
     const row = r * a.cols;
-    for (let q = 0; q < t; q++) v[q] = a.data[row + cols[q]];
-    for (let p = 0; p < t; p++) {
-      const s = wr * v[p];
-      if (s === 0) continue;
-      const gp = p * t;
-      for (let q = p; q < t; q++) g[gp + q] += s * v[q];
-    }
+    for (let q = 0; q < t; q++) qt.data[q * m + k] = s * a.data[row + cols[q]];
   }
-  for (let p = 0; p < t; p++) for (let q = p + 1; q < t; q++) g[q * t + p] = g[p * t + q];
+  const q = transpose(qt);
+  gemm(qt, q, matrix(t, t, g));
 }
