@@ -41,6 +41,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`pursuit-lab: unknown command "${name}"\n\n${usage}\n`);
     return 2;
   }
+  // `pursuit-lab invert --help` is what people type first: the command's usage, exit 0.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`${command.usage}\n`);
+    return 0;
+  }
   try {
     return await command.run(rest, io);
   } catch (e) {
