@@ -35,6 +35,23 @@ Tried and not kept (100-epoch runs with EMA): a linear learning-rate decay over 
 plus discriminator dropout 0.3 gave noisier samples; a discriminator learning rate of 4e-4 was
 no better.
 
+The saturating tanh fixture (a test fixture and benchmark case, not a bundled resource): the same
+recipe and architecture with nn.Tanh() in place of the PLU (pixels are in [-1, 1] either way),
+  OMP_NUM_THREADS=1 /usr/bin/python3 scripts/train_mnist_gan.py /tmp/mnistpkg/package \
+      --output tanh --name mnist-tanh-gan
+(100 epochs, 553 s on one core of a busy 2-core machine) writes
+  test/fixtures/pytorch/mnist-tanh-gan.onnx             generator, eval mode, opset 13, BN unfused
+  test/fixtures/pytorch/mnist-tanh-gan.reference.json   as above
+  docs/mnist-tanh-gan-samples.png                       as above (--png none skips it)
+After training the script prints, from a float64 pass over 1000 z ~ N(0, I) (seed 5), the active
+counts of the hidden layers and the share of output pre-activations p with |p| > 9.4 (1 - |tanh p|
+< ~1.5e-8, which Pursuit Lab treats as saturated) and > 19.06 (tanh p is exactly +-1 in float64).
+For mnist-tanh-gan: |p| > 9.4 on 20.9% of pixels (per sample 10% / median / 90%: 4.8% / 18.2% /
+40.1%), |p| > 19.06 on 0.31%, max |p| 37.5; s_1 10% / median / 90% = 55 / 63 / 71 of 128, s_2 =
+191 / 220 / 248 of 392 (the bundled PLU model: s_1 median 64, s_2 164 by `pursuit-lab check`).
+Training matters here: tanh's vanishing gradient lets |p| grow only slowly, and after 30 epochs
+just 0.7% of pixels had |p| > 9.4 (max |p| 16.4).
+
 Without libopenblas0-serial, Debian's torch falls back to the reference BLAS and an epoch takes
 ~15 s instead of ~3 s on one core; pass a smaller --epochs then.
 """
@@ -65,11 +82,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LATENT = 20
 
 
-def make_generator():
+def make_generator(output="plu"):
     return nn.Sequential(
         nn.Linear(LATENT, 128), nn.BatchNorm1d(128), nn.ReLU(),
         nn.Linear(128, 392), nn.BatchNorm1d(392), nn.ReLU(),
-        nn.Linear(392, 784), PLU(0.1, 1.0),
+        nn.Linear(392, 784), PLU(0.1, 1.0) if output == "plu" else nn.Tanh(),
     )
 
 
@@ -105,6 +122,32 @@ def background_noise(model, mask, n=2000, seed=3):
     model.eval()
     x = model(torch.randn(n, LATENT, generator=torch.Generator().manual_seed(seed)))
     return (x[:, mask] > 0).float().mean().item()
+
+
+@torch.no_grad()
+def activity_stats(model, n=1000, seed=5):
+    """float64 eval-mode pass over n latent draws z ~ N(0, I): active ReLU counts s_l per hidden
+    layer (10% / median / 90% over the draws) and, for the output pre-activation p = W_L h + b_L,
+    the share of entries with |p| > 9.4 (1 - |tanh p| < ~1.5e-8: "saturated") and > 19.06
+    (tanh p == +-1 exactly in float64)."""
+    m64 = copy.deepcopy(model).double().eval()
+    x = torch.randn(n, LATENT, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    counts, pre = [], None
+    for child in m64.children():
+        x = child(x)
+        if isinstance(child, nn.Linear):
+            pre = x
+        if isinstance(child, nn.ReLU):
+            counts.append((x > 0).sum(1).double())
+    for layer, c in enumerate(counts, start=1):
+        q = torch.quantile(c, torch.tensor([0.1, 0.5, 0.9], dtype=torch.float64)).tolist()
+        print(f"s_{layer} (active of {m64[3 * (layer - 1)].out_features}): 10% {q[0]:.0f}  median {q[1]:.0f}  "
+              f"90% {q[2]:.0f}  min {c.min():.0f}")
+    a = pre.abs()
+    per = (a > 9.4).double().mean(1)
+    print(f"output |p| > 9.4: {(a > 9.4).double().mean():.4f} of pixels (per sample 10% {per.quantile(0.1):.3f} "
+          f"median {per.median():.3f} 90% {per.quantile(0.9):.3f});  |p| > 19.06: {(a > 19.06).double().mean():.4f};  "
+          f"|p| max {a.max():.1f}", flush=True)
 
 
 def load_mnist(folder):
@@ -152,6 +195,11 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--ema", type=float, default=0.0,
                     help="decay of the exponential moving average of G's weights that is exported (0: export G)")
+    ap.add_argument("--output", choices=["plu", "tanh"], default="plu",
+                    help="output activation: PLU(0.1, 1) (the bundled demo) or tanh (a saturating test fixture)")
+    ap.add_argument("--name", default="mnist-fc-gan", help="base name of the written files")
+    ap.add_argument("--png", default=None, help="sample grid path relative to OUT_ROOT (default docs/mnist-samples.png "
+                    "for the default name, else docs/NAME-samples.png; 'none' skips it)")
     ap.add_argument("--out-root", default=ROOT, help="outputs go to OUT_ROOT/resources/..., OUT_ROOT/test/..., "
                     "OUT_ROOT/docs/... (default: the repository root)")
     args = ap.parse_args()
@@ -166,7 +214,7 @@ def main():
     mask = (data > -0.99).float().mean(0) < 0.002  # background: lit in under 0.2% of real digits
     print(f"background mask: {int(mask.sum())} of 784 pixels", flush=True)
 
-    G, D = make_generator(), make_discriminator()
+    G, D = make_generator(args.output), make_discriminator()
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     G_ema = copy.deepcopy(G) if args.ema > 0 else None  # only its parameters are used; BN stats recomputed
@@ -221,13 +269,16 @@ def main():
         G = G_ema
         recompute_bn_stats(G, seed=args.seed + 1)
     G.eval()
-    onnx_path = os.path.join(args.out_root, "resources", "models", "mnist-fc-gan.onnx")
+    activity_stats(G)
+    # The PLU demo is a bundled resource; a tanh generator is a test fixture.
+    onnx_dir = ("resources", "models") if args.output == "plu" else ("test", "fixtures", "pytorch")
+    onnx_path = os.path.join(args.out_root, *onnx_dir, f"{args.name}.onnx")
     os.makedirs(os.path.dirname(onnx_path), exist_ok=True)
     torch.onnx.export(G, torch.zeros(1, LATENT), onnx_path, opset_version=13, do_constant_folding=False,
                       input_names=["z"], output_names=["x"])
     print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes)")
 
-    ref_path = os.path.join(args.out_root, "test", "fixtures", "pytorch", "mnist-fc-gan.reference.json")
+    ref_path = os.path.join(args.out_root, "test", "fixtures", "pytorch", f"{args.name}.reference.json")
     os.makedirs(os.path.dirname(ref_path), exist_ok=True)
     z_ref = torch.randn(3, LATENT, generator=torch.Generator().manual_seed(11), dtype=torch.float64)
     with open(ref_path, "w", encoding="utf-8") as f:
@@ -235,9 +286,12 @@ def main():
         f.write("\n")
     print(f"wrote {ref_path} ({os.path.getsize(ref_path)} bytes)")
 
+    png = args.png or ("docs/mnist-samples.png" if args.name == "mnist-fc-gan" else f"docs/{args.name}-samples.png")
+    if png == "none":
+        return
     with torch.no_grad():
         samples = G(fixed_z).numpy()
-    png_path = os.path.join(args.out_root, "docs", "mnist-samples.png")
+    png_path = os.path.join(args.out_root, png)
     os.makedirs(os.path.dirname(png_path), exist_ok=True)
     write_png(png_path, sample_grid(samples))
     print(f"wrote {png_path} ({os.path.getsize(png_path)} bytes); sample range [{samples.min():.2f}, {samples.max():.2f}]")
