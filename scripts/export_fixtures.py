@@ -107,6 +107,9 @@ def build_models():
     return models
 
 
+# Written by train_mnist_gan.py, not by this script: left in place when it cleans the folder.
+TRAINED = {"mnist-fc-gan.reference.json", "mnist-tanh-gan.onnx", "mnist-tanh-gan.reference.json"}
+
 # Which models get an extra constant-folded export, and which are stored as float64.
 FOLDED = {"bn_plu", "sigmoid_bn"}
 SAFETENSORS_F64 = {"sigmoid_bn"}
@@ -317,8 +320,8 @@ def describe_onnx(path):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for f in os.listdir(OUT):  # start clean so stale fixtures never linger (keeps the GAN reference)
-        if f != "mnist-fc-gan.reference.json":
+    for f in os.listdir(OUT):  # start clean so stale fixtures never linger (keeps train_mnist_gan.py's files)
+        if f not in TRAINED:
             os.remove(os.path.join(OUT, f))
 
     manifest = []

@@ -132,6 +132,23 @@ describe('the bundled trained demo, resources/models/mnist-fc-gan.onnx', () => {
   });
 });
 
+describe('the saturating fixture, test/fixtures/pytorch/mnist-tanh-gan.onnx', () => {
+  it('is a trained 20 → 128 → 392 → 784 tanh generator and computes PyTorch’s G(z)', () => {
+    const { generator } = openModel(readFixture('pytorch/mnist-tanh-gan.onnx'), 'mnist-tanh-gan.onnx');
+    expect(summarizeGenerator(generator).dims).toEqual([20, 128, 392, 784]);
+    expect(generator.output).toEqual({ kind: 'tanh' });
+    const ref = JSON.parse(readFileSync(fixturePath('pytorch/mnist-tanh-gan.reference.json'), 'utf8')) as Reference;
+    const count = ref.z.length;
+    const z = matrix(20, count);
+    ref.z.forEach((col, j) => col.forEach((v, i) => (z.data[i * count + j] = v)));
+    const pass = forward(generator, z);
+    expect(relativeDiff(pass.output.data, count, ref.output)).toBeLessThan(1e-9);
+    ref.hidden.forEach((h, layer) => expect(relativeDiff(pass.hidden[layer].data, count, h)).toBeLessThan(1e-9));
+    // It saturates: in each reference sample some pixels are within 1.5e-8 of ±1 (|pre-activation| > ~9.4).
+    ref.output.forEach((col) => expect(col.filter((v) => 1 - Math.abs(v) < 1.5e-8).length).toBeGreaterThan(20));
+  });
+});
+
 describe('safetensors dtypes', () => {
   /** A two-layer nn.Sequential state dict in one dtype, written by hand. */
   function safetensorsOf(
