@@ -3,9 +3,10 @@ import { summarizeGenerator } from '../../core/model/summary';
 import { parseArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
 import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
+import { fmtCount } from './invert';
 import { formatTable, progressPrinter, writeModelReport } from '../output';
 
-export const checkUsage = `pursuit-lab check <model | random:…> [--samples N] [--seed S] [--noise SIGMA] [--json out.json]
+export const checkUsage = `pursuit-lab check <model | random:…> [--samples N] [--seed S] [--noise SIGMA] [--saturation-tolerance T] [--json out.json]
 
 Is the generator invertible, and how sure can we be? Samples N latents
 z ~ N(0, I) (default 256, seed 0), reads every sample's supports and
@@ -13,13 +14,18 @@ evaluates the paper's conditions on them: Theorem 1 (any weights; spark
 replaced by certified lower bounds, so a pass is a proof), Theorem 2 (i.i.d.
 Gaussian weights), Theorem 3 (coherence, the layered pursuit's stability;
 with --noise its error bounds). Prints a per-layer table and a verdict.
+For tanh and sigmoid outputs it counts the saturated pixels (within
+--saturation-tolerance T of φ's range, default √ε·(hi − lo)): they carry no
+equation, so the last layer's conditions count only the others.
 
 ${MODEL_FLAGS_USAGE}`;
 
 const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
 
 export async function check(argv: readonly string[], io: CliIo, now: () => number = Date.now): Promise<number> {
-  const args = parseArgs(argv, { valued: ['samples', 'seed', 'noise', 'json', ...MODEL_FLAGS] });
+  const args = parseArgs(argv, {
+    valued: ['samples', 'seed', 'noise', 'json', 'saturation-tolerance', ...MODEL_FLAGS],
+  });
   if (args.positionals.length !== 1) throw new UsageError(`check takes one model\n\n${checkUsage}`);
   const samples = Number(args.flags.get('samples') ?? 256);
   if (!(Number.isInteger(samples) && samples >= 1 && samples <= 100_000))
@@ -32,7 +38,17 @@ export async function check(argv: readonly string[], io: CliIo, now: () => numbe
     throw new UsageError(`--noise must be a number ≥ 0, got "${args.flags.get('noise')}"`);
   const { generator, label } = await loadModelOrRandom(args.positionals[0], args);
 
-  const stepper = createCheck(generator, { samples, seed, noise });
+  const tauText = args.flags.get('saturation-tolerance');
+  const saturationTolerance = tauText === undefined ? undefined : Number(tauText);
+  if (saturationTolerance !== undefined && !(Number.isFinite(saturationTolerance) && saturationTolerance > 0))
+    throw new UsageError(`--saturation-tolerance must be a number > 0, got "${tauText}"`);
+  let stepper;
+  try {
+    stepper = createCheck(generator, { samples, seed, noise, saturationTolerance });
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
   const progress = progressPrinter(io, now);
   try {
     while (stepper.done < stepper.total) {
@@ -83,6 +99,11 @@ export async function check(argv: readonly string[], io: CliIo, now: () => numbe
   );
   if (report.zErrorBound !== undefined)
     io.out(`Theorem 3 bound on ‖ẑ − z‖ at σ = ${noise}: ${report.zErrorBound.toExponential(2)} (median)\n`);
+  const sat = report.saturation;
+  if (sat.fraction > 0)
+    io.out(
+      `saturated output pixels: median ${fmtCount(sat.pixels.median)} per sample (10–90% ${fmtCount(sat.pixels.p10)}–${fmtCount(sat.pixels.p90)}), ${(100 * sat.fraction).toFixed(1)}% of all; within τ = ${sat.tolerance.toExponential(2)} of φ's range, they bound their pre-activation from one side and carry no equation\n`,
+    );
   io.out(`\nverdict: ${report.verdict}\n`);
   const json = args.flags.get('json');
   if (json !== undefined) {

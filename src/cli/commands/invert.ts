@@ -27,6 +27,9 @@ recovery by feeding ẑ back through the generator.
   --json FILE          write the full report (every signal) as JSON
   --certify            add each recovered signal's uniqueness certificate (Theorem 1 on ẑ's supports)
   --success-threshold T   success means ‖ẑ − z‖/‖z‖ < T (default 0.001)
+  --saturation-tolerance T   tanh/sigmoid: a pixel within T of the edge of φ's range is a
+                       one-sided bound on its pre-activation, not an equation (default √ε·(hi − lo),
+                       2.98e-8 for tanh)
 ${MODEL_FLAGS_USAGE}
 
 A random model has W_i i.i.d. N(0, 1/n_i), zero biases, weight seed 0 unless @seed.`;
@@ -46,6 +49,8 @@ function nonNegative(value: string | true | undefined, name: string): number | u
 }
 
 const fmtDb = (v: number) => (v >= 400 ? '≥400' : v.toFixed(1));
+/** A quantile of counts: interpolated, so one decimal at most. */
+export const fmtCount = (v: number) => String(Math.round(v * 10) / 10);
 
 export async function invert(argv: readonly string[], io: CliIo, now: () => number = Date.now): Promise<number> {
   const args = parseArgs(argv, {
@@ -60,6 +65,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
       'restarts',
       'json',
       'success-threshold',
+      'saturation-tolerance',
       ...MODEL_FLAGS,
     ],
     boolean: ['plain', 'certify'],
@@ -96,6 +102,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
   const restarts = positiveInt(args.flags.get('restarts'), 'restarts', 1);
   const threshold = nonNegative(args.flags.get('success-threshold'), 'success-threshold') ?? 1e-3;
   const exact = !args.flags.has('plain');
+  const saturationTolerance = nonNegative(args.flags.get('saturation-tolerance'), 'saturation-tolerance');
 
   const { generator, label } = await loadModelOrRandom(args.positionals[0], args);
   const spec: InvertSpec = {
@@ -107,6 +114,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     successThreshold: threshold,
     certify: args.flags.has('certify'),
     options: {
+      ...(saturationTolerance !== undefined ? { saturationTolerance } : {}),
       lp: {
         exact,
         ...(lambda !== undefined ? { lambda } : {}),
@@ -169,6 +177,11 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     ),
   );
   io.out(`\nsuccess: ‖ẑ − z‖/‖z‖ < ${threshold}; SNR in dB (≥400 means exact to floating point)\n`);
+  const sat = report.settings.saturation;
+  if (sat !== undefined && sat.pixels.p90 > 0)
+    io.out(
+      `saturated pixels: median ${fmtCount(sat.pixels.median)} per signal (10–90% ${fmtCount(sat.pixels.p10)}–${fmtCount(sat.pixels.p90)}), within τ = ${sat.tolerance.toExponential(2)} of φ's range: read as bounds p ≥ ${sat.above.toFixed(2)} or p ≤ ${sat.below.toFixed(2)}, not equations\n`,
+    );
   if (spec.certify) {
     for (const m of methods) {
       const signals = report.methods[m as MethodId]!.signals;

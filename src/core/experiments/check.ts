@@ -3,7 +3,9 @@ import { createRng } from '../linalg/rng';
 import { quantiles } from '../metrics';
 import { forward } from '../model/forward';
 import type { Generator } from '../model/generator';
+import { activationFunctions } from '../model/activations';
 import { prepare } from '../pursuit/prepared';
+import { classifySaturation } from '../pursuit/saturation';
 import { normalizedGram, mutualCoherence } from '../theory/coherence';
 import { evaluateSignal, theorem3Bounds, type SignalEvaluation } from '../theory/theorems';
 import type { StopReason, Stepper } from './stepper';
@@ -16,6 +18,8 @@ export interface CheckSpec {
   readonly noise?: number;
   /** Samples per step. @default 16 */
   readonly chunkSize?: number;
+  /** τ of pursuit/saturation.ts: an output pixel within τ of an edge of φ's range is saturated. @default √ε·(hi − lo) */
+  readonly saturationTolerance?: number;
 }
 
 const stats = (values: number[]) => {
@@ -52,6 +56,18 @@ export interface CheckReport {
   };
   /** Theorem 3's ‖ẑ − z‖ bound (median) when a noise level was given. */
   readonly zErrorBound?: number;
+  /**
+   * Output pixels of G(z) at the edge of φ's range (bounded φ only): they bound
+   * their pre-activation from one side and carry no equation, so the last
+   * layer's conditions count only the others.
+   */
+  readonly saturation: {
+    readonly tolerance: number;
+    /** Saturated pixels per sample. */
+    readonly pixels: { median: number; p10: number; p90: number };
+    /** Of all sampled output pixels. */
+    readonly fraction: number;
+  };
   readonly verdict: string;
 }
 
@@ -74,8 +90,10 @@ export function createCheck(gen: Generator, spec: CheckSpec): Stepper<CheckRepor
   const layers = prepare(gen);
   const L = layers.length - 1;
   const n = layers[L].W.rows;
-  const knownRows = Int32Array.from({ length: n }, (_, i) => i);
+  const phi = activationFunctions(gen.output);
   const rng = createRng(seed);
+  const saturatedCounts: number[] = [];
+  let tolerance = 0;
   const evaluations: SignalEvaluation[] = [];
   const bounds: { layers: number[]; z: number }[] = [];
   const coherenceFull = layers.slice(1).map((l) => mutualCoherence(normalizedGram(l.W, l.Wt)));
@@ -91,7 +109,11 @@ export function createCheck(gen: Generator, spec: CheckSpec): Stepper<CheckRepor
       const z = matrix(gen.inputDim, k);
       for (let j = 0; j < k; j++) for (let i = 0; i < gen.inputDim; i++) z.data[i * k + j] = rng.gaussian();
       const pass = forward(gen, z);
+      const sat = classifySaturation(pass.output, undefined, gen.output, phi, spec.saturationTolerance);
+      tolerance = sat.tolerance;
       for (let j = 0; j < k; j++) {
+        const knownRows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => sat.side[i * k + j] === 0);
+        saturatedCounts.push(sat.counts[j]);
         const supports = pass.hidden.map((x) => {
           const s: number[] = [];
           for (let i = 0; i < x.rows; i++) if (x.data[i * k + j] > 0) s.push(i);
@@ -99,7 +121,7 @@ export function createCheck(gen: Generator, spec: CheckSpec): Stepper<CheckRepor
         });
         const sig = { supports, knownRows };
         evaluations.push(evaluateSignal(layers, sig));
-        if (sigma > 0) bounds.push(theorem3Bounds(layers, sig, sigma * Math.sqrt(n), 1));
+        if (sigma > 0) bounds.push(theorem3Bounds(layers, sig, sigma * Math.sqrt(knownRows.length), 1));
       }
       done += k;
     },
@@ -163,14 +185,25 @@ export function createCheck(gen: Generator, spec: CheckSpec): Stepper<CheckRepor
               )[0],
             }
           : {}),
-        verdict: verdict(perLayer, theorems, evaluations),
+        saturation: {
+          tolerance,
+          pixels: stats(saturatedCounts),
+          fraction: count ? saturatedCounts.reduce((a, b) => a + b, 0) / (count * n) : 0,
+        },
+        verdict: verdict(perLayer, theorems, evaluations, saturatedCounts, n),
       };
     },
   };
 }
 
 /** The check's conclusion in plain words, naming the layer that fails most where a theorem does not certify. */
-function verdict(layers: CheckLayer[], t: CheckReport['theorems'], evaluations: SignalEvaluation[]): string {
+function verdict(
+  layers: CheckLayer[],
+  t: CheckReport['theorems'],
+  evaluations: SignalEvaluation[],
+  saturatedCounts: number[],
+  n: number,
+): string {
   const parts: string[] = [];
   const weakest = (key: 'theorem1' | 'theorem2' | 'theorem3') =>
     layers.reduce((worst, l) => (l[key].passFraction < worst[key].passFraction ? l : worst), layers[0]);
@@ -197,5 +230,10 @@ function verdict(layers: CheckLayer[], t: CheckReport['theorems'], evaluations: 
       `Theorem 3's worst-case guarantee holds for ${t3 === 0 ? 'none' : pct(t3)} (layer ${w.index}: μ = ${w.coherence.toFixed(2)} needs s_${w.index} < ${w.theorem3.threshold.toFixed(2)}, s_${w.index} = ${w.sparsity.median})`,
     );
   }
+  const saturated = quantiles(saturatedCounts, [0.5])[0];
+  if (saturatedCounts.some((c) => c > 0))
+    parts.push(
+      `${saturated} of ${n} output pixels are saturated (median per sample): they only bound their pre-activation, so s_L is compared with the others`,
+    );
   return parts.join('; ') + '.';
 }

@@ -3,11 +3,13 @@ import { productKernel } from '../linalg/gemm';
 import { matrix } from '../linalg/matrix';
 import { createRng } from '../linalg/rng';
 import { quantiles, relativeError, snrDb } from '../metrics';
+import { activationFunctions } from '../model/activations';
 import { forward } from '../model/forward';
 import type { Generator as Net } from '../model/generator';
 import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
 import { prepare } from '../pursuit/prepared';
+import { classifySaturation } from '../pursuit/saturation';
 import type { MethodId, PhaseStop } from '../pursuit/types';
 import { certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
 
@@ -45,6 +47,8 @@ export interface SignalOutcome {
   readonly notes?: string[];
   /** With `certify`: is ẑ provably the unique solution at its sparsity levels, and if not, which layer fails. */
   readonly certificate?: UniquenessCertificate;
+  /** Known pixels read as saturated: one-sided bounds, not equations (pursuit/saturation.ts). */
+  readonly saturated: number;
 }
 
 export interface MethodOutcome {
@@ -70,6 +74,16 @@ export interface InvertReport {
     readonly successThreshold: number;
     /** The product kernel that ran (kernels give identical bits; recorded for the record). */
     readonly kernel: string;
+    /**
+     * For a bounded φ (tanh, sigmoid): τ, the pre-activation thresholds θ⁺ and
+     * θ⁻ that saturated pixels bound, and the saturated known pixels per signal.
+     */
+    readonly saturation?: {
+      readonly tolerance: number;
+      readonly above: number;
+      readonly below: number;
+      readonly pixels: { readonly median: number; readonly p10: number; readonly p90: number };
+    };
   };
   readonly methods: Partial<Record<MethodId, MethodOutcome>>;
 }
@@ -106,9 +120,20 @@ export function* invertExperiment(
   const truth = forward(gen, z);
   const obs = observe(truth.output, spec.noise, spec.mask, spec.seed + 1);
   const prepared = prepare(gen);
-  const knownRows = (j: number) => {
+  const saturation = classifySaturation(
+    obs.y,
+    obs.known,
+    gen.output,
+    activationFunctions(gen.output),
+    spec.options?.saturationTolerance,
+  );
+  // The pixels that carry equations: known and unsaturated (what a certificate may rely on).
+  const equationRows = (j: number) => {
     const rows: number[] = [];
-    for (let i = 0; i < obs.y.rows; i++) if (obs.known === undefined || obs.known[i * spec.count + j]) rows.push(i);
+    for (let i = 0; i < obs.y.rows; i++) {
+      const p = i * spec.count + j;
+      if ((obs.known === undefined || obs.known[p]) && saturation.side[p] === 0) rows.push(i);
+    }
     return Int32Array.from(rows);
   };
   const methods: Partial<Record<MethodId, MethodOutcome>> = {};
@@ -142,7 +167,8 @@ export function* invertExperiment(
         iterations: s.iterations,
         stopReason: s.stopReason,
         ...(notes.length > 0 ? { notes } : {}),
-        ...(spec.certify ? { certificate: certifyUniqueness(prepared, back.hidden, j, knownRows(j)) } : {}),
+        ...(spec.certify ? { certificate: certifyUniqueness(prepared, back.hidden, j, equationRows(j)) } : {}),
+        saturated: s.saturated,
       };
     });
     const snrZ = signals.map((s) => s.snrZ);
@@ -174,6 +200,18 @@ export function* invertExperiment(
       noise: spec.noise,
       successThreshold: threshold,
       kernel: productKernel().name,
+      ...(saturation.range !== undefined
+        ? {
+            saturation: {
+              tolerance: saturation.tolerance,
+              above: saturation.above,
+              below: saturation.below,
+              pixels: (([p10, median, p90]) => ({ median, p10, p90 }))(
+                quantiles(Array.from(saturation.counts), [0.1, 0.5, 0.9]),
+              ),
+            },
+          }
+        : {}),
     },
     methods,
   };

@@ -2,7 +2,9 @@ import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import { activeSetLasso } from './activeSet';
 import { leastSquaresOnSupport } from './leastSquares';
-import { columnSupport, supportDistance } from './support';
+import { exactAttemptSchedule } from './fista';
+import { columnSupport, nearlySameSupport } from './support';
+import { stallDetector, type StallRule } from './stall';
 import { recordHistory, type PhaseReport, type PhaseStop } from './types';
 
 /**
@@ -40,6 +42,8 @@ export interface AdmmOptions {
   readonly exactEvery?: number;
   /** Feasibility and KKT tolerance, relative to the layer's scale max|x̂_{i+1}|. @default 1e-9 */
   readonly kktTolerance?: number;
+  /** When the iterations count as stalled (stall.ts). @default window 100, tolerance 1e-6 */
+  readonly stall?: StallRule;
   readonly phase: string;
 }
 
@@ -99,7 +103,9 @@ export function exactConstrainedCandidate(
  *
  * Stopping, per signal: an exact candidate on the settled support that
  * passes the KKT check (`kkt`); else relative change of x and constraint
- * residual ≤ tolerance (`converged`); else `max-iterations`. Yields progress.
+ * residual ≤ tolerance (`converged`); else a stalled support and objective
+ * (`stalled`, stall.ts, once the constraints hold to 1e-6 of the layer's
+ * scale); else `max-iterations`. Yields progress.
  *
  * @param x0 initial iterate (n × count); receives the solution.
  */
@@ -123,6 +129,8 @@ export function* linearizedAdmm(
   const reports: PhaseReport[] = new Array(count);
   const histories: number[][] = Array.from({ length: count }, () => []);
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
+  const stall = stallDetector(count, options.stall);
+  const schedule = exactAttemptSchedule(count, exactEvery);
 
   // Working copies of the signals still running (batch column k is signal cols[k]); finished
   // signals are written to x0 and leave the batch, so later products skip them.
@@ -135,11 +143,17 @@ export function* linearizedAdmm(
   let u = new Float64Array(m * count);
   for (let p = 0; p < m * count; p++) if (!mask[p]) a[p] = Math.min(pre.data[p], 0);
 
-  const finish = (k: number, stop: PhaseStop, iterations: number) => {
+  const finish = (k: number, stop: PhaseStop, iterations: number, note?: string) => {
     const ka = cols.length;
     const j = cols[k];
     for (let i = 0; i < n; i++) x0.data[i * count + j] = x.data[i * ka + k];
-    reports[j] = { phase: options.phase, iterations, stopReason: stop, history: histories[j] };
+    reports[j] = {
+      phase: options.phase,
+      iterations,
+      stopReason: stop,
+      history: histories[j],
+      ...(note ? { note } : {}),
+    };
   };
   const keepColumns = (data: Float64Array | Uint8Array, rows: number, ka: number, keep: number[]) => {
     const out = new (data.constructor as Float64ArrayConstructor)(rows * keep.length);
@@ -195,6 +209,14 @@ export function* linearizedAdmm(
       if (settled && primal[k] <= tolerance * Math.max(scale[k], Number.MIN_VALUE)) {
         finish(k, 'converged', iteration);
         done[k] = 1;
+      } else if (
+        stall.due(iteration) &&
+        stall.stalled(cols[k], objective[k], supportOfColumn(x, k, n, ka, candidateTolerance)) &&
+        // The objective leaves out the constraints: a plateau counts only once they hold to 1e-6 of the scale.
+        primal[k] <= STALL_FEASIBILITY * Math.max(scale[k], Number.MIN_VALUE)
+      ) {
+        finish(k, 'stalled', iteration, stall.describe());
+        done[k] = 1;
       } else if (iteration >= maxIterations) {
         finish(k, 'max-iterations', iteration);
         done[k] = 1;
@@ -210,13 +232,13 @@ export function* linearizedAdmm(
         const support = nonnegative
           ? columnSupport(col, 0, candidateTolerance)
           : Int32Array.from({ length: n }, (_, i) => i);
-        if (supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length)) {
+        if (nearlySameSupport(lastSupport[j], support) && schedule.due(j, iteration, support)) {
           const cand = exactConstrainedCandidate(problem, j, support, kktTolerance);
           if (cand !== undefined) {
             for (let i = 0; i < n; i++) x.data[i * ka + k] = cand[i];
             finish(k, 'kkt', iteration);
             done[k] = 1;
-          }
+          } else schedule.failed(j, iteration, support);
         }
         lastSupport[j] = support;
       }
@@ -235,4 +257,14 @@ export function* linearizedAdmm(
     yield Math.max((count - cols.length) / count, iteration / maxIterations);
   }
   return reports;
+}
+
+/** Constraint violation, relative to the layer's scale, below which a plateau of the objective counts as a stall. */
+const STALL_FEASIBILITY = 1e-6;
+
+/** Candidate support of batch column k, as the exact step reads it. */
+function supportOfColumn(x: Matrix, k: number, n: number, ka: number, tolerance: number): Int32Array {
+  const col = matrix(n, 1);
+  for (let i = 0; i < n; i++) col.data[i] = x.data[i * ka + k];
+  return columnSupport(col, 0, tolerance);
 }

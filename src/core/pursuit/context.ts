@@ -4,7 +4,7 @@ import { forward } from '../model/forward';
 import type { Generator } from '../model/generator';
 import type { Observation } from '../model/observation';
 import { prepare, type PreparedLayer } from './prepared';
-import { clampedInverse } from './targets';
+import { classifySaturation, phiResidual, type Saturation } from './saturation';
 import { worstStop, type InversionResult, type MethodId, type PhaseReport } from './types';
 
 /** What every method shares about one inversion run. */
@@ -12,17 +12,25 @@ export interface InversionContext {
   readonly gen: Generator;
   readonly layers: readonly PreparedLayer[];
   readonly phi: ActivationFunctions;
-  /** φ⁻¹ clamped into φ's range (never NaN). */
-  readonly inverse: (y: number) => number;
   readonly obs: Observation;
+  /** Which known pixels sit at the edge of φ's range (saturation.ts): inequalities, not equations. */
+  readonly saturation: Saturation;
   readonly count: number;
   /** Known pixels of signal j. */
   knownRows(j: number): Int32Array;
+  /** Known pixels of signal j that carry an equation p = φ⁻¹(y) (known and not saturated). */
+  equationRows(j: number): Int32Array;
+  /** Known pixels of signal j that are saturated: one-sided bounds on p (saturation.side says which). */
+  inequalityRows(j: number): Int32Array;
   /** Column j of y. */
   signal(j: number): Float64Array;
 }
 
-export function createContext(gen: Generator, obs: Observation): InversionContext {
+/**
+ * @param saturationTolerance τ of saturation.ts (a known pixel within τ of an
+ *   edge of φ's range is an inequality); undefined takes its default.
+ */
+export function createContext(gen: Generator, obs: Observation, saturationTolerance?: number): InversionContext {
   const n = gen.layers[gen.layers.length - 1].W.rows;
   if (obs.y.rows !== n)
     throw new RangeError(`the observations have ${obs.y.rows} pixels but the generator outputs ${n}`);
@@ -32,26 +40,38 @@ export function createContext(gen: Generator, obs: Observation): InversionContex
   if (dead >= 0)
     throw new RangeError(`layer ${dead} has all-zero weights: no signal passes through it, so nothing can be inverted`);
   const phi = activationFunctions(gen.output);
+  const saturation = classifySaturation(obs.y, obs.known, gen.output, phi, saturationTolerance);
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  const rowsCache = new Map<number, Int32Array>();
+  /** Rows of signal j whose (known, side) passes `keep`, cached per signal. */
+  const rowsWhere = (keep: (known: boolean, side: number) => boolean) => {
+    const cache = new Map<number, Int32Array>();
+    return (j: number) => {
+      let rows = cache.get(j);
+      if (rows === undefined) {
+        const list: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const p = i * count + j;
+          if (keep(obs.known === undefined || obs.known[p] === 1, saturation.side[p])) list.push(i);
+        }
+        rows = Int32Array.from(list);
+        cache.set(j, rows);
+      }
+      return rows;
+    };
+  };
+  const known = rowsWhere((k) => k);
+  const equations = rowsWhere((k, side) => k && side === 0);
+  const inequalities = rowsWhere((k, side) => k && side !== 0);
   return {
     gen,
     layers,
     phi,
-    inverse: clampedInverse(gen.output, phi),
     obs,
+    saturation,
     count,
-    knownRows(j) {
-      if (obs.known === undefined) return all;
-      let rows = rowsCache.get(j);
-      if (rows === undefined) {
-        const list: number[] = [];
-        for (let i = 0; i < n; i++) if (obs.known[i * count + j]) list.push(i);
-        rows = Int32Array.from(list);
-        rowsCache.set(j, rows);
-      }
-      return rows;
-    },
+    knownRows: (j) => (obs.known === undefined ? all : known(j)),
+    equationRows: (j) => (saturation.counts[j] === 0 ? (obs.known === undefined ? all : known(j)) : equations(j)),
+    inequalityRows: (j) => (saturation.counts[j] === 0 ? new Int32Array(0) : inequalities(j)),
     signal(j) {
       const y = new Float64Array(n);
       for (let i = 0; i < n; i++) y[i] = obs.y.data[i * count + j];
@@ -60,14 +80,15 @@ export function createContext(gen: Generator, obs: Observation): InversionContex
   };
 }
 
-/** ½‖M(y − G(z))‖² per signal, through the generator itself. */
+/** ½‖M(y − G(z))‖² per signal, through the generator itself (saturated pixels: the distance to their interval). */
 export function dataMisfit(ctx: InversionContext, z: Matrix): Float64Array {
   const out = forward(ctx.gen, z).output;
   const { y, known } = ctx.obs;
+  const sat = ctx.saturation;
   const f = new Float64Array(ctx.count);
   for (let p = 0; p < out.data.length; p++) {
     if (known !== undefined && !known[p]) continue;
-    const r = out.data[p] - y.data[p];
+    const r = phiResidual(sat, out.data[p], y.data[p], sat.side[p]);
     f[p % ctx.count] += 0.5 * r * r;
   }
   return f;
@@ -88,11 +109,17 @@ export function assembleResult(
     z,
     layers,
     supportTolerance,
+    saturation: {
+      tolerance: ctx.saturation.tolerance,
+      above: ctx.saturation.above,
+      below: ctx.saturation.below,
+    },
     signals: phases.map((p, j) => ({
       iterations: p.reduce((s, r) => s + r.iterations, 0),
       stopReason: worstStop(p),
       phases: p,
       residual: residual[j],
+      saturated: ctx.saturation.counts[j],
     })),
   };
 }
@@ -105,9 +132,14 @@ export function selectColumns(m: Matrix, cols: Int32Array): Matrix {
   return out;
 }
 
-/** Column subset of a rows × count 0/1 mask. */
-export function selectMaskColumns(mask: Uint8Array, rows: number, count: number, cols: Int32Array): Uint8Array {
-  const out = new Uint8Array(rows * cols.length);
+/** Column subset of a rows × count mask (0/1, or the −1/0/+1 of saturation sides). */
+export function selectMaskColumns<T extends Uint8Array | Int8Array>(
+  mask: T,
+  rows: number,
+  count: number,
+  cols: Int32Array,
+): T {
+  const out = new (mask.constructor as new (length: number) => T)(rows * cols.length);
   for (let i = 0; i < rows; i++)
     for (let k = 0; k < cols.length; k++) out[i * cols.length + k] = mask[i * count + cols[k]];
   return out;
@@ -117,4 +149,39 @@ export function selectMaskColumns(mask: Uint8Array, rows: number, count: number,
 export function scatterColumns(part: Matrix, cols: Int32Array, into: Matrix): void {
   for (let i = 0; i < part.rows; i++)
     for (let k = 0; k < cols.length; k++) into.data[i * into.cols + cols[k]] = part.data[i * part.cols + k];
+}
+
+/**
+ * The output layer as least-squares rows for signal j, in the pre-activation
+ * domain p = W_L x + b_L: equations p_r = φ⁻¹(y_r), and one-sided bounds
+ * p_r ≥ θ⁺ / p_r ≤ θ⁻ for the saturated pixels (saturation.ts).
+ */
+export interface OutputSystem {
+  readonly equations: Int32Array;
+  readonly inequalities: Int32Array;
+  /** c_r − b_r, indexed like W_L's rows: φ⁻¹(y_r) − b_r on equations, θ± − b_r on inequalities (their target when active). */
+  readonly target: Float64Array;
+  /** How far inequality row r's pre-activation p lies past its threshold (> 0: violated). */
+  gap(r: number, p: number): number;
+  /** Hysteresis for solveWithInequalities: rounding-level distance from the thresholds. */
+  readonly slack: number;
+}
+
+export function outputSystem(ctx: InversionContext, j: number): OutputSystem {
+  const out = ctx.layers[ctx.layers.length - 1];
+  const sat = ctx.saturation;
+  const equations = ctx.equationRows(j);
+  const inequalities = ctx.inequalityRows(j);
+  const target = new Float64Array(out.W.rows);
+  const y = ctx.obs.y;
+  for (const r of equations) target[r] = ctx.phi.inverse(y.data[r * ctx.count + j]) - out.b[r];
+  const side = (r: number) => sat.side[r * ctx.count + j];
+  for (const r of inequalities) target[r] = (side(r) > 0 ? sat.above : sat.below) - out.b[r];
+  return {
+    equations,
+    inequalities,
+    target,
+    gap: (r, p) => (side(r) > 0 ? sat.above - p : p - sat.below),
+    slack: 1e-12 * Math.max(1, Math.abs(sat.above), Math.abs(sat.below)),
+  };
 }

@@ -1,11 +1,9 @@
 import { transpose } from '../linalg/dense';
 import type { Matrix } from '../linalg/matrix';
 import type { InversionContext } from './context';
-import type { ActivationFunctions, OutputActivation } from '../model/activations';
 import { frozenAffineMap } from './affine';
 import { leastSquaresOnSupport } from './leastSquares';
-import type { PreparedLayer } from './prepared';
-import { clampedInverse } from './targets';
+import { phiResidual, solveWithInequalities } from './saturation';
 import { recordHistory, type PhaseReport } from './types';
 
 export interface DebiasOptions {
@@ -20,31 +18,58 @@ export interface DebiasOptions {
  * output is φ(P z + q), so z = argmin ½‖M(y − φ(P z + q))‖² is a small
  * problem in n₀ unknowns. Solved exactly by least squares on φ⁻¹(y) (the
  * answer for identity φ, and the start otherwise), then Gauss–Newton with a
- * halving line search for the φ-domain objective.
+ * halving line search for the φ-domain objective. A saturated pixel is a
+ * one-sided bound in both (saturation.ts): in the least squares, a row at
+ * its threshold only while violated; in the φ domain, its distance to its
+ * interval.
  *
- * @param y one observed signal (length n); `rows` are its known pixels.
+ * @param j the signal (its known pixels and their saturation come from `ctx`).
  */
 export function debiasSignal(
-  layers: readonly PreparedLayer[],
-  output: OutputActivation,
-  phi: ActivationFunctions,
-  y: Float64Array,
-  rows: Int32Array,
+  ctx: InversionContext,
+  j: number,
   supports: readonly Int32Array[],
   options: DebiasOptions = {},
 ): { z: Float64Array | undefined; report: PhaseReport } {
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-13;
+  const { layers, phi, saturation: sat } = ctx;
+  const output = ctx.gen.output;
+  const y = ctx.signal(j);
+  const rows = ctx.knownRows(j);
+  const side = Int8Array.from(rows, (r) => sat.side[r * ctx.count + j]);
   const n0 = layers[0].W.cols;
   const history: number[] = [];
   const { P, q } = frozenAffineMap(layers, supports, rows);
   const Pt = transpose(P);
-  const all = Int32Array.from({ length: rows.length }, (_, k) => k);
   const unknowns = Int32Array.from({ length: n0 }, (_, k) => k);
-  const inverse = clampedInverse(output, phi);
-  const c = Float64Array.from(rows, (r, k) => inverse(y[r]) - q[k]);
-  const start = leastSquaresOnSupport(P, Pt, all, unknowns, c);
-  if (start.x === undefined) {
+  // Rows of P (positions in `rows`): equations, and saturated pixels with their thresholds as targets.
+  const equations: number[] = [];
+  const inequalities: number[] = [];
+  const c = new Float64Array(rows.length);
+  side.forEach((s, k) => {
+    if (s === 0) {
+      equations.push(k);
+      c[k] = phi.inverse(y[rows[k]]) - q[k];
+    } else {
+      inequalities.push(k);
+      c[k] = (s > 0 ? sat.above : sat.below) - q[k];
+    }
+  });
+  const preAt = (zz: Float64Array, k: number) => {
+    let s = q[k];
+    for (let i = 0; i < n0; i++) s += P.data[k * n0 + i] * zz[i];
+    return s;
+  };
+  const start = solveWithInequalities(
+    Int32Array.from(equations),
+    Int32Array.from(inequalities),
+    (sel) => leastSquaresOnSupport(P, Pt, sel, unknowns, c).x,
+    (zz, k) => (side[k] > 0 ? sat.above - preAt(zz, k) : preAt(zz, k) - sat.below),
+    1e-12 * Math.max(1, Math.abs(sat.above), Math.abs(sat.below)),
+  );
+  if (start === undefined) {
+    const saturated = inequalities.length;
     return {
       z: undefined,
       report: {
@@ -52,7 +77,9 @@ export function debiasSignal(
         iterations: 0,
         stopReason: 'failed',
         history,
-        note: `the frozen supports leave fewer than n0 = ${n0} independent equations (P is rank deficient)`,
+        note:
+          `the frozen supports leave fewer than n0 = ${n0} independent equations (P is rank deficient)` +
+          (saturated > 0 ? `; ${saturated} saturated pixels are only inequalities` : ''),
       },
     };
   }
@@ -67,7 +94,7 @@ export function debiasSignal(
       let s = q[k];
       for (let i = 0; i < n0; i++) s += P.data[k * n0 + i] * zz[i];
       pre[k] = s;
-      const r = y[rows[k]] - phi.forward(s);
+      const r = phiResidual(sat, phi.forward(s), y[rows[k]], side[k]);
       f += 0.5 * r * r;
     }
     return f;
@@ -79,14 +106,18 @@ export function debiasSignal(
   for (const r of rows) yNorm += y[r] * y[r];
   if (f <= 1e-26 * Math.max(yNorm, Number.MIN_VALUE))
     return { z, report: { phase: 'debias', iterations: 1, stopReason: 'exact', history } };
+  const all = Int32Array.from({ length: rows.length }, (_, k) => k);
   const weights = new Float64Array(rows.length);
   const target = new Float64Array(rows.length);
   for (let it = 1; it <= maxIterations; it++) {
     misfit(z); // refresh pre at z
     for (let k = 0; k < rows.length; k++) {
       const d = phi.derivative(pre[k]);
-      weights[k] = d * d;
-      target[k] = d > 1e-300 ? (y[rows[k]] - phi.forward(pre[k])) / d : 0;
+      const r = phiResidual(sat, phi.forward(pre[k]), y[rows[k]], side[k]);
+      // A saturated pixel inside its interval has a flat residual: no weight in the linearised problem.
+      const flat = side[k] !== 0 && r === 0;
+      weights[k] = flat ? 0 : d * d;
+      target[k] = !flat && d > 1e-300 ? -r / d : 0;
     }
     const step = leastSquaresOnSupport(P, Pt, all, unknowns, target, { weights });
     if (step.x === undefined) {
@@ -144,14 +175,7 @@ export function* debiasBatch(
   for (let j = 0; j < ctx.count; j++) {
     const supports = supportsOf(j);
     if (supports !== undefined) {
-      const { z: zj, report } = debiasSignal(
-        ctx.layers,
-        ctx.gen.output,
-        ctx.phi,
-        ctx.signal(j),
-        ctx.knownRows(j),
-        supports,
-      );
+      const { z: zj, report } = debiasSignal(ctx, j, supports);
       phases[j].push(report);
       if (zj !== undefined) for (let k = 0; k < n0; k++) z.data[k * ctx.count + j] = zj[k];
     }

@@ -1,6 +1,7 @@
 import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
-import { columnSupport, sameSupport, supportDistance } from './support';
+import { columnSupport, nearlySameSupport } from './support';
+import { stallDetector, type StallRule } from './stall';
 import { recordHistory, type PhaseReport, type PhaseStop } from './types';
 
 /**
@@ -54,6 +55,8 @@ export interface FistaOptions {
   readonly exactEvery?: number;
   /** KKT tolerance, relative to the gradient's scale at x = 0. @default 1e-9 */
   readonly kktTolerance?: number;
+  /** When the iterations count as stalled (stall.ts). @default window 100, tolerance 1e-6 */
+  readonly stall?: StallRule;
   /** Phase name for reports. */
   readonly phase: string;
 }
@@ -82,7 +85,10 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
  * `kkt`) — an attempt that fails again on the same support waits twice as
  * long for the next (10, 20, 40, … iterations), a new support is tried at
  * the next check; (2) else stop when the relative change ≤ `tolerance` (`converged`);
- * (3) else at `maxIterations`. Finished signals leave the batch, so later
+ * (3) else when the candidate support and the objective have stalled
+ * (`stalled`, stall.ts: by default unchanged support and F within 1e-6
+ * relative over 100 iterations) — or `kkt` where the stalled iterate, its
+ * negligible entries set to zero, meets the KKT conditions; (4) else at `maxIterations`. Finished signals leave the batch, so later
  * products only involve the ones still running.
  *
  * A generator: it yields after every iteration (progress in [0, 1]) so a
@@ -91,13 +97,14 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
  * @param x0 initial iterate (n × count); also receives the solution.
  */
 /**
- * When FISTA tries its exact step again after a failure. An attempt that
- * fails on the same support as the signal's previous failure waits twice as
- * long before the next try on that support (every, 2·every, 4·every, …): a
- * signal stuck on one support would otherwise repeat the same costly
- * active-set solve every `every` iterations until maxIterations. A support
- * other than the last failed one is due at once, so a support that settles
- * late is not kept waiting by earlier failures.
+ * When FISTA (or ADMM) tries its exact step again after a failure. An attempt
+ * that fails on nearly the support of the signal's previous failure
+ * (nearlySameSupport: within max(2, 5%) indices) waits twice as long before
+ * the next try (every, 2·every, 4·every, …): a signal stuck on one support —
+ * or, under noise, drifting slowly around one — would otherwise repeat the
+ * same costly active-set solve every `every` iterations until maxIterations.
+ * A support further from the last failed one is due at once, so a support
+ * that settles late is not kept waiting by earlier failures.
  */
 export function exactAttemptSchedule(count: number, every: number) {
   const wait = new Float64Array(count).fill(every);
@@ -106,16 +113,19 @@ export function exactAttemptSchedule(count: number, every: number) {
   return {
     /** Whether signal j, at this iteration with this candidate support, should try. */
     due(j: number, iteration: number, support: Int32Array): boolean {
-      return iteration >= next[j] || !sameSupport(failedOn[j], support);
+      return iteration >= next[j] || !nearlySameSupport(failedOn[j], support);
     },
     /** Signal j's attempt on `support` failed at `iteration`. */
     failed(j: number, iteration: number, support: Int32Array): void {
-      wait[j] = sameSupport(failedOn[j], support) ? 2 * wait[j] : every;
+      wait[j] = nearlySameSupport(failedOn[j], support) ? 2 * wait[j] : every;
       failedOn[j] = support;
       next[j] = iteration + wait[j];
     },
   };
 }
+
+/** Entries of an iterate at most this fraction of its largest are taken as zero by the KKT check of a stalled iterate. */
+const NEGLIGIBLE = 1e-9;
 
 export function* fista(
   problem: FistaProblem,
@@ -137,6 +147,7 @@ export function* fista(
   const histories: number[][] = Array.from({ length: count }, () => []);
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
   const schedule = exactAttemptSchedule(count, exactEvery);
+  const stall = stallDetector(count, options.stall);
 
   let cols = Int32Array.from({ length: count }, (_, j) => j);
   let x = matrix(n, count, Float64Array.from(x0.data));
@@ -295,6 +306,7 @@ export function* fista(
       }
     }
     const done = slice(flags.done, ka);
+    const stalled: number[] = [];
     for (let k = 0; k < ka; k++) {
       const j = cols[k];
       if (accepted[k] === 1) {
@@ -311,10 +323,50 @@ export function* fista(
         for (let i = 0; i < n; i++) xPrev.data[i * ka + k] = x.data[i * ka + k];
         for (let i = 0; i < m; i++) prePrev.data[i * ka + k] = preX.data[i * ka + k];
       }
+      if (!done[k] && stall.due(iteration)) {
+        const xs = view(buffers.u, n, 1);
+        for (let i = 0; i < n; i++) xs.data[i] = x.data[i * ka + k];
+        if (stall.stalled(j, objective[k], columnSupport(xs, 0, candidateTolerance))) {
+          stalled.push(k);
+          continue;
+        }
+      }
       if (!done[k] && iteration >= maxIterations) {
         finish(k, 'max-iterations', iteration);
         done[k] = 1;
       }
+    }
+
+    // A stalled signal whose iterate (its negligible entries set to zero) already meets the KKT
+    // conditions stops on them: the exact step can miss a point the iterations have reached
+    // (under noise its support comes from the inverted equations, not from the φ-domain problem).
+    if (stalled.length > 0) {
+      const cand = matrix(n, stalled.length);
+      stalled.forEach((k, q) => {
+        let max = 0;
+        for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(x.data[i * ka + k]));
+        for (let i = 0; i < n; i++) {
+          const v = x.data[i * ka + k];
+          cand.data[i * stalled.length + q] = Math.abs(v) > NEGLIGIBLE * max ? v : 0;
+        }
+      });
+      const ok = kktHolds(
+        problem,
+        cand,
+        Int32Array.from(stalled, (k) => cols[k]),
+        kktScale,
+        kktTolerance,
+      );
+      stalled.forEach((k, q) => {
+        if (ok[q]) for (let i = 0; i < n; i++) x.data[i * ka + k] = cand.data[i * stalled.length + q];
+        finish(
+          k,
+          ok[q] ? 'kkt' : 'stalled',
+          iteration,
+          ok[q] ? 'the iterate meets the KKT conditions' : stall.describe(),
+        );
+        done[k] = 1;
+      });
     }
 
     // Exact solve on settled supports, accepted only when KKT holds.
@@ -327,7 +379,7 @@ export function* fista(
         for (let i = 0; i < n; i++) xs.data[i] = x.data[i * ka + k];
         const support = columnSupport(xs, 0, candidateTolerance);
         // "Nearly settled" is enough: the exact step's active-set rounds mend a few wrong indices.
-        const settled = supportDistance(lastSupport[j], support) <= Math.max(2, 0.05 * support.length);
+        const settled = nearlySameSupport(lastSupport[j], support);
         lastSupport[j] = support;
         if (!settled || !schedule.due(j, iteration, support)) continue;
         const candidate = problem.exactOnSupport!(j, support, xs.data);

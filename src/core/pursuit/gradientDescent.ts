@@ -1,3 +1,4 @@
+import { phiResidual } from './saturation';
 import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import { createRng } from '../linalg/rng';
@@ -81,7 +82,7 @@ export function misfitGradient(
       const o = i * count + cols[k];
       if (obs.known !== undefined && !obs.known[o]) continue;
       const p = i * K + k;
-      const r = phi.forward(out.data[p]) - obs.y.data[o];
+      const r = phiResidual(ctx.saturation, phi.forward(out.data[p]), obs.y.data[o], ctx.saturation.side[o]);
       f[k] += 0.5 * r * r;
       delta.data[p] = phi.derivative(out.data[p]) * r;
     }

@@ -1,11 +1,19 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import { linearizedAdmm, exactConstrainedCandidate, type ConstrainedLayerProblem } from './admm';
-import { assembleResult, scatterColumns, selectColumns, selectMaskColumns, type InversionContext } from './context';
+import {
+  assembleResult,
+  outputSystem,
+  scatterColumns,
+  selectColumns,
+  selectMaskColumns,
+  type InversionContext,
+} from './context';
 import { debiasBatch } from './debias';
 import { refineSupportsBatch } from './refine';
 import { fista, type FistaProblem } from './fista';
 import { activeSetLasso } from './activeSet';
 import { leastSquaresOnSupport } from './leastSquares';
+import { phiResidual, rowPreActivation, solveWithInequalities } from './saturation';
 import { outputMisfit } from './smooth';
 import { columnSupport, supportMask } from './support';
 import type { InversionResult, PhaseReport } from './types';
@@ -97,7 +105,7 @@ export function* latentPursuit(
     W: out.W,
     Wt: out.Wt,
     bias: out.b,
-    smooth: outputMisfit(ctx.phi, obs.y, obs.known),
+    smooth: outputMisfit(ctx.phi, obs.y, obs.known, ctx.saturation),
     prox: 'nonneg-l1',
     lambda,
     lipschitz: out.lambdaMax * maxDerivative(ctx) ** 2,
@@ -110,6 +118,8 @@ export function* latentPursuit(
       maxIterations: o.maxIterations,
       tolerance: o.tolerance,
       exactEvery: o.exact ? 10 : 0,
+      // The paper's plain iterations run to their tolerance or cap, without the stall rule.
+      stall: o.exact ? undefined : { window: 0 },
     }),
     base,
     weight.last,
@@ -138,6 +148,8 @@ export function* latentPursuit(
         rho: o.rho,
         maxIterations: o.maxAdmmIterations,
         exactEvery: o.exact ? 10 : 0,
+        // The paper's plain iterations run to their tolerance or cap, without the stall rule.
+        stall: o.exact ? undefined : { window: 0 },
       }),
       base,
       weight.inner,
@@ -192,6 +204,8 @@ export function* latentPursuit(
           rho: o.rho,
           maxIterations: o.maxAdmmIterations,
           exactEvery: o.exact ? 10 : 0,
+          // The paper's plain iterations run to their tolerance or cap, without the stall rule.
+          stall: o.exact ? undefined : { window: 0 },
         }),
         base,
         weight.first,
@@ -214,11 +228,13 @@ export function* latentPursuit(
 
 /**
  * Exact candidate for the last layer from FISTA's support guess: the
- * nonnegative least squares of φ⁻¹(y) − b on W_L[known, ·] by active-set
- * rounds (exact without noise), then Gauss–Newton on that support in the φ
- * domain when the residual is above rounding level (noise). Undefined when
- * it fails or an entry turns non-positive; the FISTA engine checks the
- * φ-domain KKT conditions before accepting.
+ * nonnegative least squares of φ⁻¹(y) − b on the equation rows of W_L by
+ * active-set rounds (exact without noise), with the saturated pixels as
+ * one-sided rows, active only while violated (semismooth Newton, saturation.ts);
+ * then Gauss–Newton on that support in the φ domain when the residual is
+ * above rounding level (noise). Undefined when it fails or an entry turns
+ * non-positive; the FISTA engine checks the φ-domain KKT conditions (with the
+ * same one-sided residuals) before accepting.
  */
 function lastLayerExact(
   ctx: InversionContext,
@@ -228,21 +244,38 @@ function lastLayerExact(
   iterate: Float64Array,
 ): Float64Array | undefined {
   const out = ctx.layers[ctx.layers.length - 1];
-  const rows = ctx.knownRows(j);
-  const y = ctx.signal(j);
-  const target = new Float64Array(out.W.rows);
-  for (const r of rows) target[r] = ctx.inverse(y[r]) - out.b[r];
-  const x = activeSetLasso({
-    W: out.W,
-    Wt: out.Wt,
-    gram: out.gram,
-    rows,
-    target,
-    lambda,
-    nonnegative: true,
-    guess,
-    signsFrom: iterate,
-  });
+  const sys = outputSystem(ctx, j);
+  // Rounds enough to reach the nonnegative least squares from a poor guess (one index moves per
+  // round): with many saturated pixels the φ-domain iterations barely see those rows, and their
+  // support guesses can be far off; the KKT check still decides. A later round of the saturated
+  // pixels' semismooth Newton starts from the previous round's support, a few indices away.
+  const solve = (rows: Int32Array, previous: Float64Array | undefined) =>
+    activeSetLasso({
+      W: out.W,
+      Wt: out.Wt,
+      gram: out.gram,
+      rows,
+      target: sys.target,
+      lambda,
+      nonnegative: true,
+      guess:
+        previous === undefined
+          ? guess
+          : Int32Array.from({ length: previous.length }, (_, c) => c).filter((c) => previous[c] > 0),
+      signsFrom: previous ?? iterate,
+      maxRounds: previous === undefined ? 3 * out.W.cols : 40,
+    });
+  const x =
+    sys.inequalities.length === 0
+      ? solve(sys.equations, undefined)
+      : solveWithInequalities(
+          sys.equations,
+          sys.inequalities,
+          solve,
+          (xx, r) => sys.gap(r, rowPreActivation(out, xx, r)),
+          sys.slack,
+          10,
+        )?.x;
   if (x === undefined || ctx.gen.output.kind === 'identity') return x;
   const support = Int32Array.from({ length: x.length }, (_, c) => c).filter((c) => x[c] > 0);
   const refined = refineInPhiDomain(
@@ -261,7 +294,11 @@ function lastLayerExact(
   return full;
 }
 
-/** Gauss–Newton on T for ½‖y − φ(W x + b)‖² + λ1ᵀx from x_T; a no-op for identity φ or a residual at rounding level. */
+/**
+ * Gauss–Newton on T for ½‖y − φ(W x + b)‖² + λ1ᵀx from x_T (saturated pixels:
+ * their distance to their interval, weightless while inside it); a no-op for
+ * identity φ or a residual at rounding level.
+ */
 function refineInPhiDomain(
   ctx: InversionContext,
   j: number,
@@ -273,6 +310,7 @@ function refineInPhiDomain(
   const out = ctx.layers[ctx.layers.length - 1];
   const rows = ctx.knownRows(j);
   const y = ctx.signal(j);
+  const sat = ctx.saturation;
   const n = out.W.cols;
   const xT = Float64Array.from(start);
   const linear = lambda === 0 ? undefined : new Float64Array(support.length).fill(lambda);
@@ -286,10 +324,12 @@ function refineInPhiDomain(
       let s = out.b[r];
       for (let q = 0; q < support.length; q++) s += out.W.data[r * n + support[q]] * xT[q];
       const d = ctx.phi.derivative(s);
-      const res = y[r] - ctx.phi.forward(s);
+      const side = sat.side[r * ctx.count + j];
+      const res = phiResidual(sat, ctx.phi.forward(s), y[r], side);
+      const flat = side !== 0 && res === 0;
       misfit += res * res;
-      weights[r] = d * d;
-      gnTarget[r] = d > 1e-300 ? res / d : 0;
+      weights[r] = flat ? 0 : d * d;
+      gnTarget[r] = !flat && d > 1e-300 ? -res / d : 0;
     }
     if (misfit <= 1e-26 * Math.max(yNorm, Number.MIN_VALUE)) break;
     const step = leastSquaresOnSupport(out.W, out.Wt, rows, support, gnTarget, { weights, linear }).x;

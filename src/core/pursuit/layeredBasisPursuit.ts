@@ -1,12 +1,20 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import type { NoiseSpec } from '../model/observation';
 import { activeSetLasso } from './activeSet';
-import { assembleResult, scatterColumns, selectColumns, selectMaskColumns, type InversionContext } from './context';
+import {
+  assembleResult,
+  outputSystem,
+  scatterColumns,
+  selectColumns,
+  selectMaskColumns,
+  type InversionContext,
+} from './context';
 import { debiasBatch } from './debias';
 import { refineSupportsBatch } from './refine';
 import { fista, type FistaProblem } from './fista';
 import { scaled } from './latentPursuit';
 import { leastSquaresOnSupport } from './leastSquares';
+import { rowPreActivation, solveWithInequalities } from './saturation';
 import { maskedLeastSquares } from './smooth';
 import { columnSupport, supportMask } from './support';
 import type { PreparedLayer } from './prepared';
@@ -88,19 +96,21 @@ export function* layeredBasisPursuit(
   const estimates: Matrix[] = layers.slice(0, L).map((l) => matrix(l.W.rows, count));
   const share = 0.8 / L;
 
-  // ε_{L+1} = ℓ·ε per signal (ℓ = max over known pixels of (φ⁻¹)′(y) = 1/φ′(φ⁻¹(y))).
+  // ε_{L+1} = ℓ·ε per signal (ℓ = max over the equations of (φ⁻¹)′(y) = 1/φ′(φ⁻¹(y))).
+  // The output layer's rows: equations on φ⁻¹(y) and one-sided bounds for saturated pixels.
+  const outputSystems = Array.from({ length: count }, (_, j) => outputSystem(ctx, j));
   const epsilon = new Float64Array(count);
   const n = obs.y.rows;
   const target = matrix(n, count);
   for (let j = 0; j < count; j++) {
-    const rows = ctx.knownRows(j);
+    const sys = outputSystems[j];
     let lip = 0;
-    for (const r of rows) {
-      const t = ctx.inverse(obs.y.data[r * count + j]);
-      target.data[r * count + j] = t;
+    for (const r of sys.equations) {
+      const t = sys.target[r] + layers[L].b[r];
       lip = Math.max(lip, 1 / Math.max(ctx.phi.derivative(t), Number.MIN_VALUE));
     }
-    epsilon[j] = lip * noiseNorm(obs.noise, rows.length);
+    for (let r = 0; r < n; r++) target.data[r * count + j] = sys.target[r] + layers[L].b[r];
+    epsilon[j] = lip * noiseNorm(obs.noise, ctx.knownRows(j).length);
   }
   const lambdaFor = () => Float64Array.from(epsilon, (e) => (o.lambda === 'theorem3' ? 2 * e : o.lambda));
 
@@ -110,8 +120,10 @@ export function* layeredBasisPursuit(
     const lambda = lambdaFor();
     const layerTarget = i === L ? target : estimates[i];
     const mask = rowMask;
-    // The least-squares rows of signal j and their right-hand side c = target − b.
+    // The least-squares rows of signal j and their right-hand side c = target − b; at the output,
+    // only the equations (the saturated pixels are one-sided: see `exact` below).
     const system = (j: number) => {
+      if (i === L) return { rows: outputSystems[j].equations, c: outputSystems[j].target };
       const rows: number[] = [];
       const c = new Float64Array(layer.W.rows);
       for (let r = 0; r < layer.W.rows; r++) {
@@ -120,6 +132,19 @@ export function* layeredBasisPursuit(
         c[r] = layerTarget.data[r * count + j] - layer.b[r];
       }
       return { rows: Int32Array.from(rows), c };
+    };
+    /** Exact solve with the rows of `system(j)`; at the output, semismooth Newton over the violated saturated pixels. */
+    const exact = (j: number, solve: (rows: Int32Array, c: Float64Array) => Float64Array | undefined) => {
+      const { rows, c } = system(j);
+      const sys = outputSystems[j];
+      if (i !== L || sys.inequalities.length === 0) return solve(rows, c);
+      return solveWithInequalities(
+        rows,
+        sys.inequalities,
+        (r) => solve(r, c),
+        (x, r) => sys.gap(r, rowPreActivation(layer, x, r)),
+        sys.slack,
+      )?.x;
     };
 
     // Basis pursuit where λ = 0 leaves the layer underdetermined (fewer rows than unknowns):
@@ -139,17 +164,19 @@ export function* layeredBasisPursuit(
         scale = Math.max(scale, Math.abs(sum));
       }
       lambda[j] = BASIS_PURSUIT_LAMBDA * scale;
-      const bp = activeSetLasso({
-        W: layer.W,
-        Wt: layer.Wt,
-        rows,
-        target: c,
-        lambda: lambda[j],
-        nonnegative: false,
-        guess: new Int32Array(0),
-        maxRounds: 3 * layer.W.cols,
+      const x = exact(j, (r, cc) => {
+        const bp = activeSetLasso({
+          W: layer.W,
+          Wt: layer.Wt,
+          rows: r,
+          target: cc,
+          lambda: lambda[j],
+          nonnegative: false,
+          guess: new Int32Array(0),
+          maxRounds: 3 * layer.W.cols,
+        });
+        return bp === undefined ? undefined : exactFitOnSupport(layer, r, cc, bp);
       });
-      const x = bp === undefined ? undefined : exactFitOnSupport(layer, rows, c, bp);
       if (x === undefined) {
         pending.push(j);
         continue;
@@ -168,29 +195,33 @@ export function* layeredBasisPursuit(
     const subTarget = selectColumns(layerTarget, cols);
     const subMask = mask === undefined ? undefined : selectMaskColumns(mask, layer.W.rows, count, cols);
     const subLambda = Float64Array.from(cols, (j) => lambda[j]);
+    const saturation =
+      i === L && ctx.saturation.range !== undefined
+        ? { sat: ctx.saturation, side: selectMaskColumns(ctx.saturation.side, layer.W.rows, count, cols) }
+        : undefined;
     const problem: FistaProblem = {
       W: layer.W,
       Wt: layer.Wt,
       bias: layer.b,
-      smooth: maskedLeastSquares(subTarget, subMask),
+      smooth: maskedLeastSquares(subTarget, subMask, saturation),
       prox: 'l1',
       lambda: subLambda,
       lipschitz: layer.lambdaMax,
       exactOnSupport: o.exact
-        ? (k, guess, iterate) => {
-            const { rows, c } = system(cols[k]);
-            return activeSetLasso({
-              W: layer.W,
-              Wt: layer.Wt,
-              gram: rows.length === layer.W.rows ? layer.gram : undefined,
-              rows,
-              target: c,
-              lambda: subLambda[k],
-              nonnegative: false,
-              guess,
-              signsFrom: iterate,
-            });
-          }
+        ? (k, guess, iterate) =>
+            exact(cols[k], (rows, c) =>
+              activeSetLasso({
+                W: layer.W,
+                Wt: layer.Wt,
+                gram: rows.length === layer.W.rows ? layer.gram : undefined,
+                rows,
+                target: c,
+                lambda: subLambda[k],
+                nonnegative: false,
+                guess,
+                signsFrom: iterate,
+              }),
+            )
         : undefined,
     };
     const sub = selectColumns(estimates[i - 1], cols);
@@ -200,6 +231,8 @@ export function* layeredBasisPursuit(
         maxIterations: o.maxIterations,
         tolerance: o.tolerance,
         exactEvery: o.exact ? 10 : 0,
+        // The paper's plain iterations run to their tolerance or cap, without the stall rule.
+        stall: o.exact ? undefined : { window: 0 },
       }),
       (L - i) * share,
       share,

@@ -10,6 +10,13 @@ import type { InversionResult, MethodId } from './types';
 
 /** Options of every method, each optional; one object configures a whole comparison. */
 export interface MethodOptions {
+  /**
+   * τ of saturation.ts, shared by every method (they all see the same
+   * observations): a known pixel within τ of an edge of φ's range is a
+   * one-sided bound on its pre-activation, not an equation.
+   * @default √ε·(hi − lo) for tanh and sigmoid (2.98e-8 for tanh); unused for unbounded φ
+   */
+  readonly saturationTolerance?: number;
   readonly lp?: LatentPursuitOptions;
   readonly lbp?: LayeredBasisPursuitOptions;
   readonly gd?: GradientDescentOptions;
@@ -38,7 +45,7 @@ export function inversionSteps(
   options: MethodOptions = {},
   truth?: readonly Matrix[],
 ): Generator<number, InversionResult, void> {
-  const ctx = createContext(gen, obs);
+  const ctx = createContext(gen, obs, options.saturationTolerance);
   switch (method) {
     case 'lp':
       return latentPursuit(ctx, options.lp);

@@ -1,7 +1,8 @@
 import { matrix, type Matrix } from '../linalg/matrix';
-import { assembleResult, type InversionContext } from './context';
+import { assembleResult, outputSystem, type InversionContext } from './context';
 import { debiasBatch } from './debias';
 import { leastSquaresOnSupport } from './leastSquares';
+import { solveWithInequalities } from './saturation';
 import type { InversionResult, PhaseReport } from './types';
 
 /** Exact supports of the true hidden layers (ReLU outputs exact zeros): S_i = {k : x_i[k] > 0} per signal. */
@@ -16,7 +17,8 @@ export function trueSupports(hidden: readonly Matrix[], j: number): Int32Array[]
 /**
  * Layer-wise Oracle (Alg. 4): the true supports are known, so every layer is
  * one least-squares solve, from the output inwards:
- * x̂_L = argmin ‖φ⁻¹(y) − b_L − W_L[:, S_L] x‖ (known pixels), then
+ * x̂_L = argmin ‖φ⁻¹(y) − b_L − W_L[:, S_L] x‖ (known pixels; a saturated pixel
+ * is a one-sided bound on its pre-activation, active only where violated), then
  * x̂_i = argmin ‖x̂_{i+1}^{S_{i+1}} − b_i^{S_{i+1}} − W_i[S_{i+1}, S_i] x‖, and z likewise.
  * A generator for uniformity with the iterative methods (yields per signal).
  */
@@ -32,13 +34,28 @@ export function* layerwiseOracle(
   const phases: PhaseReport[][] = [];
   for (let j = 0; j < count; j++) {
     const supports = trueSupports(trueHidden, j);
-    const y = ctx.signal(j);
     const out = layers[L];
-    const target = new Float64Array(out.W.rows);
-    for (const r of ctx.knownRows(j)) target[r] = ctx.inverse(y[r]) - out.b[r];
+    const system = outputSystem(ctx, j);
+    const sL = supports[L - 1];
+    const last = solveWithInequalities(
+      system.equations,
+      system.inequalities,
+      (rows) => leastSquaresOnSupport(out.W, out.Wt, rows, sL, system.target, { gram: out.gram }).x,
+      (x, r) => {
+        let p = out.b[r];
+        for (let q = 0; q < sL.length; q++) p += out.W.data[r * out.W.cols + sL[q]] * x[q];
+        return system.gap(r, p);
+      },
+      system.slack,
+    );
     let failed: string | undefined;
-    let x = leastSquaresOnSupport(out.W, out.Wt, ctx.knownRows(j), supports[L - 1], target, { gram: out.gram }).x;
-    if (x === undefined) failed = `layer ${L}: W_${L}[known, S_${L}] is rank deficient`;
+    let x = last?.x;
+    if (x === undefined) {
+      const saturated = system.inequalities.length;
+      failed =
+        `layer ${L}: W_${L}[${saturated > 0 ? 'unsaturated known pixels' : 'known'}, S_${L}] is rank deficient` +
+        (saturated > 0 ? ` (${saturated} saturated pixels are only inequalities)` : '');
+    }
     let prev = x;
     for (let i = L - 1; i >= 0 && prev !== undefined; i--) {
       const { W, Wt, b } = layers[i];

@@ -2,6 +2,7 @@ import { matrix, type Matrix } from '../linalg/matrix';
 import { forward } from '../model/forward';
 import type { InversionContext } from './context';
 import { debiasSignal } from './debias';
+import { phiResidual } from './saturation';
 import { trueSupports } from './oracle';
 import { sameSupport } from './support';
 import { recordHistory, type PhaseReport } from './types';
@@ -18,7 +19,7 @@ export interface RefineOptions {
  * affine model P z + q of a wrong support pattern is not the generator, so ẑ
  * can be far from the best fit. Each round reads the supports of G(ẑ) itself
  * (ReLU gives exact zeros), debiases again on them, and keeps the new ẑ only
- * if the true misfit ½‖M(y − φ(G(ẑ)))‖² falls — Gauss–Newton on the
+ * if the true misfit ½‖M(y − G(ẑ))‖² falls (saturated pixels: the distance to their interval) — Gauss–Newton on the
  * generator's own linear pieces, started from the method's answer, so the
  * result never fits worse than the method's.
  *
@@ -46,10 +47,11 @@ export function* refineSupportsBatch(
     if (basis === undefined || zj.some((v) => !Number.isFinite(v))) continue;
     const y = ctx.signal(j);
     const rows = ctx.knownRows(j);
+    const sat = ctx.saturation;
     const evaluate = (v: Float64Array) => {
       const pass = forward(ctx.gen, matrix(n0, 1, v));
       let f = 0;
-      for (const r of rows) f += 0.5 * (pass.output.data[r] - y[r]) ** 2;
+      for (const r of rows) f += 0.5 * phiResidual(sat, pass.output.data[r], y[r], sat.side[r * ctx.count + j]) ** 2;
       return { f, supports: trueSupports(pass.hidden, 0) };
     };
     let current = evaluate(zj);
@@ -64,7 +66,7 @@ export function* refineSupportsBatch(
         break;
       }
       rounds++;
-      const { z: next } = debiasSignal(ctx.layers, ctx.gen.output, ctx.phi, y, rows, current.supports);
+      const { z: next } = debiasSignal(ctx, j, current.supports);
       const trial = next === undefined ? undefined : evaluate(next);
       if (next === undefined || trial === undefined || !(trial.f < current.f)) {
         stop = 'converged';

@@ -1,13 +1,21 @@
 import type { Matrix } from '../linalg/matrix';
 import type { ActivationFunctions } from '../model/activations';
 import type { SmoothTerm } from './fista';
+import { phiResidual, preResidual, type Saturation } from './saturation';
 
 /**
  * f = ½ Σ_known (φ(p) − y)² with p = W x + b: the last layer of
- * Latent-Pursuit, which keeps φ instead of inverting it (Alg. 5).
- * ∇f = Wᵀ [known ⊙ φ′(p) ⊙ (φ(p) − y)].
+ * Latent-Pursuit, which keeps φ instead of inverting it (Alg. 5). A saturated
+ * pixel contributes its distance to its interval instead (saturation.ts),
+ * zero once φ(p) is inside it, so the iterations do not chase an edge that φ
+ * only reaches at infinity. ∇f = Wᵀ [known ⊙ φ′(p) ⊙ residual].
  */
-export function outputMisfit(phi: ActivationFunctions, y: Matrix, known: Uint8Array | undefined): SmoothTerm {
+export function outputMisfit(
+  phi: ActivationFunctions,
+  y: Matrix,
+  known: Uint8Array | undefined,
+  sat: Saturation,
+): SmoothTerm {
   const count = y.cols;
   return {
     evaluate(pre, cols, f, grad) {
@@ -23,7 +31,7 @@ export function outputMisfit(phi: ActivationFunctions, y: Matrix, known: Uint8Ar
             continue;
           }
           const z = pre.data[p];
-          const r = phi.forward(z) - y.data[o];
+          const r = phiResidual(sat, phi.forward(z), y.data[o], sat.side[o]);
           f[k] += 0.5 * r * r;
           if (grad) grad.data[p] = phi.derivative(z) * r;
         }
@@ -36,8 +44,14 @@ export function outputMisfit(phi: ActivationFunctions, y: Matrix, known: Uint8Ar
  * f = ½ Σ_rows (p − c)² over the rows where `rowMask` is 1 (all rows when
  * undefined), p = W x + b: the layer-wise least-squares terms of Layered
  * Basis-Pursuit (c = φ⁻¹(y) at the output; c = x̂_{i+1} on its support inside).
+ * With `saturation` (the output layer), a saturated row contributes its
+ * distance past θ⁺ or θ⁻ instead; `saturation.side` is indexed like `target`.
  */
-export function maskedLeastSquares(target: Matrix, rowMask: Uint8Array | undefined): SmoothTerm {
+export function maskedLeastSquares(
+  target: Matrix,
+  rowMask: Uint8Array | undefined,
+  saturation?: { readonly sat: Saturation; readonly side: Int8Array },
+): SmoothTerm {
   const count = target.cols;
   return {
     evaluate(pre, cols, f, grad) {
@@ -52,7 +66,10 @@ export function maskedLeastSquares(target: Matrix, rowMask: Uint8Array | undefin
             if (grad) grad.data[p] = 0;
             continue;
           }
-          const r = pre.data[p] - target.data[o];
+          const r =
+            saturation === undefined
+              ? pre.data[p] - target.data[o]
+              : preResidual(saturation.sat, pre.data[p], target.data[o], saturation.side[o]);
           f[k] += 0.5 * r * r;
           if (grad) grad.data[p] = r;
         }

@@ -66,3 +66,13 @@ export function supportDistance(a: Int32Array | undefined, b: Int32Array): numbe
   }
   return diff + (a.length - i) + (b.length - k);
 }
+
+/**
+ * Whether support `b` is nearly `a`: at most max(2, 5% of |b|) indices apart.
+ * Iterates keep a few entries near the candidate tolerance switching on and
+ * off (under noise for many iterations), and the exact step's active-set
+ * rounds mend a few wrong indices, so "nearly" is what settled means here.
+ */
+export function nearlySameSupport(a: Int32Array | undefined, b: Int32Array): boolean {
+  return supportDistance(a, b) <= Math.max(2, 0.05 * b.length);
+}

@@ -15,6 +15,13 @@ export type PhaseStop =
   | 'converged'
   /** Gradient norm fell below the tolerance (gradient descent). */
   | 'gradient'
+  /**
+   * The support stopped changing and the objective stopped falling (less than
+   * a stated relative amount over a stated window of iterations) before the
+   * iterate's change met its tolerance: further iterations would only polish
+   * digits that the next phase recomputes exactly on that support.
+   */
+  | 'stalled'
   | 'max-iterations'
   /** A numerical failure (e.g. a singular system); the note says which. */
   | 'failed'
@@ -38,8 +45,10 @@ export interface SignalReport {
   /** The worst stop of all phases (failed > cancelled > max-iterations > the rest). */
   readonly stopReason: PhaseStop;
   readonly phases: PhaseReport[];
-  /** Final data misfit ½‖M(y − G(ẑ))‖² recomputed through the generator. */
+  /** Final data misfit ½‖M(y − G(ẑ))‖² recomputed through the generator (saturated pixels: distance to their interval). */
   readonly residual: number;
+  /** Known pixels read as saturated (one-sided bounds on their pre-activation, not equations). */
+  readonly saturated: number;
 }
 
 export interface InversionResult {
@@ -50,6 +59,8 @@ export interface InversionResult {
   readonly layers: Matrix[];
   /** Relative support tolerance used: x_i counts as active when |x_i| > tol · ‖x‖∞. */
   readonly supportTolerance: number;
+  /** How saturated pixels were read: τ and the pre-activation thresholds θ⁺ = φ⁻¹(hi − τ), θ⁻ = φ⁻¹(lo + τ) (saturation.ts). */
+  readonly saturation: { readonly tolerance: number; readonly above: number; readonly below: number };
   readonly signals: SignalReport[];
 }
 
@@ -58,6 +69,7 @@ const SEVERITY: Record<PhaseStop, number> = {
   kkt: 0,
   converged: 1,
   gradient: 1,
+  stalled: 1,
   'max-iterations': 2,
   cancelled: 3,
   failed: 4,

@@ -6,9 +6,15 @@ import { numericalRank } from '../linalg/qr';
 import type { PreparedLayer } from '../pursuit/prepared';
 import { normalizedGram, sparkLowerBound, type SparkBound } from './coherence';
 
-/** One signal's hidden supports S_1 … S_L and its known output rows. */
+/** One signal's hidden supports S_1 … S_L and the output rows that carry equations. */
 export interface SignalSupports {
   readonly supports: readonly Int32Array[];
+  /**
+   * The output pixels that carry an equation: the known ones, less those
+   * saturated at the edge of φ's range (pursuit/saturation.ts), which only
+   * bound their pre-activation from one side and are left out, as a mask's
+   * hidden pixels are. Leaving out information keeps every condition sufficient.
+   */
   readonly knownRows: Int32Array;
 }
 
@@ -62,8 +68,8 @@ const fmt = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(3))
  * - Theorem 1 (any weights): s_L < spark(W_L)/2, s_i < spark(W_i^{S_{i+1}})/2,
  *   and rank(W_0^{S_1}) = n₀ ≤ s_1 — with spark replaced by its certified lower
  *   bound (∞ for full column rank), so "holds" is a proof, "fails" is "not proven".
- * - Theorem 2 (i.i.d. Gaussian weights, w.p. 1): s_L < n (the number of known
- *   pixels, under a mask), s_i < s_{i+1}, s_1 ≥ n₀.
+ * - Theorem 2 (i.i.d. Gaussian weights, w.p. 1): s_L < n (the number of known,
+ *   unsaturated pixels, under a mask or saturation), s_i < s_{i+1}, s_1 ≥ n₀.
  * - Theorem 3 (stability of the layered pursuit): s_i < 1/(3 μ(W_i^{S_{i+1}}))
  *   for every layer, and W_0^{S_1} of full column rank.
  */
@@ -99,8 +105,14 @@ export function evaluateSignal(layers: readonly PreparedLayer[], sig: SignalSupp
     }
     if (i < L) t2.push(condition(si < s[i], `s_${i} = ${si} < s_${i + 1} = ${s[i]}`));
     else if (sig.knownRows.length === n) t2.push(condition(si < n, `s_${L} = ${si} < n = ${n}`));
-    // With hidden pixels only the known rows of W_L speak: s_L must stay below their number.
-    else t2.push(condition(si < sig.knownRows.length, `s_${L} = ${si} < known pixels = ${sig.knownRows.length}`));
+    // With hidden or saturated pixels only the rows of W_L that carry equations speak: s_L must stay below their number.
+    else
+      t2.push(
+        condition(
+          si < sig.knownRows.length,
+          `s_${L} = ${si} < pixels with equations (known, unsaturated) = ${sig.knownRows.length}`,
+        ),
+      );
     const t3: LayerCondition[] = [
       condition(
         spark.coherence === 0 || si < 1 / (3 * spark.coherence),
