@@ -13,6 +13,9 @@ import { readFixture } from '../../../helpers/fixtures';
 import {
   npyHeader,
   npzBomb,
+  onnxChain,
+  onnxFanOut,
+  onnxHugeInitializer,
   safetensorsManyTensors,
   safetensorsOf,
   storedEntry,
@@ -207,5 +210,46 @@ describe('npz: bombs and lies are refused before inflating (issue 9)', () => {
     ]);
     const gen = openModel(fortran, 'f.npz', { output: { kind: 'identity' } }).generator;
     expect(Array.from(gen.layers[0].W.data)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('ONNX: long chains, wide fan-outs and huge declared sizes (issue 9)', () => {
+  it('walks a chain of 10⁵ Identity nodes in linear time and opens the generator', () => {
+    // 10,000 of these took about 140 s before (the elementwise-region search grew as n^2.7).
+    const { generator } = openModel(onnxChain(100_000), 'chain.onnx');
+    expect(generator.layers.map((l) => [l.W.rows, l.W.cols])).toEqual([
+      [3, 2],
+      [2, 3],
+    ]);
+    expect(generator.output).toEqual({ kind: 'identity' });
+  });
+
+  it('refuses a chain of 10⁵ arithmetic nodes as an activation, without evaluating it', () => {
+    expect(refusal(onnxChain(100_000, 'Add'), 'adds.onnx').message).toContain(
+      'span more than 64 elementwise nodes, more than any activation',
+    );
+  });
+
+  it('refuses a tensor feeding 10⁵ nodes (the consumer index is built in linear time)', () => {
+    expect(refusal(onnxFanOut(100_000), 'fan.onnx').message).toContain(
+      'the data feeds 100000 node(s) that are not one elementwise activation',
+    );
+  });
+
+  it(`counts nodes before decoding: more than ${MAX_ENTRIES} are refused`, () => {
+    expect(refusal(onnxChain(MAX_ENTRIES), 'long.onnx').message).toBe(
+      `onnx: the file has ${MAX_ENTRIES + 3} graph nodes, over the limit of ${MAX_ENTRIES}`,
+    );
+  });
+
+  it('refuses an initializer declaring 10⁶ × 10⁶ elements before decoding it', () => {
+    expect(refusal(onnxHugeInitializer([1_000_000, 1_000_000]), 'huge.onnx').message).toBe(
+      'onnx: its initializers (decoded, transposed and folded) need 22 TiB as float64, over the 2 GiB model budget',
+    );
+  });
+
+  it('turns a damaged protobuf into a one-line refusal', () => {
+    const bytes = Uint8Array.from([0x08, 0x07, 0x3a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x00]);
+    expect(refusal(bytes, 'bad.onnx').message).toContain('the file is not a valid ONNX protobuf');
   });
 });
