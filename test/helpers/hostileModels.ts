@@ -86,9 +86,9 @@ function onnxModel(graph: Pb): Uint8Array {
  * generator when `op` is Identity (the chain is the identity), the shape of the
  * issue's 258 KB file with 10,000 Identity nodes.
  */
-export function onnxChain(chain: number, op = 'Identity'): Uint8Array {
+export function onnxChain(chain: number, op = 'Identity', W0 = [1, -1, 0.5, 2, -1, 0]): Uint8Array {
   const g = new Pb().string(2, 'chain');
-  g.message(5, initializer('W0', [3, 2], [1, -1, 0.5, 2, -1, 0]));
+  g.message(5, initializer('W0', [3, 2], W0));
   g.message(5, initializer('b0', [3], [0, -1, 0.25]));
   g.message(5, initializer('W1', [2, 3], [1, 0, 2, 0, -1, 1]));
   g.message(5, initializer('b1', [2], [0.1, -0.2]));
