@@ -1,6 +1,7 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import { checkActivation, type OutputActivation } from '../model/activations';
 import { checkGenerator, type Generator, type Layer } from '../model/generator';
+import { checkCount, MAX_LAYERS } from './budget';
 import { ModelFormatError } from './errors';
 
 /**
@@ -46,6 +47,9 @@ export function foldModules(
   const fail = (message: string): never => {
     throw new ModelFormatError(format, `${prefix}${message}`);
   };
+  let linearCount = 0;
+  for (const m of modules) if (m.type === 'linear') linearCount++;
+  checkCount(format, linearCount, MAX_LAYERS, 'linear layers');
   const layers: Layer[] = [];
   let current: { W: Float64Array; rows: number; cols: number; b: Float64Array; where: string } | undefined;
   let closed = false; // the current affine map has been followed by a ReLU

@@ -1,8 +1,9 @@
 import type { OutputActivation } from '../model/activations';
 import type { Generator } from '../model/generator';
+import type { ReadLimits } from './budget';
 
-/** What a weights-only file (safetensors, npz) cannot tell by itself. */
-export interface OpenOptions {
+/** What a weights-only file (safetensors, npz) cannot tell by itself, and the limits every reader checks. */
+export interface OpenOptions extends ReadLimits {
   /** An architecture sidecar (`pursuit-lab/architecture` JSON bytes). */
   readonly architecture?: Uint8Array;
   /** The output activation, when there is no sidecar. */

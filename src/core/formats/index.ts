@@ -1,11 +1,12 @@
 import type { Generator } from '../model/generator';
-import { ModelFormatError } from './errors';
+import { guardReader, ModelFormatError } from './errors';
 import type { ModelFormat, OpenOptions } from './format';
 import { jsonFormat } from './json';
 import { npzFormat } from './npz';
 import { onnxFormat } from './onnx';
 import { safetensorsFormat } from './safetensors';
 
+export { DEFAULT_MODEL_BUDGET_BYTES, MAX_ENTRIES, MAX_LAYERS, type ReadLimits } from './budget';
 export { ModelFormatError } from './errors';
 export type { ModelFormat, OpenOptions } from './format';
 
@@ -21,7 +22,8 @@ export interface OpenedModel {
 /**
  * Opens model bytes, choosing the reader by content (not by file name).
  * @param fileName used only for messages and as a fallback model name.
- * @throws ModelFormatError when no reader accepts the bytes or the chosen one refuses them.
+ * @throws ModelFormatError when no reader accepts the bytes or the chosen one refuses them;
+ *   nothing else (an unexpected error inside a reader becomes a one-line ModelFormatError too).
  */
 export function openModel(bytes: Uint8Array, fileName: string, options?: OpenOptions): OpenedModel {
   if (bytes.length === 0) throw new ModelFormatError('unknown', `"${fileName}" is empty`);
@@ -34,5 +36,8 @@ export function openModel(bytes: Uint8Array, fileName: string, options?: OpenOpt
     );
   }
   const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
-  return { generator: format.open(bytes, name, options), format };
+  const generator = guardReader(format.id, `Cannot read "${fileName}" as ${format.label}`, () =>
+    format.open(bytes, name, options),
+  );
+  return { generator, format };
 }

@@ -1,8 +1,10 @@
 import { matrix } from '../linalg/matrix';
 import { checkActivation, OUTPUT_ACTIVATION_KINDS, type OutputActivation } from '../model/activations';
 import { checkGenerator, type Generator, type Layer } from '../model/generator';
-import { ModelFormatError } from './errors';
+import { checkBudget, checkCount, MAX_LAYERS, type ReadLimits } from './budget';
+import { guardReader, ModelFormatError } from './errors';
 import type { ModelFormat } from './format';
+import { parseJsonText } from './jsonText';
 
 /** The `format` tag every Pursuit Lab JSON model carries. */
 export const JSON_FORMAT_TAG = 'pursuit-lab/generator';
@@ -27,7 +29,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function describe(v: unknown): string {
   if (v === undefined) return 'missing';
-  const text = JSON.stringify(v);
+  // Never stringify a whole array or object: it may hold millions of numbers.
+  if (Array.isArray(v)) return v.length === 0 ? '[]' : `an array of ${v.length} entries`;
+  if (isObject(v)) return 'an object';
+  const text = typeof v === 'string' && v.length > 40 ? JSON.stringify(v.slice(0, 40)) : JSON.stringify(v);
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
@@ -102,17 +107,22 @@ function readLayer(v: unknown, index: number, inDim: number): Layer {
   return { W: matrix(rows, inDim, data), b };
 }
 
+/** Rows of a layer's W, checked as readLayer checks it (used to size the model before allocating). */
+function rowCount(v: unknown, index: number): number {
+  const field = `layers[${index}]`;
+  if (!isObject(v)) fail(`${field} must be an object with "W" and "b", got ${describe(v)}`);
+  if (!Array.isArray(v.W) || v.W.length === 0) {
+    fail(`${field}.W must be a non-empty array of rows (shape [out, in]), got ${describe(v.W)}`);
+  }
+  return (v.W as unknown[]).length;
+}
+
 /**
  * Parses a Pursuit Lab JSON model (format described in the README).
- * @throws ModelFormatError naming the offending field.
+ * @throws ModelFormatError naming the offending field, or the limit a hostile file exceeds.
  */
-export function parseJsonModel(text: string, fallbackName: string): Generator {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    fail(`the file is not JSON (${(e as Error).message})`);
-  }
+export function parseJsonModel(text: string, fallbackName: string, limits: ReadLimits = {}): Generator {
+  const doc = parseJsonText(text, FORMAT_ID, fail, 'the file', limits);
   if (!isObject(doc)) fail(`the top level must be an object, got ${describe(doc)}`);
   if (doc.format !== JSON_FORMAT_TAG) fail(`"format" must be "${JSON_FORMAT_TAG}", got ${describe(doc.format)}`);
   if (doc.version !== JSON_FORMAT_VERSION) {
@@ -130,6 +140,16 @@ export function parseJsonModel(text: string, fallbackName: string): Generator {
   if (!Array.isArray(doc.layers) || doc.layers.length < 2) {
     fail(`layers must be an array of at least 2 layers (one hidden, one output), got ${describe(doc.layers)}`);
   }
+  checkCount(FORMAT_ID, doc.layers.length, MAX_LAYERS, 'layers');
+  // Sized from the declared shapes before anything is allocated: `inputDim` 1e15 is refused here, not by a RangeError.
+  let numbers = 0;
+  let width = inputDim;
+  for (let i = 0; i < doc.layers.length; i++) {
+    const rows = rowCount(doc.layers[i], i);
+    numbers += rows * width + rows;
+    width = rows;
+  }
+  checkBudget(FORMAT_ID, 'its layers', 8 * numbers, limits);
   const layers: Layer[] = [];
   let inDim = inputDim;
   for (let i = 0; i < doc.layers.length; i++) {
@@ -199,16 +219,18 @@ export const jsonFormat: ModelFormat = {
     while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
     return bytes[i] === 0x7b;
   },
-  open(bytes, fallbackName) {
-    if (bytes.length > MAX_JSON_MODEL_BYTES) {
-      fail(`the file is ${bytes.length} bytes, over the ${MAX_JSON_MODEL_BYTES}-byte limit for JSON models`);
-    }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-    } catch {
-      fail('the file is not UTF-8 text');
-    }
-    return parseJsonModel(text, fallbackName);
+  open(bytes, fallbackName, options) {
+    return guardReader(FORMAT_ID, 'Not a valid Pursuit Lab JSON model', () => {
+      if (bytes.length > MAX_JSON_MODEL_BYTES) {
+        fail(`the file is ${bytes.length} bytes, over the ${MAX_JSON_MODEL_BYTES}-byte limit for JSON models`);
+      }
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+      } catch {
+        fail('the file is not UTF-8 text');
+      }
+      return parseJsonModel(text!, fallbackName, options);
+    });
   },
 };

@@ -1,8 +1,9 @@
-import { unzipSync } from 'fflate';
-import { ModelFormatError } from './errors';
+import { checkBudget, MAX_ENTRIES, type ReadLimits } from './budget';
+import { guardReader, ModelFormatError } from './errors';
 import { float16ToNumber } from './float16';
 import type { ModelFormat } from './format';
 import { generatorFromStateDict, type NamedTensor } from './stateDict';
+import { zipEntries, zipPeek, zipRead, type ZipEntry } from './zip';
 
 const FORMAT_ID = 'npz';
 /** Uncompressed size of all arrays together: refused above 2 GiB before anything is inflated. */
@@ -19,13 +20,25 @@ function fail(message: string): never {
   throw new ModelFormatError(FORMAT_ID, `Not a valid npz file: ${message}`);
 }
 
+/** What a .npy header says: how to read the data that follows it. */
+interface NpyHeader {
+  readonly shape: number[];
+  readonly size: number;
+  readonly kind: string;
+  readonly width: number;
+  readonly littleEndian: boolean;
+  readonly fortran: boolean;
+  /** Bytes before the data (magic, version, length, header). */
+  readonly dataStart: number;
+}
+
 /**
- * One .npy array: magic, version, a Python-dict header
- * ({'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }), then the data.
- * float16/32/64 and int64, either byte order; Fortran order is transposed into
- * row-major for 1-D and 2-D arrays and refused above that.
+ * Reads a .npy header: magic, version, a Python-dict header
+ * ({'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }).
+ * @param bytes at least the header (the data may be absent: the budget is checked before it is inflated).
+ * @param total the whole array's size in bytes, data included.
  */
-export function readNpy(bytes: Uint8Array, where: string): NamedTensor {
+function readNpyHeader(bytes: Uint8Array, total: number, where: string): NpyHeader {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 12 || magic.some((b, i) => bytes[i] !== b))
     fail(`${where} does not start with the .npy magic bytes`);
@@ -44,7 +57,6 @@ export function readNpy(bytes: Uint8Array, where: string): NamedTensor {
     fail(`${where} has a header this reader does not understand: ${header.trim().slice(0, 80)}`);
   const [, order, kind, widthText] = descr!;
   const width = Number(widthText);
-  const littleEndian = order !== '>';
   if (!((kind === 'f' && [2, 4, 8].includes(width)) || (kind === 'i' && width === 8))) {
     fail(`${where} has dtype ${order}${kind}${width}; weights must be float16, float32 or float64`);
   }
@@ -54,14 +66,27 @@ export function readNpy(bytes: Uint8Array, where: string): NamedTensor {
     .filter((s) => s !== '')
     .map(Number);
   if (shape.some((d) => !(Number.isInteger(d) && d >= 0))) fail(`${where} has an invalid shape (${shapeText![1]})`);
+  const isFortran = fortran![1] === 'True' && shape.length > 1;
+  if (isFortran && shape.length > 2)
+    fail(`${where} is a ${shape.length}-D array in Fortran order; only 1-D and 2-D Fortran arrays are read`);
   const size = shape.reduce((a, b) => a * b, 1);
   const dataStart = start + headerLen;
-  if (bytes.length - dataStart !== size * width)
-    fail(`${where} holds ${bytes.length - dataStart} data bytes but its shape needs ${size * width}`);
+  if (total - dataStart !== size * width)
+    fail(`${where} holds ${total - dataStart} data bytes but its shape needs ${size * width}`);
+  return { shape, size, kind, width, littleEndian: order !== '>', fortran: isFortran, dataStart };
+}
+
+/** Decodes the data after a header into row-major float64 (a 2-D Fortran array is transposed as it is read). */
+function decodeNpy(bytes: Uint8Array, h: NpyHeader): NamedTensor {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { size, kind, width, littleEndian, dataStart } = h;
+  const [rows, cols] = h.shape;
   const data = new Float64Array(size);
   for (let i = 0; i < size; i++) {
     const o = dataStart + i * width;
-    data[i] =
+    // Element i of a Fortran array is (i mod rows, i div rows).
+    const target = h.fortran ? (i % rows) * cols + Math.floor(i / rows) : i;
+    data[target] =
       kind === 'i'
         ? Number(view.getBigInt64(o, littleEndian))
         : width === 8
@@ -70,41 +95,53 @@ export function readNpy(bytes: Uint8Array, where: string): NamedTensor {
             ? view.getFloat32(o, littleEndian)
             : float16ToNumber(view.getUint16(o, littleEndian));
   }
-  if (fortran![1] === 'True' && shape.length > 1) {
-    if (shape.length > 2)
-      fail(`${where} is a ${shape.length}-D array in Fortran order; only 1-D and 2-D Fortran arrays are read`);
-    const [rows, cols] = shape;
-    const rowMajor = new Float64Array(size);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) rowMajor[i * cols + j] = data[j * rows + i];
-    return { shape, data: rowMajor };
-  }
-  return { shape, data };
+  return { shape: h.shape, data };
 }
 
-/** Every array of an npz (a zip of .npy files), named without the .npy suffix. */
-export function readNpz(bytes: Uint8Array): Map<string, NamedTensor> {
-  let total = 0;
+/**
+ * One .npy array: header, then the data. float16/32/64 and int64, either byte
+ * order; Fortran order is transposed into row-major for 1-D and 2-D arrays and
+ * refused above that.
+ */
+export function readNpy(bytes: Uint8Array, where: string): NamedTensor {
+  return decodeNpy(bytes, readNpyHeader(bytes, bytes.length, where));
+}
+
+/**
+ * Every array of an npz (a zip of .npy files), named without the .npy suffix.
+ * Sized before anything is inflated: the zip directory gives each array's
+ * byte count, the first bytes of each (inflated a slice at a time) its header,
+ * and the total (the largest inflated array, every array as float64, and the
+ * copy folding makes) is checked against the budget.
+ */
+export function readNpz(bytes: Uint8Array, limits: ReadLimits = {}): Map<string, NamedTensor> {
+  const entries = zipEntries(bytes, fail, MAX_ENTRIES).filter((e) => e.name.endsWith('.npy'));
+  if (entries.length === 0) fail('the archive holds no .npy arrays');
   const limit = Math.min(MAX_NPZ_UNCOMPRESSED, MAX_DEFLATE_RATIO * bytes.length + 1024 * 1024);
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, {
-      filter(file) {
-        if (!file.name.endsWith('.npy')) return false;
-        total += file.originalSize;
-        if (!(total <= limit))
-          throw new RangeError(
-            `the arrays claim to inflate to ${total} bytes, more than this ${bytes.length}-byte archive can hold`,
-          );
-        return true;
-      },
-    });
-  } catch (e) {
-    fail(`the zip archive cannot be read (${(e as Error).message})`);
+  let inflated = 0;
+  let largest = 0;
+  for (const e of entries) {
+    inflated += e.size;
+    largest = Math.max(largest, e.size);
+    if (!(inflated <= limit))
+      fail(`the arrays claim to inflate to ${inflated} bytes, more than this ${bytes.length}-byte archive can hold`);
+    if (e.method === 8 && e.size > MAX_DEFLATE_RATIO * e.compressedSize + 1024)
+      fail(`"${e.name}" claims ${e.size} bytes from ${e.compressedSize} compressed, beyond deflate's 1032:1`);
   }
+  const headers = entries.map((e) => {
+    const where = `array "${e.name}"`;
+    const head = zipPeek(bytes, e, 12);
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const length = head.length < 12 ? 0 : head[6] === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
+    return readNpyHeader(zipPeek(bytes, e, Math.min(length, 12 + MAX_NPY_HEADER)), e.size, where);
+  });
+  const numbers = headers.reduce((sum, h) => sum + h.size, 0);
+  // One inflated array at a time, every array as float64, and the copy folding makes of each.
+  checkBudget(FORMAT_ID, 'its arrays (inflated, decoded and folded)', largest + 16 * numbers, limits);
   const tensors = new Map<string, NamedTensor>();
-  for (const [name, data] of Object.entries(files!))
-    tensors.set(name.replace(/\.npy$/, ''), readNpy(data, `array "${name}"`));
-  if (tensors.size === 0) fail('the archive holds no .npy arrays');
+  entries.forEach((e: ZipEntry, k) => {
+    tensors.set(e.name.replace(/\.npy$/, ''), decodeNpy(zipRead(bytes, e, fail), headers[k]));
+  });
   return tensors;
 }
 
@@ -116,6 +153,8 @@ export const npzFormat: ModelFormat = {
     return bytes.length > 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   },
   open(bytes, fallbackName, options) {
-    return generatorFromStateDict(FORMAT_ID, readNpz(bytes), fallbackName, options);
+    return guardReader(FORMAT_ID, 'Not a valid npz file', () =>
+      generatorFromStateDict(FORMAT_ID, readNpz(bytes, options), fallbackName, options),
+    );
   },
 };

@@ -1,17 +1,25 @@
 import { matrix } from '../linalg/matrix';
 import type { OutputActivation } from '../model/activations';
 import type { Generator } from '../model/generator';
-import { ModelFormatError } from './errors';
+import { checkBudget, checkCount, MAX_ENTRIES, type ReadLimits } from './budget';
+import { guardReader, ModelFormatError } from './errors';
 import { float16ToNumber } from './float16';
 import { foldModules, type NetModule } from './fold';
 import type { ModelFormat } from './format';
 import { onnx } from './onnx-proto';
+import { onnxCensus } from './onnxCensus';
 
 const FORMAT_ID = 'onnx';
 /** Files past 1 GiB are refused before decoding: no fully connected generator is that large. */
 export const MAX_ONNX_BYTES = 1024 * 1024 * 1024;
 /** Elements of one tensor at most (2^28 float64 = 2 GiB). */
 const MAX_TENSOR_ELEMENTS = 2 ** 28;
+/**
+ * Most nodes an elementwise activation may span. PyTorch exports the PLU as
+ * 6 to 8 nodes; a region is evaluated on a grid of about 1,200 points, so a
+ * chain of 10⁵ arithmetic nodes would cost 10⁸ steps to recognise nothing.
+ */
+const MAX_REGION_NODES = 64;
 
 function fail(message: string): never {
   throw new ModelFormatError(FORMAT_ID, `Cannot use this ONNX model: ${message}`);
@@ -143,7 +151,20 @@ const FLOAT_TYPES = new Set([1, 10, 11]);
  * through, Constant nodes as values. The graph is walked from its single input
  * to its single output; anything else is refused naming the node.
  */
-export function parseOnnxModel(bytes: Uint8Array, fallbackName: string): Generator {
+export function parseOnnxModel(bytes: Uint8Array, fallbackName: string, limits: ReadLimits = {}): Generator {
+  // Counted before protobufjs builds an object per node: a file of a million empty nodes is refused here.
+  let census: ReturnType<typeof onnxCensus>;
+  try {
+    census = onnxCensus(bytes);
+  } catch (e) {
+    fail(`the file is not a valid ONNX protobuf (${(e as Error).message})`);
+  }
+  checkCount(FORMAT_ID, census!.nodes, MAX_ENTRIES, 'graph nodes');
+  checkCount(FORMAT_ID, census!.initializers, MAX_ENTRIES, 'initializers');
+  if (census!.subgraphNode !== undefined)
+    fail(`node #${census!.subgraphNode} has a subgraph (If, Loop or Scan); a fully connected generator has none`);
+  // Every tensor decoded to float64, a weight transposed into W, and W copied once more when folded.
+  checkBudget(FORMAT_ID, 'its initializers (decoded, transposed and folded)', 24 * census!.elements, limits);
   let graph: OnnxGraph | null;
   try {
     graph = (onnx.ModelProto.decode(bytes) as unknown as { graph: OnnxGraph | null }).graph;
@@ -188,7 +209,11 @@ export function parseOnnxModel(bytes: Uint8Array, fallbackName: string): Generat
   nodes.forEach((node, i) => {
     if (node.op_type === 'Constant') return;
     for (const input of node.input)
-      if (input !== '' && !constants.has(input)) consumers.set(input, [...(consumers.get(input) ?? []), i]);
+      if (input !== '' && !constants.has(input)) {
+        const list = consumers.get(input);
+        if (list === undefined) consumers.set(input, [i]);
+        else list.push(i);
+      }
   });
 
   const modules: NetModule[] = [];
@@ -215,7 +240,8 @@ export function parseOnnxModel(bytes: Uint8Array, fallbackName: string): Generat
     const node = nodes[i];
     const where = nodeLabel(node, i);
     if (
-      (next.length === 1 && !ELEMENTWISE.has(node.op_type)) ||
+      // A lone Identity passes the data on; walking it here keeps a chain of them linear.
+      (next.length === 1 && (!ELEMENTWISE.has(node.op_type) || node.op_type === 'Identity')) ||
       (next.length === 1 && node.op_type === 'Add' && isBiasAdd(node, current, modules, constants))
     ) {
       done.add(i);
@@ -311,11 +337,9 @@ export function parseOnnxModel(bytes: Uint8Array, fallbackName: string): Generat
     }
     // An elementwise subgraph (several consumers, or arithmetic): evaluate it and recognise the activation.
     const region = elementwiseRegion(nodes, current, consumers, constants, done);
-    if (region === undefined)
-      fail(
-        `${where} is not supported here (the data feeds ${next.length} nodes that are not one elementwise activation)`,
-      );
-    const { order, output } = region!;
+    if (typeof region === 'string')
+      fail(`${where} is not supported here (the data feeds ${next.length} node(s) that ${region})`);
+    const { order, output } = region as { order: number[]; output: string };
     const f = (x: number) => evaluateRegion(nodes, order, current, output, constants, x);
     const activation = recogniseActivation(f);
     const label = `nodes ${order.map((k) => `"${nodes[k].name || `#${k}`}"`).join(', ')} (${[...new Set(order.map((k) => nodes[k].op_type))].join('/')})`;
@@ -347,7 +371,9 @@ function isBiasAdd(node: Node, data: string, modules: NetModule[], constants: Ma
 /**
  * The elementwise region starting at `start`: every node reachable from it
  * through elementwise ops on scalar constants, in topological order, and the
- * one tensor it hands on. Undefined when it is not such a region.
+ * one tensor it hands on. A string saying why when it is not such a region.
+ * Linear in the region's edges: each node keeps a count of the inputs it
+ * still waits for, and is taken when that count reaches zero (Kahn's order).
  */
 function elementwiseRegion(
   nodes: readonly Node[],
@@ -355,34 +381,40 @@ function elementwiseRegion(
   consumers: Map<string, number[]>,
   constants: Map<string, Tensor>,
   done: Set<number>,
-): { order: number[]; output: string } | undefined {
-  const produced = new Set([start]);
+): { order: number[]; output: string } | string {
+  const inRegion = new Set<number>();
   const order: number[] = [];
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const name of [...produced]) {
-      for (const k of consumers.get(name) ?? []) {
-        if (done.has(k) || order.includes(k)) continue;
-        const node = nodes[k];
-        if (!ELEMENTWISE.has(node.op_type)) continue;
-        const ready = node.input.every((inp) => produced.has(inp) || constants.get(inp)?.data.length === 1);
-        if (!ready) continue;
-        order.push(k);
-        node.output.forEach((o) => produced.add(o));
-        changed = true;
-      }
+  const waiting = new Map<number, number>();
+  const queue = [start];
+  for (let q = 0; q < queue.length; q++) {
+    for (const k of consumers.get(queue[q]) ?? []) {
+      if (done.has(k) || inRegion.has(k) || !ELEMENTWISE.has(nodes[k].op_type)) continue;
+      // Inputs still to come: those neither produced in the region nor scalar constants (counted once, on first sight).
+      let left = waiting.get(k);
+      if (left === undefined) left = nodes[k].input.filter((inp) => constants.get(inp)?.data.length !== 1).length;
+      left--; // this tensor: `consumers` lists k once per input slot it fills
+      waiting.set(k, left);
+      if (left > 0) continue;
+      if (order.length === MAX_REGION_NODES)
+        return `span more than ${MAX_REGION_NODES} elementwise nodes, more than any activation`;
+      inRegion.add(k);
+      order.push(k);
+      for (const o of nodes[k].output) queue.push(o);
     }
   }
-  if (order.length === 0) return undefined;
-  const internal = new Set(order.flatMap((k) => nodes[k].input));
+  if (order.length === 0) return 'are not one elementwise activation';
+  const internal = new Set<string>();
+  for (const k of order) for (const i of nodes[k].input) internal.add(i);
   const outputs = order.flatMap((k) => nodes[k].output).filter((o) => !internal.has(o));
+  const outputSet = new Set(outputs);
   // Every other consumer of the region's tensors must be inside it.
   for (const k of order)
     for (const o of nodes[k].output)
-      for (const c of consumers.get(o) ?? []) if (!order.includes(c) && outputs.indexOf(o) < 0) return undefined;
-  for (const c of consumers.get(start) ?? []) if (!order.includes(c) && !done.has(c)) return undefined;
-  return outputs.length === 1 ? { order, output: outputs[0] } : undefined;
+      for (const c of consumers.get(o) ?? [])
+        if (!inRegion.has(c) && !outputSet.has(o)) return 'are not one elementwise activation';
+  for (const c of consumers.get(start) ?? [])
+    if (!inRegion.has(c) && !done.has(c)) return 'are not one elementwise activation';
+  return outputs.length === 1 ? { order, output: outputs[0] } : 'are not one elementwise activation';
 }
 
 function evaluateRegion(
@@ -465,8 +497,11 @@ export const onnxFormat: ModelFormat = {
     // A ModelProto starts with ir_version (field 1, varint): tag 0x08 and a small version.
     return bytes.length > 8 && bytes[0] === 0x08 && bytes[1] > 0 && bytes[1] < 64;
   },
-  open(bytes, fallbackName) {
-    if (bytes.length > MAX_ONNX_BYTES) fail(`the file is ${bytes.length} bytes, over the ${MAX_ONNX_BYTES}-byte limit`);
-    return parseOnnxModel(bytes, fallbackName);
+  open(bytes, fallbackName, options) {
+    return guardReader(FORMAT_ID, 'Cannot use this ONNX model', () => {
+      if (bytes.length > MAX_ONNX_BYTES)
+        fail(`the file is ${bytes.length} bytes, over the ${MAX_ONNX_BYTES}-byte limit`);
+      return parseOnnxModel(bytes, fallbackName, options);
+    });
   },
 };

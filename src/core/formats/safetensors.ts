@@ -1,6 +1,8 @@
-import { ModelFormatError } from './errors';
+import { checkBudget, checkCount, MAX_ENTRIES, type ReadLimits } from './budget';
+import { guardReader, ModelFormatError } from './errors';
 import { float16ToNumber } from './float16';
 import type { ModelFormat } from './format';
+import { parseJsonText } from './jsonText';
 import { generatorFromStateDict, type NamedTensor } from './stateDict';
 
 const FORMAT_ID = 'safetensors';
@@ -54,27 +56,42 @@ function readFloat(view: DataView, dtype: string, offset: number): number {
   }
 }
 
-/** Decodes every tensor of a safetensors file (header and bounds checked before any data is read). */
-export function readSafetensors(bytes: Uint8Array): Map<string, NamedTensor> {
+interface Entry {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: number[];
+  readonly size: number;
+  readonly begin: number;
+  readonly end: number;
+}
+
+/**
+ * Decodes every tensor of a safetensors file. The header is checked whole
+ * (dtypes, shapes, bounds, overlaps, the budget) before any data is read.
+ */
+export function readSafetensors(bytes: Uint8Array, limits: ReadLimits = {}): Map<string, NamedTensor> {
   const n = headerLength(bytes);
   if (n === undefined) fail('the first 8 bytes are not a header length');
   if (n! > MAX_SAFETENSORS_HEADER) fail(`the header claims ${n} bytes, over the ${MAX_SAFETENSORS_HEADER}-byte limit`);
   if (8 + n! > bytes.length)
     fail(`the header claims ${n} bytes but the file has only ${bytes.length - 8} after the length`);
-  let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n!)));
-  } catch (e) {
-    fail(`the header is not JSON (${(e as Error).message})`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n!));
+  } catch {
+    fail('the header is not UTF-8 text');
   }
+  const header = parseJsonText(text!, FORMAT_ID, fail, 'the header', limits);
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the header is not a JSON object');
   const dataStart = 8 + n!;
   const dataLength = bytes.length - dataStart;
-  const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart, dataLength);
-  const tensors = new Map<string, NamedTensor>();
-  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+  const names = Object.keys(header as object);
+  checkCount(FORMAT_ID, names.length, MAX_ENTRIES, 'tensors');
+  const entries: Entry[] = [];
+  let total = 0;
+  for (const name of names) {
     if (name === '__metadata__') continue;
-    const t = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const t = (header as Record<string, unknown>)[name] as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const where = `tensor "${name}"`;
     if (typeof t !== 'object' || t === null) fail(`${where} has no description`);
     if (typeof t.dtype !== 'string' || BYTES[t.dtype] === undefined)
@@ -98,8 +115,24 @@ export function readSafetensors(bytes: Uint8Array): Map<string, NamedTensor> {
       fail(`${where} holds ${end - begin} bytes but its shape and dtype need ${size * BYTES[dtype]}`);
     if (!['F64', 'F32', 'F16', 'BF16', 'I64'].includes(dtype))
       fail(`${where} has dtype ${dtype}; weights must be floating point`);
+    entries.push({ name, dtype, shape, size, begin, end });
+    total += size;
+  }
+  // The format requires disjoint byte ranges; overlapping ones would let a few bytes stand for many tensors.
+  const byStart = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let k = 1; k < byStart.length; k++) {
+    const [a, b] = [byStart[k - 1], byStart[k]];
+    if (b.begin < a.end)
+      fail(`tensors "${a.name}" (bytes ${a.begin}–${a.end}) and "${b.name}" (bytes ${b.begin}–${b.end}) overlap`);
+  }
+  // Each tensor is decoded to float64 once and copied once more when its layer is folded.
+  checkBudget(FORMAT_ID, `its ${entries.length} tensors (decoded and folded)`, 16 * total, limits);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + dataStart, dataLength);
+  const tensors = new Map<string, NamedTensor>();
+  for (const { name, dtype, shape, size, begin } of entries) {
     const data = new Float64Array(size);
-    for (let i = 0; i < size; i++) data[i] = readFloat(view, dtype, begin + i * BYTES[dtype]);
+    const width = BYTES[dtype];
+    for (let i = 0; i < size; i++) data[i] = readFloat(view, dtype, begin + i * width);
     tensors.set(name, { shape, data });
   }
   return tensors;
@@ -114,6 +147,8 @@ export const safetensorsFormat: ModelFormat = {
     return n !== undefined && n > 1 && bytes[8] === 0x7b;
   },
   open(bytes, fallbackName, options) {
-    return generatorFromStateDict(FORMAT_ID, readSafetensors(bytes), fallbackName, options);
+    return guardReader(FORMAT_ID, 'Not a valid safetensors file', () =>
+      generatorFromStateDict(FORMAT_ID, readSafetensors(bytes, options), fallbackName, options),
+    );
   },
 };

@@ -1,9 +1,11 @@
 import { matrix } from '../linalg/matrix';
 import { checkActivation, type OutputActivation } from '../model/activations';
 import type { Generator } from '../model/generator';
+import { checkCount, MAX_LAYERS } from './budget';
 import { ModelFormatError } from './errors';
 import { foldModules, type NetModule } from './fold';
 import type { OpenOptions } from './format';
+import { parseJsonText } from './jsonText';
 
 /** A named tensor from a weights-only file (float64 values, row-major). */
 export interface NamedTensor {
@@ -46,12 +48,8 @@ export function generatorFromStateDict(
     const [out, inn] = w.shape;
     const b = tensors.has(`${name}.bias`) ? tensor(`${name}.bias`, 1).data : new Float64Array(out);
     if (b.length !== out) fail(`"${name}.bias" has ${b.length} entries but "${name}.weight" has ${out} rows`);
-    return {
-      type: 'linear',
-      where: `module "${name}" (Linear)`,
-      W: matrix(out, inn, Float64Array.from(w.data)),
-      b: Float64Array.from(b),
-    };
+    // No copies here: foldModules copies what it folds, and the budget counted one copy.
+    return { type: 'linear', where: `module "${name}" (Linear)`, W: matrix(out, inn, w.data), b };
   };
   const batchnorm = (name: string, eps: number): NetModule => {
     const [gamma, beta, mean, variance] = ['weight', 'bias', 'running_mean', 'running_var'].map(
@@ -66,18 +64,15 @@ export function generatorFromStateDict(
   let modules: NetModule[];
   let inputDim: number | undefined;
   if (options.architecture !== undefined) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(new TextDecoder().decode(options.architecture));
-    } catch (e) {
-      fail(`the architecture sidecar is not JSON (${(e as Error).message})`);
-    }
+    const doc = parseJsonText(new TextDecoder().decode(options.architecture), format, fail, 'the architecture sidecar');
     const d = doc as { format?: unknown; version?: unknown; inputDim?: unknown; modules?: unknown };
     if (typeof d !== 'object' || d === null || d.format !== ARCHITECTURE_TAG)
       fail(`the architecture sidecar must have "format": "${ARCHITECTURE_TAG}"`);
     if (d.version !== 1) fail(`the architecture sidecar's version ${JSON.stringify(d.version)} is not supported (1)`);
     if (!Array.isArray(d.modules) || d.modules.length === 0)
       fail('the architecture sidecar needs a non-empty "modules" list');
+    // Linear, BatchNorm, ReLU and an activation: at most four modules a layer.
+    checkCount(format, (d.modules as unknown[]).length, 4 * MAX_LAYERS, 'modules in its architecture sidecar');
     if (d.inputDim !== undefined) {
       if (!(Number.isInteger(d.inputDim) && (d.inputDim as number) > 0))
         fail(`the architecture sidecar's inputDim must be a positive integer`);
@@ -130,6 +125,8 @@ export function generatorFromStateDict(
       const prefix = key.slice(0, dot);
       groups.set(prefix, (groups.get(prefix) ?? new Set()).add(key.slice(dot + 1)));
     }
+    // Two tensors or more per module: refuse a file with more modules than a generator has layers before sorting them.
+    checkCount(format, groups.size, 4 * MAX_LAYERS, 'modules (groups of tensors)');
     const order = [...groups.keys()].sort(naturalCompare);
     const found: NetModule[] = [];
     for (const prefix of order) {
@@ -155,11 +152,15 @@ export function generatorFromStateDict(
     const problem = checkActivation(options.output!);
     if (problem !== undefined) fail(problem);
     modules = [];
+    // A ReLU follows every module that has a Linear somewhere after it (one index, not a scan per module: linear time).
+    let lastLinear = -1;
+    found.forEach((m, k) => {
+      if (m.type === 'linear') lastLinear = k;
+    });
     found.forEach((m, k) => {
       modules.push(m);
-      const nextIsLinear = found.slice(k + 1).some((x) => x.type === 'linear');
       const nextIsBn = found[k + 1]?.type === 'batchnorm';
-      if (nextIsLinear && !nextIsBn) modules.push({ type: 'relu', where: `the ReLU after ${m.where}` });
+      if (k < lastLinear && !nextIsBn) modules.push({ type: 'relu', where: `the ReLU after ${m.where}` });
     });
     modules.push({ type: 'activation', where: 'the chosen output activation', activation: options.output! });
   }

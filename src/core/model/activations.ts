@@ -27,11 +27,14 @@ export const OUTPUT_ACTIVATION_KINDS: readonly OutputActivationKind[] = [
 ];
 
 // Compiling and checking an expression costs a few milliseconds: once per expression.
+// Bounded, so that a stream of distinct expressions cannot grow it without limit.
 const customCache = new Map<string, ReturnType<typeof compileCustomActivation>>();
+const CUSTOM_CACHE_SIZE = 64;
 function compiledCustom(expression: string) {
   let c = customCache.get(expression);
   if (c === undefined) {
     c = compileCustomActivation(expression);
+    if (customCache.size >= CUSTOM_CACHE_SIZE) customCache.clear();
     customCache.set(expression, c);
   }
   return c;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  compileCustomActivation,
+  MAX_EXPRESSION_DEPTH,
+  MAX_EXPRESSION_LENGTH,
+} from '../../../../src/core/model/customActivation';
+import {
   activationFunctions,
   activationLabel,
   checkActivation,
@@ -73,5 +78,76 @@ describe('custom activation (an expression in x)', () => {
     ['sqrt(x)', 'is not finite at x = -8'],
   ])('refuses %s with the reason', (expression, reason) => {
     expect(checkActivation({ kind: 'custom', expression })).toContain(reason);
+  });
+});
+
+describe('custom activations are scalar expressions in x, nothing more (issue 9)', () => {
+  it.each([
+    ['x + 0*sum(zeros(100000,100000))', 'calls sum, which is not one of the allowed functions'],
+    ['x + 0*ones(1000,1000)', 'calls ones, which is not one of the allowed functions'],
+    ['x + 0*matrix([1])', 'calls matrix'],
+    ['import({})', 'calls import'],
+    ['evaluate("1")', 'calls evaluate'],
+    ['x + createUnit("foo")', 'calls createUnit'],
+    ['x + derivative("x", "x")', 'calls derivative'],
+    ['sign(x) + x', 'calls sign'],
+    ['x + [1, 2]', 'uses array syntax'],
+    ['x + {a: 1}.a', 'uses accessor syntax'],
+    ['x + a[1]', 'uses accessor syntax'],
+    ['f(x) = x', 'uses functionassignment syntax'],
+    ['a = x', 'uses assignment syntax'],
+    ['x; x', 'uses block syntax'],
+    ['x + (1:3)', 'uses range syntax'],
+    ['x > 0 ? x : x / 5', 'uses conditional syntax'],
+    ['x + "1"', 'contains the constant "1", not a number'],
+    ['x + true', 'contains the constant true, not a number'],
+    ['x + 5 cm', 'may only use the variable x, but uses cm'],
+    ['x!', 'uses the operator !'],
+    ['x mod 3', 'uses the operator mod'],
+    ['x == 1', 'uses the operator =='],
+  ])('refuses %s at once: %s', (expression, reason) => {
+    expect(() => compileCustomActivation(expression)).toThrow(reason);
+  });
+
+  it('bounds the length and the nesting depth', () => {
+    const long = `x${' + 0'.repeat(MAX_EXPRESSION_LENGTH)}`;
+    expect(() => compileCustomActivation(long)).toThrow(`over the limit of ${MAX_EXPRESSION_LENGTH}`);
+    let deep = 'x';
+    for (let i = 0; i < MAX_EXPRESSION_DEPTH; i++) deep = `sinh(${deep})`;
+    expect(deep.length).toBeLessThanOrEqual(MAX_EXPRESSION_LENGTH);
+    expect(() => compileCustomActivation(deep)).toThrow(`nests deeper than ${MAX_EXPRESSION_DEPTH} levels`);
+  });
+
+  it('differentiates a nested expression without simplifying it (mathjs simplify is exponential in depth)', () => {
+    let nested = 'x';
+    for (let i = 0; i < 10; i++) nested = `tanh(${nested}) + x`;
+    const f = compileCustomActivation(nested).functions;
+    const h = 1e-6;
+    expect(f.derivative(0.3)).toBeCloseTo((f.forward(0.3 + h) - f.forward(0.3 - h)) / (2 * h), 6);
+  });
+
+  it('refuses when the monotonicity check outlasts its time limit', () => {
+    let clock = 0;
+    const now = () => (clock += 1000);
+    expect(() => compileCustomActivation('x + 0.25 * atan(x)', { timeLimitMs: 2000, now })).toThrow(
+      'took more than 2000 ms to check on its grid',
+    );
+  });
+
+  it.each([
+    ['x + expm1(x) / 10', (x: number) => x + Math.expm1(x) / 10],
+    ['log1p(exp(x)) + x', (x: number) => Math.log1p(Math.exp(x)) + x],
+    ['cbrt(x) + x', (x: number) => Math.cbrt(x) + x],
+    ['x + atan(x) + asinh(x) + sinh(x) / 100', (x: number) => x + Math.atan(x) + Math.asinh(x) + Math.sinh(x) / 100],
+    ['1 / (1 + exp(-x)) + x / pi', (x: number) => 1 / (1 + Math.exp(-x)) + x / Math.PI],
+    ['pow(x, 3) + e * x', (x: number) => x ** 3 + Math.E * x],
+  ])('accepts %s with the right φ and φ′', (expression, phi) => {
+    const f = compileCustomActivation(expression).functions;
+    for (const x of [-2.5, -0.3, 0.4, 1.7]) {
+      expect(f.forward(x)).toBeCloseTo(phi(x), 12);
+      const h = 1e-6;
+      expect(f.derivative(x)).toBeCloseTo((phi(x + h) - phi(x - h)) / (2 * h), 5);
+      expect(f.inverse(f.forward(x))).toBeCloseTo(x, 9);
+    }
   });
 });
