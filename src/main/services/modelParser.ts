@@ -79,7 +79,8 @@ function workerEntry(): { url: URL; workerData?: unknown } {
   return { url: candidates.find((url) => existsSync(url)) ?? candidates[0] };
 }
 
-const fmtSeconds = (ms: number) => `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
+const fmtSeconds = (ms: number) =>
+  ms < 1000 ? `${ms} ms` : `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
 
 interface Slot {
   readonly worker: Worker;
