@@ -18,6 +18,9 @@ export default defineConfig({
           web: resolve(__dirname, 'src/main/web.ts'),
           // Node worker_threads entry of the analysis worker.
           'analysis-worker': resolve(__dirname, 'src/workers/analysis.node-worker.ts'),
+          // The model parser's worker_threads entry: every model is parsed there, within limits
+          // (src/main/services/modelParser.ts looks for it beside index.js and web.js).
+          'model-parser': resolve(__dirname, 'src/workers/modelParse.node-worker.ts'),
         },
       },
     },

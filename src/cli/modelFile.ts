@@ -1,19 +1,22 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ModelFormatError, openModel, type OpenOptions } from '../core/formats/index';
+import { ModelFormatError, type OpenOptions } from '../core/formats/index';
 import { outputActivationByName } from '../core/formats/stateDict';
 import type { Generator } from '../core/model/generator';
 import { parseRandomSpec, randomGaussianGenerator } from '../core/model/random';
+import { defaultModelParser, ParseLimitError } from '../main/services/modelParser';
 import type { ParsedArgs } from './args';
+import { checkRandomBudget, MEMORY_BUDGET_USAGE, memoryBudgetFrom } from './budget';
 import { InputError, UsageError } from './io';
 
 /** Flags every command that opens a model accepts. */
-export const MODEL_FLAGS = ['arch', 'output'] as const;
+export const MODEL_FLAGS = ['arch', 'output', 'memory-budget'] as const;
 
 export const MODEL_FLAGS_USAGE = `  --arch FILE          architecture sidecar for a weights-only file (default: NAME.arch.json beside it, if present)
   --output ACT         output activation of a weights-only file without a sidecar:
-                       identity, tanh, sigmoid, leaky_relu (0.2), plu (0.1, 1) or custom(EXPRESSION)`;
+                       identity, tanh, sigmoid, leaky_relu (0.2), plu (0.1, 1) or custom(EXPRESSION)
+${MEMORY_BUDGET_USAGE}`;
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
@@ -44,33 +47,52 @@ export async function openOptionsFrom(path: string, args?: ParsedArgs): Promise<
   return options;
 }
 
-/** Reads and opens a model file; every failure becomes an InputError naming the file and the problem. */
+/**
+ * Reads and opens a model file in a worker thread, within the parse limits
+ * (PURSUIT_LAB_PARSE_TIME_LIMIT seconds, PURSUIT_LAB_PARSE_MEMORY_LIMIT MiB);
+ * every failure becomes an InputError naming the file and the problem.
+ */
 export async function loadModelFile(path: string, args?: ParsedArgs) {
   const bytes = await readBytes(path);
   const options = await openOptionsFrom(path, args);
+  let parser;
   try {
-    return { ...openModel(bytes, basename(path), options), bytes };
+    parser = defaultModelParser();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  try {
+    const parsed = await parser(bytes, basename(path), options);
+    return { generator: parsed.generator, format: parsed.format, bytes };
   } catch (e) {
     if (e instanceof ModelFormatError) {
       const hint = e.needs === 'output-activation' ? ' (pass --output ACT or --arch FILE)' : '';
       throw new InputError(`${path}: ${e.message}${hint}`);
     }
+    if (e instanceof ParseLimitError) throw new InputError(`${path}: ${e.message}`);
     throw e;
   }
 }
 
-/** A model file, or a `random:…` spec (the paper's Fig. 2 family), with a label for output. */
+/**
+ * A model file, or a `random:…` spec (the paper's Fig. 2 family), with a
+ * label for output. A random spec is checked against the memory budget
+ * (--memory-budget) with `signals` signals before its weights are drawn.
+ */
 export async function loadModelOrRandom(
   source: string,
   args?: ParsedArgs,
+  signals = 0,
 ): Promise<{ generator: Generator; label: string }> {
   if (source.startsWith('random:')) {
+    let spec;
     try {
-      const { dims, output, seed } = parseRandomSpec(source);
-      return { generator: randomGaussianGenerator(dims, output, seed), label: source };
+      spec = parseRandomSpec(source);
     } catch (e) {
       throw new InputError((e as Error).message);
     }
+    checkRandomBudget(source, spec.dims, signals, memoryBudgetFrom(args));
+    return { generator: randomGaussianGenerator(spec.dims, spec.output, spec.seed), label: source };
   }
   return { generator: (await loadModelFile(source, args)).generator, label: source };
 }

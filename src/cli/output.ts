@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { open, rm, stat, writeFile } from 'node:fs/promises';
 import type { GeneratorSummary } from '../core/model/summary';
 import type { CliIo } from './io';
 import { InputError } from './io';
@@ -12,6 +12,39 @@ export function formatTable(header: string[], rows: string[][], right: boolean[]
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+/**
+ * Checks that `target` can be written, before the work whose result goes
+ * there starts (not after an hour of it). Tries for real rather than asking
+ * access(2), which says yes to root on a read-only mount: an existing file is
+ * opened for writing without truncating it; a new one is created and removed.
+ * @throws InputError naming the path and the reason.
+ */
+export async function checkWritable(target: string | true | undefined, flag: string): Promise<void> {
+  if (typeof target !== 'string') return;
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isDirectory()) throw new InputError(`${flag} ${target}: it is a folder, not a file`);
+  try {
+    if (existing !== undefined) await (await open(target, 'r+')).close();
+    else {
+      await (await open(target, 'wx')).close();
+      await rm(target, { force: true });
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'its folder does not exist'
+        : code === 'ENOTDIR'
+          ? 'a part of its path is a file, not a folder'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code === 'EROFS'
+              ? 'the file system is read-only'
+              : (e as Error).message;
+    throw new InputError(`${flag} ${target}: cannot write there (${why}); nothing was run`);
+  }
 }
 
 /** Writes JSON to `target` (a file path) or, when absent, to standard output. */

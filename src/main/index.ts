@@ -2,23 +2,40 @@
  * Electron main process: one window over the renderer, the host services
  * behind typed IPC. The window runs with contextIsolation, no Node
  * integration and the sandbox on; the renderer's CSP is in its index.html.
+ * Hardening (README, "Security"): the renderer is served from app://, not
+ * file://; IPC answers our own top frame only; every permission request is
+ * denied; no webviews, no new windows, no navigation; the dev server URL is
+ * ignored in packaged builds; fuses are flipped at packaging (scripts/fuses.mjs).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, shell } from 'electron';
+import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron';
 import { modelFormats } from '../core/formats/index';
 import type { PickedFile } from '../shared/contract';
+import { APP_ORIGIN, APP_SCHEME, appResponse, devServerOrigin, isTrustedSender } from './appProtocol';
 import { registerIpc } from './ipc';
 import { parseLaunchOptions } from './launchOptions';
 import { createEventHub } from './services/events';
 import { createHostApi } from './services/hostApi';
+import { defaultModelParser } from './services/modelParser';
 import { DEFAULT_MODEL, ModelStore } from './services/modelStore';
 import { APP_VERSION } from './version';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const resourcesDir = app.isPackaged ? join(process.resourcesPath, 'resources') : resolve(here, '../../resources');
+const rendererDir = join(here, '../renderer');
+
+// A packaged app never loads a URL from its environment: ELECTRON_RENDERER_URL is for
+// `electron-vite dev` only, and only a loopback http address is taken even then.
+const devOrigin = app.isPackaged ? undefined : devServerOrigin(process.env.ELECTRON_RENDERER_URL);
+
+// Before `ready`: app:// is a standard, secure scheme (a real origin for the CSP's 'self',
+// fetch and module workers), which file:// is not.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -40,10 +57,25 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (!app.isPackaged && devUrl !== undefined) void win.loadURL(devUrl);
-  else void win.loadFile(join(here, '../renderer/index.html'));
+  if (devOrigin !== undefined) void win.loadURL(process.env.ELECTRON_RENDERER_URL!);
+  else void win.loadURL(`${APP_ORIGIN}/index.html`);
   return win;
+}
+
+/** Session-wide hardening, once the app is ready. */
+function hardenSession(): void {
+  // The renderer needs no camera, microphone, notifications, geolocation…: deny every request and check.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  protocol.handle(APP_SCHEME, async (request) => {
+    const { status, headers, body } = await appResponse(rendererDir, request.url);
+    return new Response(body ?? null, { status, headers });
+  });
+  // Whatever page ends up in a web contents: no <webview>, no new windows.
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
 }
 
 async function pickModelFile(): Promise<PickedFile | null> {
@@ -70,8 +102,16 @@ async function pickModelFile(): Promise<PickedFile | null> {
 async function main(): Promise<void> {
   const options = parseLaunchOptions(process.argv.slice(app.isPackaged ? 1 : 2), process.env, true);
   await app.whenReady();
+  hardenSession();
   const workspace = options.workspace ?? join(app.getPath('userData'), 'workspace');
-  const store = new ModelStore({ workspace, bundledDir: join(resourcesDir, 'models'), defaultModel: DEFAULT_MODEL });
+  const store = new ModelStore({
+    workspace,
+    bundledDir: join(resourcesDir, 'models'),
+    defaultModel: DEFAULT_MODEL,
+    parser: defaultModelParser(),
+  });
+  // Removes what a killed write left in the workspace before anything reads it.
+  await store.recover();
   const events = createEventHub();
   const api = createHostApi({
     store,
@@ -79,7 +119,7 @@ async function main(): Promise<void> {
     info: { host: 'electron', version: APP_VERSION, workspace, nativeDialogs: true },
     pickModelFile,
   });
-  registerIpc(api, events);
+  registerIpc(api, events, (frame) => isTrustedSender(frame, devOrigin));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

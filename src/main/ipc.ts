@@ -1,4 +1,4 @@
-import { BrowserWindow, ipcMain } from 'electron';
+import { BrowserWindow, ipcMain, type WebFrameMain } from 'electron';
 import { HOST_METHODS, type HostApi } from '../shared/contract';
 import { err } from '../shared/result';
 import { validateRequest } from '../shared/validate';
@@ -10,19 +10,31 @@ export const eventChannel = (event: string) => `event:${event}`;
 
 /**
  * The only place that touches ipcMain: registers every contract method,
- * validating each payload before the service sees it, and forwards host
- * events to every window. Returns a function that undoes both.
+ * checking the sender frame (`isTrusted`: our own page's top frame, not a
+ * subframe or a page navigated elsewhere) and validating each payload before
+ * the service sees it, and forwards host events to every window. Stack
+ * traces go to `log`, never back over IPC. Returns a function that undoes both.
  */
-export function registerIpc(api: HostApi, events: EventHub): () => void {
+export function registerIpc(
+  api: HostApi,
+  events: EventHub,
+  isTrusted: (frame: WebFrameMain | null) => boolean,
+  log: (text: string) => void = (text) => console.error(text),
+): () => void {
   for (const method of HOST_METHODS) {
-    ipcMain.handle(requestChannel(method), async (_event, payload: unknown) => {
+    ipcMain.handle(requestChannel(method), async (event, payload: unknown) => {
+      if (!isTrusted(event.senderFrame)) {
+        log(`IPC ${method} refused from an untrusted frame (${event.senderFrame?.url ?? 'gone'})`);
+        return err('forbidden', 'this page may not call the host');
+      }
       const valid = validateRequest(method, payload);
       if (!valid.ok) return valid;
       const call = api[method] as (arg: unknown) => Promise<unknown>;
       try {
         return await call.call(api, valid.value);
       } catch (e) {
-        return err('internal', `Unexpected error: ${(e as Error).message}`, (e as Error).stack);
+        log(`IPC ${method} failed: ${(e as Error)?.stack ?? String(e)}`);
+        return err('internal', `Unexpected error: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
       }
     });
   }

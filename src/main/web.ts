@@ -15,6 +15,7 @@ import { startBridge } from './bridge/server';
 import { LaunchOptionsError, parseLaunchOptions } from './launchOptions';
 import { createEventHub } from './services/events';
 import { createHostApi } from './services/hostApi';
+import { defaultModelParser } from './services/modelParser';
 import { DEFAULT_MODEL, ModelStore } from './services/modelStore';
 import { APP_VERSION } from './version';
 
@@ -47,11 +48,21 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const workspace = options.workspace ?? resolve('pursuit-lab-workspace');
+  let parser;
+  try {
+    parser = defaultModelParser();
+  } catch (e) {
+    console.error(`pursuit-lab: ${(e as Error).message}`);
+    process.exit(2);
+  }
   const store = new ModelStore({
     workspace,
     bundledDir: resolve(root, 'resources/models'),
     defaultModel: DEFAULT_MODEL,
+    parser,
   });
+  // Removes what a killed write left in the workspace before anything reads it.
+  await store.recover();
   const events = createEventHub();
   const api = createHostApi({
     store,

@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'cancelled'
   /** Reading or writing the workspace failed. */
   | 'io'
+  /** Over a stated limit (parse time or memory, request size); the message names the limit. */
+  | 'limit'
   /** Anything unexpected: a bug; the message is still shown to the user. */
   | 'internal';
 
@@ -27,7 +29,7 @@ export interface AppError {
   readonly code: ErrorCode;
   /** One line a user can read. */
   readonly message: string;
-  /** More detail (a stack, a path) for a "details" disclosure. */
+  /** More detail (a path, a hint) for a "details" disclosure; never a stack trace (hosts log those). */
   readonly detail?: string;
 }
 

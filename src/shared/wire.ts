@@ -64,3 +64,84 @@ export function base64ToBytes(text: string): Uint8Array {
   }
   return out.subarray(0, o);
 }
+
+/**
+ * Binary framing for calls that carry bytes (a model file): the bridge reads
+ * the body as binary and never turns it into a string, so a 500 MB model is
+ * neither base64-inflated nor limited by the engine's longest string.
+ *
+ *   "PLF1" | u32 jsonLength | u32 blobCount | u32 blobLength × blobCount | JSON | blobs…
+ *
+ * (little-endian). The JSON is the value with each Uint8Array replaced by
+ * `{"$blob": index}`. Decoded blobs are views into the body (no copy).
+ */
+export const FRAMES_CONTENT_TYPE = 'application/vnd.pursuit-lab.frames';
+
+const MAGIC = [0x50, 0x4c, 0x46, 0x31];
+const BLOB_KEY = '$blob';
+
+// Every runtime the wire runs in (browsers, Node) has these; declared locally because
+// shared compiles against plain ES2022.
+declare const TextEncoder: { new (): { encode(text: string): Uint8Array } };
+declare const TextDecoder: { new (label?: string, options?: { fatal?: boolean }): { decode(b: Uint8Array): string } };
+
+/** The frames of `value`, as parts to send one after another (a Blob, a stream) without joining them. */
+export function encodeFrames(value: unknown): Uint8Array[] {
+  const blobs: Uint8Array[] = [];
+  const text = JSON.stringify(value ?? null, (_key, v: unknown) => {
+    if (v instanceof Uint8Array) {
+      blobs.push(v);
+      return { [BLOB_KEY]: blobs.length - 1 };
+    }
+    return v;
+  });
+  const json = new TextEncoder().encode(text);
+  const head = new Uint8Array(12 + 4 * blobs.length);
+  const view = new DataView(head.buffer);
+  head.set(MAGIC);
+  view.setUint32(4, json.length, true);
+  view.setUint32(8, blobs.length, true);
+  blobs.forEach((b, i) => view.setUint32(12 + 4 * i, b.length, true));
+  return [head, json, ...blobs];
+}
+
+/**
+ * Decodes a framed body. `maxJson` bounds the one part that becomes a string.
+ * @throws SyntaxError naming what is malformed.
+ */
+export function decodeFrames(body: Uint8Array, maxJson = 1024 * 1024): unknown {
+  const fail = (why: string): never => {
+    throw new SyntaxError(`malformed framed body: ${why}`);
+  };
+  if (body.length < 12 || MAGIC.some((m, i) => body[i] !== m)) fail('no PLF1 header');
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const jsonLength = view.getUint32(4, true);
+  const count = view.getUint32(8, true);
+  if (jsonLength > maxJson) fail(`its JSON part is ${jsonLength} bytes, over ${maxJson}`);
+  if (12 + 4 * count > body.length) fail(`${count} blobs declared in a ${body.length}-byte body`);
+  const lengths: number[] = [];
+  let total = 12 + 4 * count + jsonLength;
+  for (let i = 0; i < count; i++) {
+    lengths.push(view.getUint32(12 + 4 * i, true));
+    total += lengths[i];
+  }
+  if (total !== body.length) fail(`the parts add up to ${total} bytes, the body has ${body.length}`);
+  let offset = 12 + 4 * count;
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(body.subarray(offset, offset + jsonLength));
+  offset += jsonLength;
+  const blobs = lengths.map((length) => {
+    const blob = body.subarray(offset, offset + length);
+    offset += length;
+    return blob;
+  });
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const index = (v as Record<string, unknown>)[BLOB_KEY];
+      if (Object.keys(v).length === 1 && typeof index === 'number') {
+        if (!(Number.isInteger(index) && index >= 0 && index < blobs.length)) fail(`no blob ${index}`);
+        return blobs[index];
+      }
+    }
+    return v;
+  });
+}

@@ -1,10 +1,12 @@
 import { createCheck, type CheckReport } from '../../core/experiments/check';
 import { summarizeGenerator } from '../../core/model/summary';
+import { layerDims } from '../../core/model/generator';
 import { parseArgs } from '../args';
+import { checkMemoryBudget, memoryBudgetFrom } from '../budget';
 import { UsageError, type CliIo } from '../io';
 import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
 import { fmtCount } from './invert';
-import { formatTable, progressPrinter, writeModelReport } from '../output';
+import { checkWritable, formatTable, progressPrinter, writeModelReport } from '../output';
 
 export const checkUsage = `pursuit-lab check <model | random:…> [--samples N] [--seed S] [--noise SIGMA] [--saturation-tolerance T] [--json out.json]
 
@@ -36,7 +38,10 @@ export async function check(argv: readonly string[], io: CliIo, now: () => numbe
   const noise = Number(args.flags.get('noise') ?? 0);
   if (!(Number.isFinite(noise) && noise >= 0))
     throw new UsageError(`--noise must be a number ≥ 0, got "${args.flags.get('noise')}"`);
-  const { generator, label } = await loadModelOrRandom(args.positionals[0], args);
+  const budget = memoryBudgetFrom(args);
+  await checkWritable(args.flags.get('json'), '--json');
+  const { generator, label } = await loadModelOrRandom(args.positionals[0], args, samples);
+  checkMemoryBudget(label, layerDims(generator), samples, budget);
 
   const tauText = args.flags.get('saturation-tolerance');
   const saturationTolerance = tauText === undefined ? undefined : Number(tauText);

@@ -3,6 +3,7 @@ import { writeJsonModel } from '../../core/formats/json';
 import { parseArgs } from '../args';
 import { InputError, UsageError, type CliIo } from '../io';
 import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
+import { checkWritable } from '../output';
 
 export const convertUsage = `pursuit-lab convert <model> --to json <out.json>
 
@@ -18,6 +19,7 @@ export async function convert(argv: readonly string[], io: CliIo): Promise<numbe
   const to = args.flags.get('to') ?? 'json';
   if (to !== 'json') throw new UsageError(`--to ${String(to)}: only json is written`);
   const [source, target] = args.positionals;
+  await checkWritable(target, 'output file');
   const { generator } = await loadModelOrRandom(source, args);
   try {
     await writeFile(target, writeJsonModel(generator));

@@ -6,7 +6,7 @@ import { forward } from '../../core/model/forward';
 import { parseArgs } from '../args';
 import { InputError, UsageError, type CliIo } from '../io';
 import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
-import { writeJsonOutput } from '../output';
+import { checkWritable, writeJsonOutput } from '../output';
 
 export const generateUsage = `pursuit-lab generate <model> --z FILE [--json out.json]
 
@@ -69,6 +69,7 @@ export async function generate(argv: readonly string[], io: CliIo): Promise<numb
   if (args.positionals.length !== 1) throw new UsageError(`generate takes one model\n\n${generateUsage}`);
   const zPath = args.flags.get('z');
   if (typeof zPath !== 'string') throw new UsageError(`generate needs --z FILE\n\n${generateUsage}`);
+  await checkWritable(args.flags.get('json'), '--json');
   const { generator } = await loadModelOrRandom(args.positionals[0], args);
   const rows = await readLatents(zPath, generator.inputDim);
   const count = rows.length;

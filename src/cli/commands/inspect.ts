@@ -3,7 +3,7 @@ import { summarizeGenerator } from '../../core/model/summary';
 import { parseArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
 import { loadModelFile, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
-import { formatTable, writeJsonOutput } from '../output';
+import { checkWritable, formatTable, writeJsonOutput } from '../output';
 
 export const inspectUsage = `pursuit-lab inspect <model> [--json] [--out file.json]
 
@@ -18,6 +18,7 @@ export async function inspect(argv: readonly string[], io: CliIo): Promise<numbe
   const args = parseArgs(argv, { valued: ['out', ...MODEL_FLAGS], boolean: ['json'] });
   if (args.positionals.length !== 1) throw new UsageError(`inspect takes one model file\n\n${inspectUsage}`);
   const path = args.positionals[0];
+  await checkWritable(args.flags.get('out'), '--out');
   const { generator, format, bytes } = await loadModelFile(path, args);
   const summary = summarizeGenerator(generator);
   const sha256 = createHash('sha256').update(bytes).digest('hex');

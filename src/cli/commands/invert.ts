@@ -3,10 +3,12 @@ import { summarizeGenerator } from '../../core/model/summary';
 import { parseMask, type NoiseSpec } from '../../core/model/observation';
 import { METHOD_LABELS } from '../../core/pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
+import { layerDims } from '../../core/model/generator';
 import { parseArgs } from '../args';
+import { checkMemoryBudget, memoryBudgetFrom } from '../budget';
 import { UsageError, type CliIo } from '../io';
 import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
-import { formatTable, progressPrinter, writeModelReport } from '../output';
+import { checkWritable, formatTable, progressPrinter, writeModelReport } from '../output';
 
 export const invertUsage = `pursuit-lab invert <model | random:n0,n1,…,n[:activation][@seed]> [options]
 
@@ -15,7 +17,7 @@ and noisy) and inverts every signal with each method, measuring the
 recovery by feeding ẑ back through the generator.
 
   --method LIST        any of ${METHOD_IDS.join(',')} (default lp)
-  --count N            signals (default 64)
+  --count N            signals (default 64; with the model, checked against --memory-budget)
   --seed S             seed of z (S), noise (S+1), masks (S+2) and GD starts (S+3) (default 0)
   --mask M             none | random:FRACTION | rows:FROM-TO (default none)
   --noise SIGMA        Gaussian noise σ on the known pixels (default 0)
@@ -104,7 +106,11 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
   const exact = !args.flags.has('plain');
   const saturationTolerance = nonNegative(args.flags.get('saturation-tolerance'), 'saturation-tolerance');
 
-  const { generator, label } = await loadModelOrRandom(args.positionals[0], args);
+  const budget = memoryBudgetFrom(args);
+  await checkWritable(args.flags.get('json'), '--json');
+  // A random spec is checked before its weights are drawn; a file's widths are known once it is read.
+  const { generator, label } = await loadModelOrRandom(args.positionals[0], args, count);
+  checkMemoryBudget(label, layerDims(generator), count, budget);
   const spec: InvertSpec = {
     methods: methods as MethodId[],
     count,

@@ -6,8 +6,9 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { HostApi } from '../../shared/contract';
 import { err } from '../../shared/result';
 import { isHostMethod, MAX_IMPORT_BYTES, validateRequest } from '../../shared/validate';
-import { fromWire, toWire } from '../../shared/wire';
+import { decodeFrames, encodeFrames, FRAMES_CONTENT_TYPE, fromWire, toWire } from '../../shared/wire';
 import type { EventHub } from '../services/events';
+import { readBody, RequestBodyError } from './body';
 
 /**
  * Browser mode: the renderer served on 127.0.0.1 with the host API behind
@@ -15,10 +16,17 @@ import type { EventHub } from '../services/events';
  * wire encoding of shared/wire.ts); events stream from `GET /api/events` as
  * server-sent events.
  *
+ * Calls that carry bytes (a model import, a model's data) use the binary
+ * framing of shared/wire.ts (`Content-Type`/`Accept`
+ * application/vnd.pursuit-lab.frames): the body is read as bytes, with the
+ * size limit enforced while reading, and is never made into a string. Plain
+ * JSON bodies are accepted for small calls (up to 1 MiB).
+ *
  * Security: binds loopback only; every /api request needs the per-launch
- * token (header `x-pursuit-token`, or `?token=` for EventSource, which cannot
- * set headers); a request whose Origin or Host is not this server's is
- * refused, which stops other web pages and DNS rebinding.
+ * token in the `x-pursuit-token` header — only the event stream also takes
+ * it as `?token=` (EventSource cannot set headers; a token in a call's URL
+ * would end up in logs and history); a request whose Origin or Host is not
+ * this server's is refused, which stops other web pages and DNS rebinding.
  */
 export interface BridgeOptions {
   readonly api: HostApi;
@@ -29,6 +37,10 @@ export interface BridgeOptions {
   readonly port?: number;
   /** Fixed token (tests); random when omitted. */
   readonly token?: string;
+  /** Largest framed request body, in bytes. @default the largest import plus 2 MiB */
+  readonly maxBodyBytes?: number;
+  /** Where stack traces of unexpected errors go (never to the client). @default console.error */
+  readonly log?: (text: string) => void;
 }
 
 export interface Bridge {
@@ -41,8 +53,11 @@ export interface Bridge {
 
 export const TOKEN_HEADER = 'x-pursuit-token';
 
-/** Base64 of the largest import, plus room for the JSON around it. */
-const MAX_BODY_BYTES = Math.ceil((MAX_IMPORT_BYTES * 4) / 3) + 64 * 1024;
+/** The largest import, its architecture sidecar (1 MiB) and the framing around them. */
+const MAX_BODY_BYTES = MAX_IMPORT_BYTES + 2 * 1024 * 1024;
+
+/** A plain JSON body: small calls only (bytes travel framed, not as base64). */
+const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -73,34 +88,47 @@ function send(res: ServerResponse, status: number, body: string, type = 'applica
   res.end(body);
 }
 
-function sendError(res: ServerResponse, status: number, message: string): void {
-  send(
-    res,
-    status,
-    toWire(err(status === 401 || status === 403 ? 'forbidden' : status === 404 ? 'not-found' : 'bad-request', message)),
-  );
+function errorCode(status: number) {
+  return status === 401 || status === 403
+    ? 'forbidden'
+    : status === 404
+      ? 'not-found'
+      : status === 413
+        ? 'limit'
+        : 'bad-request';
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new RangeError(`request body over ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+function sendError(res: ServerResponse, status: number, message: string): void {
+  send(res, status, toWire(err(errorCode(status), message)));
+}
+
+/** Answers a call: framed when the client accepts frames (a model's bytes stay binary), else JSON. */
+function sendResult(req: IncomingMessage, res: ServerResponse, value: unknown): void {
+  if (!(req.headers.accept ?? '').includes(FRAMES_CONTENT_TYPE)) return send(res, 200, toWire(value));
+  const parts = encodeFrames(value);
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': FRAMES_CONTENT_TYPE,
+    'Content-Length': String(parts.reduce((n, p) => n + p.length, 0)),
+    'Cache-Control': 'no-store',
   });
+  for (const part of parts) res.write(part);
+  res.end();
+}
+
+/** Decodes a path segment; undefined for a malformed %-escape (a 400, not a server error). */
+function decodePath(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const token = options.token ?? randomBytes(24).toString('base64url');
+  const log = options.log ?? ((text: string) => console.error(text));
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const tokenBytes = Buffer.from(token);
   const sseClients = new Set<ServerResponse>();
   let port = 0;
@@ -119,7 +147,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   });
 
   async function serveStatic(pathname: string, res: ServerResponse): Promise<void> {
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    const relative = pathname === '/' ? 'index.html' : decodePath(pathname.slice(1));
+    if (relative === undefined) return sendError(res, 400, 'malformed %-escape in the path');
     const root = normalize(options.staticDir + sep);
     const file = normalize(join(root, relative));
     if (!file.startsWith(root)) return sendError(res, 404, 'not found');
@@ -138,7 +167,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return sendError(res, 400, 'malformed request target');
+    }
     if (!ownHosts().includes(req.headers.host ?? '')) return sendError(res, 403, 'unexpected Host header');
     if (!url.pathname.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'method not allowed');
@@ -148,12 +182,22 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (origin !== undefined && !ownOrigins().includes(origin))
       return sendError(res, 403, 'cross-origin request refused');
     if (req.headers['sec-fetch-site'] === 'cross-site') return sendError(res, 403, 'cross-site request refused');
+    const isEventStream = url.pathname === '/api/events' && req.method === 'GET';
     const given = req.headers[TOKEN_HEADER];
-    if (!tokenMatches(Array.isArray(given) ? given[0] : (given ?? url.searchParams.get('token')))) {
-      return sendError(res, 401, 'missing or wrong token');
+    const header = Array.isArray(given) ? given[0] : given;
+    // The query-string token is for EventSource only, which cannot send headers.
+    if (!tokenMatches(header ?? (isEventStream ? url.searchParams.get('token') : undefined))) {
+      const inQuery = header === undefined && url.searchParams.has('token');
+      return sendError(
+        res,
+        401,
+        inQuery
+          ? 'the token goes in the x-pursuit-token header (the query string is for the event stream only)'
+          : 'missing or wrong token',
+      );
     }
 
-    if (url.pathname === '/api/events' && req.method === 'GET') {
+    if (isEventStream) {
       res.writeHead(200, {
         ...SECURITY_HEADERS,
         'Content-Type': 'text/event-stream',
@@ -169,25 +213,46 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const method = url.pathname.startsWith('/api/call/') ? url.pathname.slice('/api/call/'.length) : '';
     if (req.method !== 'POST' || !isHostMethod(method))
       return sendError(res, 404, `no such API method: ${method || url.pathname}`);
+    const framed = (req.headers['content-type'] ?? '').startsWith(FRAMES_CONTENT_TYPE);
     let payload: unknown;
     try {
-      const text = await readBody(req, MAX_BODY_BYTES);
-      payload = text === '' ? undefined : fromWire(text);
+      const body = await readBody(req, framed ? maxBody : MAX_JSON_BODY_BYTES);
+      payload = body.length === 0 ? undefined : framed ? decodeFrames(body) : fromWire(body.toString('utf8'));
     } catch (e) {
-      return sendError(res, 400, `unreadable request: ${(e as Error).message}`);
+      if (e instanceof RequestBodyError) return refuseBody(req, res, e.status, e.message);
+      return sendError(res, 400, `unreadable request: ${(e as Error).message.split('\n')[0]}`);
     }
     const valid = validateRequest(method, payload);
-    if (!valid.ok) return send(res, 200, toWire(valid));
+    if (!valid.ok) return sendResult(req, res, valid);
     // The validator guarantees the payload's shape for this method.
     const call = options.api[method] as (arg: unknown) => Promise<unknown>;
-    send(res, 200, toWire(await call.call(options.api, valid.value)));
+    sendResult(req, res, await call.call(options.api, valid.value));
+  }
+
+  /**
+   * Answers a body that is too large or broken, then closes the connection:
+   * the rest of an oversized upload is not read.
+   */
+  function refuseBody(req: IncomingMessage, res: ServerResponse, status: number, message: string): void {
+    if (res.headersSent || res.destroyed) return void req.socket.destroy();
+    res.setHeader('Connection', 'close');
+    res.on('finish', () => req.socket.destroy());
+    sendError(res, status, message);
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, toWire(err('internal', `bridge error: ${(e as Error).message}`)));
+      // The stack stays in the host's log; the client gets one line.
+      log(`bridge error on ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
+      if (!res.headersSent)
+        send(res, 500, toWire(err('internal', 'bridge error: the host could not answer this request')));
       else res.end();
     });
+  });
+  // A malformed request line or headers: answer 400 and close, never throw.
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
   const heartbeat = setInterval(() => {
     for (const client of sseClients) client.write(': keep-alive\n\n');

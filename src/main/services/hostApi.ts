@@ -4,6 +4,7 @@ import type { HostApi, HostInfo, PickedFile } from '../../shared/contract';
 import { err, ok, type Result } from '../../shared/result';
 import type { EventHub } from './events';
 import type { ModelStore } from './modelStore';
+import { ParseLimitError } from './modelParser';
 
 export interface HostApiDeps {
   readonly store: ModelStore;
@@ -11,25 +12,26 @@ export interface HostApiDeps {
   readonly info: HostInfo;
   /** The host's native open dialog (Electron); absent in browser mode. Resolves null on cancel. */
   readonly pickModelFile?: () => Promise<PickedFile | null>;
+  /** Where stack traces of unexpected errors go (they never cross to the renderer). @default console.error */
+  readonly log?: (text: string) => void;
 }
 
-/** Turns a thrown error into the Result a renderer can show. */
-function failure<T>(e: unknown): Result<T> {
+const firstLine = (text: string) => text.split('\n')[0];
+
+/**
+ * Turns a thrown error into the Result a renderer can show: a code and one
+ * line. Stacks are logged here, on the host, and never sent.
+ */
+export function failure<T>(e: unknown, log: (text: string) => void = (t) => console.error(t)): Result<T> {
   if (e instanceof ModelFormatError)
-    return err(e.needs === 'output-activation' ? 'needs-output-activation' : 'model-format', e.message);
+    return err(e.needs === 'output-activation' ? 'needs-output-activation' : 'model-format', firstLine(e.message));
+  if (e instanceof ParseLimitError) return err('limit', e.message);
   const error = e as NodeJS.ErrnoException;
   if (typeof error?.code === 'string' && typeof error.syscall === 'string') {
-    return err('io', `Workspace ${error.syscall} failed: ${error.message}`);
+    return err('io', `Workspace ${error.syscall} failed: ${firstLine(error.message)}`);
   }
-  return err('internal', `Unexpected error: ${(e as Error)?.message ?? String(e)}`, (e as Error)?.stack);
-}
-
-async function guarded<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
-  try {
-    return await run();
-  } catch (e) {
-    return failure(e);
-  }
+  log(`unexpected error: ${(e as Error)?.stack ?? String(e)}`);
+  return err('internal', `Unexpected error: ${firstLine(String((e as Error)?.message ?? e))}`);
 }
 
 /**
@@ -38,6 +40,14 @@ async function guarded<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
  */
 export function createHostApi(deps: HostApiDeps): HostApi {
   const { store, events } = deps;
+  const log = deps.log ?? ((text: string) => console.error(text));
+  const guarded = async <T>(run: () => Promise<Result<T>>): Promise<Result<T>> => {
+    try {
+      return await run();
+    } catch (e) {
+      return failure(e, log);
+    }
+  };
 
   async function importBytes(fileName: string, bytes: Uint8Array, options?: OpenOptions) {
     const { info, created } = await store.import(fileName, bytes, options);

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { modelFormats, openModel, type OpenOptions } from '../../core/formats/index';
-import { writeJsonModel } from '../../core/formats/json';
-import { summarizeGenerator } from '../../core/model/summary';
+import { modelFormats, type OpenOptions } from '../../core/formats/index';
 import type { ModelData, ModelInfo } from '../../shared/contract';
-import { writeFileAtomic } from './atomic';
+import { isOtherLiveProcess, removeStaleTemps, syncDir, tempName, tempOwner, writeFileSynced } from './atomic';
+import { defaultModelParser, type ModelParser } from './modelParser';
 
 /** The bundled model the app opens first: the paper's trained MNIST generator. */
 export const DEFAULT_MODEL = 'mnist-fc-gan.onnx';
@@ -22,24 +21,46 @@ export interface ModelStoreOptions {
   readonly bundledDir: string;
   /** File name of the bundled model listed first (the app's default). */
   readonly defaultModel?: string;
+  /** Parses model bytes off the main thread, within limits. @default defaultModelParser() */
+  readonly parser?: ModelParser;
+  /** Where recovery reports what it removed. @default console.error */
+  readonly log?: (text: string) => void;
 }
+
+/** What start-up recovery removed from the workspace. */
+export interface RecoveryReport {
+  /** Temporary files and staging folders of killed writes. */
+  readonly temps: string[];
+  /** Model folders without their summary.json (an import killed half-way by an older version). */
+  readonly incompleteModels: string[];
+}
+
+/** A workspace model folder's name: the first 16 hex digits of the file's SHA-256. */
+const MODEL_ID = /^[0-9a-f]{16}$/;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const knownExtensions = new Set(modelFormats.flatMap((f) => f.extensions));
 
 /**
- * Bundled and imported models. Imports are parsed before anything is written
- * (a bad file leaves no trace), then stored as
- * `models/<id>/{source<ext>, model.json, summary.json}`, each written atomically.
+ * Bundled and imported models. Imports are parsed (in a worker, within
+ * limits) before anything is written, so a bad file leaves no trace; then
+ * stored as `models/<id>/{source<ext>, model.json, summary.json}`: written
+ * and fsynced in a staging folder, renamed into place whole, the models
+ * folder fsynced. A `models/<id>` folder is therefore always complete.
  *
- * @throws ModelFormatError from `import` when the file cannot be read as a model.
+ * @throws ModelFormatError from `import` when the file cannot be read as a model,
+ *   ParseLimitError when parsing it went over a limit.
  */
 export class ModelStore {
   private readonly bundled = new Map<string, { info: ModelInfo; path: string }>();
   private bundledScanned = false;
+  private readonly parse: ModelParser;
+  private recovered: Promise<RecoveryReport> | undefined;
 
-  constructor(private readonly options: ModelStoreOptions) {}
+  constructor(private readonly options: ModelStoreOptions) {
+    this.parse = options.parser ?? defaultModelParser();
+  }
 
   get workspace(): string {
     return this.options.workspace;
@@ -47,6 +68,55 @@ export class ModelStore {
 
   private modelsDir(): string {
     return join(this.options.workspace, 'models');
+  }
+
+  /**
+   * Start-up recovery (once per store; the other methods wait for it):
+   * removes what killed writes left behind — temporary files and staging
+   * folders whose writer is gone, and model folders without summary.json.
+   * A live writer's (another process on the same workspace) are kept.
+   */
+  recover(): Promise<RecoveryReport> {
+    this.recovered ??= this.removeLeftovers();
+    return this.recovered;
+  }
+
+  private async removeLeftovers(): Promise<RecoveryReport> {
+    const temps = await removeStaleTemps(this.options.workspace);
+    const incompleteModels: string[] = [];
+    const models = this.modelsDir();
+    const entries = await readdir(models, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(models, entry.name);
+      const owner = tempOwner(entry.name);
+      if (owner !== undefined) {
+        if (isOtherLiveProcess(owner)) continue;
+        await rm(path, { recursive: true, force: true });
+        temps.push(`models/${entry.name}`);
+        continue;
+      }
+      if (!entry.isDirectory() || !MODEL_ID.test(entry.name)) continue;
+      temps.push(...(await removeStaleTemps(path)).map((n) => `models/${entry.name}/${n}`));
+      const complete = await stat(join(path, 'summary.json')).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+      // A folder with temp files of a live writer is that writer's business.
+      const busy = (await readdir(path).catch(() => [] as string[])).some((n) => {
+        const pid = tempOwner(n);
+        return pid !== undefined && isOtherLiveProcess(pid);
+      });
+      if (!complete && !busy) {
+        await rm(path, { recursive: true, force: true });
+        incompleteModels.push(entry.name);
+      }
+    }
+    if (temps.length > 0 || incompleteModels.length > 0) {
+      (this.options.log ?? ((t: string) => console.error(t)))(
+        `workspace recovery: removed ${[...temps, ...incompleteModels.map((id) => `models/${id} (incomplete)`)].join(', ')}`,
+      );
+    }
+    return { temps, incompleteModels };
   }
 
   private async scanBundled(): Promise<void> {
@@ -60,7 +130,7 @@ export class ModelStore {
       if (!knownExtensions.has(extname(fileName).toLowerCase())) continue;
       const path = join(this.options.bundledDir, fileName);
       const bytes = await readFile(path);
-      const { generator, format } = openModel(bytes, fileName);
+      const { summary, format } = await this.parse(bytes, fileName);
       const id = `bundled:${fileName}`;
       this.bundled.set(id, {
         path,
@@ -71,7 +141,7 @@ export class ModelStore {
           source: 'bundled',
           sha256: sha256(bytes),
           fileBytes: bytes.length,
-          summary: summarizeGenerator(generator),
+          summary,
         },
       });
     }
@@ -98,6 +168,7 @@ export class ModelStore {
 
   /** Bundled models first, then imported ones, oldest first. */
   async list(): Promise<ModelInfo[]> {
+    await this.recover();
     await this.scanBundled();
     const imported = (await this.workspaceModels()).map(({ importedAt: _ignored, ...info }) => info);
     return [...[...this.bundled.values()].map((b) => b.info), ...imported];
@@ -112,17 +183,13 @@ export class ModelStore {
     bytes: Uint8Array,
     options?: OpenOptions,
   ): Promise<{ info: ModelInfo; created: boolean }> {
-    const { generator, format } = openModel(bytes, fileName, options);
+    await this.recover();
+    const { format, summary, json } = await this.parse(bytes, fileName, options, { json: true });
     const hash = sha256(bytes);
     const id = hash.slice(0, 16);
     const dir = join(this.modelsDir(), id);
-    try {
-      const existing = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as StoredSummary;
-      const { importedAt: _ignored, ...info } = existing;
-      return { info, created: false };
-    } catch {
-      // not imported yet
-    }
+    const existing = await this.readStored(dir);
+    if (existing !== undefined) return { info: existing, created: false };
     const info: ModelInfo = {
       id,
       fileName,
@@ -130,29 +197,54 @@ export class ModelStore {
       source: 'workspace',
       sha256: hash,
       fileBytes: bytes.length,
-      summary: summarizeGenerator(generator),
+      summary,
     };
     const ext =
       extname(fileName)
         .toLowerCase()
         .replace(/[^.\w]/g, '') || '.bin';
-    await writeFileAtomic(join(dir, `source${ext}`), bytes);
-    await writeFileAtomic(join(dir, 'model.json'), writeJsonModel(generator));
-    // summary.json last: its presence marks a complete entry.
     const stored: StoredSummary = { ...info, importedAt: new Date().toISOString() };
-    await writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(stored, null, 2));
+    // Everything is written and fsynced in a staging folder, then renamed into place whole:
+    // a killed import leaves a staging folder (removed at the next start), never a torn model.
+    const staging = tempName(dir);
+    await mkdir(staging, { recursive: true });
+    try {
+      await writeFileSynced(join(staging, `source${ext}`), bytes);
+      await writeFileSynced(join(staging, 'model.json'), json!);
+      await writeFileSynced(join(staging, 'summary.json'), JSON.stringify(stored, null, 2));
+      await syncDir(staging);
+      await rename(staging, dir);
+    } catch (e) {
+      await rm(staging, { recursive: true, force: true });
+      // Another process imported the same file meanwhile: theirs is as good as ours.
+      const raced = await this.readStored(dir);
+      if (raced !== undefined) return { info: raced, created: false };
+      throw e;
+    }
+    await syncDir(this.modelsDir());
     return { info, created: true };
+  }
+
+  private async readStored(dir: string): Promise<ModelInfo | undefined> {
+    try {
+      const stored = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as StoredSummary;
+      const { importedAt: _ignored, ...info } = stored;
+      return info;
+    } catch {
+      return undefined; // not imported (yet)
+    }
   }
 
   /** A model's weights as Pursuit Lab JSON bytes; undefined when the id is unknown. */
   async getData(id: string): Promise<ModelData | undefined> {
+    await this.recover();
     await this.scanBundled();
     const bundled = this.bundled.get(id);
     if (bundled !== undefined) {
       const bytes = await readFile(bundled.path);
       if (bundled.info.format === 'json') return { info: bundled.info, bytes: new Uint8Array(bytes) };
-      const { generator } = openModel(bytes, bundled.info.fileName);
-      return { info: bundled.info, bytes: new TextEncoder().encode(writeJsonModel(generator)) };
+      const { json } = await this.parse(bytes, bundled.info.fileName, undefined, { json: true });
+      return { info: bundled.info, bytes: json! };
     }
     if (!/^[0-9a-f]{16}$/.test(id)) return undefined;
     const dir = join(this.modelsDir(), id);

@@ -6,7 +6,7 @@ import {
   type HostEvents,
 } from '../../../shared/contract';
 import { err } from '../../../shared/result';
-import { fromWire, toWire } from '../../../shared/wire';
+import { decodeFrames, encodeFrames, FRAMES_CONTENT_TYPE, fromWire } from '../../../shared/wire';
 
 /** Header the bridge checks on every API request (see main/bridge/server.ts). */
 const TOKEN_HEADER = 'x-pursuit-token';
@@ -14,7 +14,8 @@ const TOKEN_HEADER = 'x-pursuit-token';
 /**
  * The host API over the browser-mode HTTP bridge. Same interface as the
  * Electron preload's `window.api`; the per-launch token comes from the page
- * address the host printed.
+ * address the host printed. Calls go as binary frames (shared/wire.ts):
+ * a model's bytes travel as they are, never as base64 inside JSON.
  */
 export function createBridgeClient(token: string, base = ''): HostClient {
   async function call(method: keyof HostApi, payload?: unknown): Promise<never> {
@@ -22,17 +23,21 @@ export function createBridgeClient(token: string, base = ''): HostClient {
     try {
       response = await fetch(`${base}/api/call/${method}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token },
-        body: payload === undefined ? '' : toWire(payload),
+        headers: { 'Content-Type': FRAMES_CONTENT_TYPE, Accept: FRAMES_CONTENT_TYPE, [TOKEN_HEADER]: token },
+        // A Blob of the parts: the model's bytes are sent as they are, not joined or copied again.
+        body: payload === undefined ? '' : new Blob(encodeFrames(payload) as BlobPart[]),
       });
     } catch (e) {
       return err('io', `Cannot reach the Pursuit Lab host (is it still running?): ${(e as Error).message}`) as never;
     }
-    const text = await response.text();
     try {
-      return fromWire(text) as never;
+      if ((response.headers.get('content-type') ?? '').startsWith(FRAMES_CONTENT_TYPE)) {
+        // A long model list is more than a request needs: allow 64 MiB of JSON in an answer.
+        return decodeFrames(new Uint8Array(await response.arrayBuffer()), 64 * 1024 * 1024) as never;
+      }
+      return fromWire(await response.text()) as never;
     } catch {
-      return err('internal', `The host answered ${response.status} with something that is not JSON`) as never;
+      return err('internal', `The host answered ${response.status} with something it could not decode`) as never;
     }
   }
 
