@@ -6,8 +6,8 @@
 //
 // (electron-builder: call flipFuses from an afterPack hook; Electron Forge: its
 // FusesPlugin takes FUSE_CONFIG as it is.) It needs @electron/fuses, pinned exactly:
-//   npm install -D -E @electron/fuses@2.1.3
-// which this repository does not install (nothing here packages the app yet).
+//   npm install -D -E @electron/fuses@1.8.0
+// (a devDependency here: 2.x needs Node 22; nothing here packages the app yet).
 
 /** The fuses, by @electron/fuses' FuseV1Options names. */
 export const FUSE_CONFIG = {
@@ -34,7 +34,7 @@ export async function flipFuses(electronPath) {
   try {
     fuses = await import('@electron/fuses');
   } catch {
-    throw new Error('@electron/fuses is not installed: npm install -D -E @electron/fuses@2.1.3');
+    throw new Error('@electron/fuses is not installed: npm install -D -E @electron/fuses@1.8.0');
   }
   const { version: _version, ...options } = FUSE_CONFIG;
   const config = { version: fuses.FuseVersion.V1, resetAdHocDarwinSignature: process.platform === 'darwin' };
