@@ -100,6 +100,7 @@ export function* latentPursuit(
 
   // 1. Last layer.
   const out = layers[L];
+  const tried = new Uint8Array(count);
   const lambda = new Float64Array(count).fill(o.lambda);
   const problem: FistaProblem = {
     W: out.W,
@@ -109,7 +110,15 @@ export function* latentPursuit(
     prox: 'nonneg-l1',
     lambda,
     lipschitz: out.lambdaMax * maxDerivative(ctx) ** 2,
-    exactOnSupport: o.exact ? (j, support, iterate) => lastLayerExact(ctx, j, support, o.lambda, iterate) : undefined,
+    exactOnSupport: o.exact
+      ? (j, support, iterate) => {
+          // The first attempt of a signal may walk far from its guess (see lastLayerExact); later
+          // ones start from better guesses, and under noise a long walk rarely ends in KKT.
+          const rounds = tried[j] ? 40 : 3 * out.W.cols;
+          tried[j] = 1;
+          return lastLayerExact(ctx, j, support, o.lambda, iterate, rounds);
+        }
+      : undefined,
   };
   const xL = estimates[L - 1];
   const lastReports = yield* scaled(
@@ -242,13 +251,14 @@ function lastLayerExact(
   guess: Int32Array,
   lambda: number,
   iterate: Float64Array,
+  maxRounds: number,
 ): Float64Array | undefined {
   const out = ctx.layers[ctx.layers.length - 1];
   const sys = outputSystem(ctx, j);
-  // Rounds enough to reach the nonnegative least squares from a poor guess (one index moves per
-  // round): with many saturated pixels the φ-domain iterations barely see those rows, and their
-  // support guesses can be far off; the KKT check still decides. A later round of the saturated
-  // pixels' semismooth Newton starts from the previous round's support, a few indices away.
+  // `maxRounds` can be enough to reach the nonnegative least squares from a poor guess (one index
+  // moves per round): with many saturated pixels the φ-domain iterations barely see those rows,
+  // and their support guesses can be far off; the KKT check still decides. A later round of the
+  // saturated pixels' semismooth Newton starts from the previous round's support, a few indices away.
   const solve = (rows: Int32Array, previous: Float64Array | undefined) =>
     activeSetLasso({
       W: out.W,
@@ -263,7 +273,7 @@ function lastLayerExact(
           ? guess
           : Int32Array.from({ length: previous.length }, (_, c) => c).filter((c) => previous[c] > 0),
       signsFrom: previous ?? iterate,
-      maxRounds: previous === undefined ? 3 * out.W.cols : 40,
+      maxRounds: previous === undefined ? maxRounds : 40,
     });
   const x =
     sys.inequalities.length === 0
