@@ -14,6 +14,7 @@ import type { ModelInfo } from '../../src/shared/contract';
 import type { Result } from '../../src/shared/result';
 import { decodeFrames, encodeFrames, FRAMES_CONTENT_TYPE, fromWire } from '../../src/shared/wire';
 import { readFixture } from '../helpers/fixtures';
+import { npzBomb, onnxChain, safetensorsManyTensors } from '../helpers/hostileModels';
 
 const MAX_BODY = 64 * 1024;
 const root = mkdtempSync(join(tmpdir(), 'pursuit-lab-hostile-'));
@@ -254,4 +255,71 @@ describe('bridge under hostile input', () => {
     expect(imported.body).toMatchObject({ ok: true, value: { format: 'onnx' } });
     expect(order).toEqual(['list', 'list', 'list', 'import']);
   });
+
+  // The table, each row made small enough for CI: every file ends in a one-line refusal
+  // (or, for the Identity chain, a model) while the host answers another call.
+  const hostileRows: [string, string, () => Uint8Array, RegExp | 'opens'][] = [
+    [
+      'a custom output that builds a 10⁵ × 10⁵ matrix',
+      'bomb.json',
+      () => readFixture('json-models/custom-zeros-bomb.json'),
+      /calls sum, which is not one of the allowed functions/,
+    ],
+    [
+      'an npz whose float16 array declares 32768 × 32760 entries',
+      'bomb.npz',
+      () => npzBomb(32768, 32760, 2_100_000),
+      /over the 2 GiB model budget/,
+    ],
+    ['an ONNX chain of 10,000 Identity nodes', 'chain.onnx', () => onnxChain(10_000), 'opens'],
+    [
+      'a safetensors file with 40,000 tiny tensors',
+      'many.safetensors',
+      () => safetensorsManyTensors(20_000),
+      /^[^\n]+$/,
+    ],
+    [
+      'JSON nested 10⁶ deep',
+      'deep.json',
+      () => new TextEncoder().encode('{"format":"pursuit-lab/generator","version":1,"x":' + '['.repeat(1_000_000)),
+      /nested more than 64 levels deep/,
+    ],
+    [
+      'inputDim 1e15',
+      'wide.json',
+      () =>
+        new TextEncoder().encode(
+          JSON.stringify({
+            format: 'pursuit-lab/generator',
+            version: 1,
+            inputDim: 1e15,
+            output: 'tanh',
+            layers: [
+              { W: [[1]], b: [0] },
+              { W: [[1]], b: [0] },
+            ],
+          }),
+        ),
+      /need 7\.1 PiB as float64, over the 2 GiB model budget/,
+    ],
+  ];
+  it.each(hostileRows)(
+    '%s: refused in one line (or opened) while the host answers',
+    async (_row, fileName, bytes, expected) => {
+      const importing = framed(defaults, 'importModel', { fileName, bytes: bytes() });
+      await listWorks(defaults);
+      const r = await importing;
+      if (expected === 'opens') {
+        expect(r.body.ok).toBe(true);
+        return;
+      }
+      expect(r.body.ok).toBe(false);
+      const error = (r.body as { error: { code: string; message: string } }).error;
+      expect(Object.keys(error)).toEqual(['code', 'message']);
+      expect(error.message.split('\n')).toHaveLength(1);
+      expect(error.message).not.toMatch(/\bat .+:\d+:\d+/);
+      expect(error.message).toMatch(expected);
+      await listWorks(defaults);
+    },
+  );
 });
