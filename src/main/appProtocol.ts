@@ -8,23 +8,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { MIME } from './mime';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'pursuit-lab';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
 
 /** Isolation so workers may share memory; the CSP itself is in index.html's meta tag. */
 const HEADERS: Record<string, string> = {

@@ -285,3 +285,20 @@ export function npzBomb(rows: number, cols: number, compressedBytes: number, des
   }
   return zipOf([{ name: 'weight.npy', stored, method: 8, size: header.length + rows * cols * width }]);
 }
+
+/** A valid 1 → 1 → 1 Pursuit Lab JSON model with `fields` overriding its own, as bytes. */
+export function jsonModel(fields: Record<string, unknown>): Uint8Array {
+  return new TextEncoder().encode(
+    JSON.stringify({
+      format: 'pursuit-lab/generator',
+      version: 1,
+      inputDim: 1,
+      output: 'identity',
+      layers: [
+        { W: [[1]], b: [0] },
+        { W: [[1]], b: [0] },
+      ],
+      ...fields,
+    }),
+  );
+}

@@ -5,6 +5,7 @@ import { createRng, type Rng } from '../../src/core/linalg/rng';
 import { parameterCount } from '../../src/core/model/generator';
 import { readFixture } from '../helpers/fixtures';
 import {
+  jsonModel,
   npyHeader,
   npzBomb,
   onnxChain,
@@ -89,20 +90,6 @@ describe('malformed and hostile files', () => {
 
 /** Bytes of a string. */
 const utf8 = (s: string) => new TextEncoder().encode(s);
-const jsonModel = (fields: Record<string, unknown>) =>
-  utf8(
-    JSON.stringify({
-      format: 'pursuit-lab/generator',
-      version: 1,
-      inputDim: 1,
-      output: 'identity',
-      layers: [
-        { W: [[1]], b: [0] },
-        { W: [[1]], b: [0] },
-      ],
-      ...fields,
-    }),
-  );
 const f64 = (values: number[]) => {
   const out = new Uint8Array(8 * values.length);
   values.forEach((v, i) => new DataView(out.buffer).setFloat64(8 * i, v, true));

@@ -9,6 +9,7 @@ import { isHostMethod, MAX_IMPORT_BYTES, validateRequest } from '../../shared/va
 import { decodeFrames, encodeFrames, FRAMES_CONTENT_TYPE, fromWire, toWire } from '../../shared/wire';
 import type { EventHub } from '../services/events';
 import { readBody, RequestBodyError } from './body';
+import { MIME } from '../mime';
 
 /**
  * Browser mode: the renderer served on 127.0.0.1 with the host API behind
@@ -58,19 +59,6 @@ const MAX_BODY_BYTES = MAX_IMPORT_BYTES + 2 * 1024 * 1024;
 
 /** A plain JSON body: small calls only (bytes travel framed, not as base64). */
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
 
 /** Same policy as the Electron window's meta tag; plus isolation so workers may share memory. */
 const SECURITY_HEADERS: Record<string, string> = {

@@ -11,6 +11,7 @@ import {
 import { MAX_JSON_DEPTH } from '../../../../src/core/formats/jsonText';
 import { readFixture } from '../../../helpers/fixtures';
 import {
+  jsonModel,
   npyHeader,
   npzBomb,
   onnxChain,
@@ -38,20 +39,7 @@ function refusal(bytes: Uint8Array, name: string, options?: OpenOptions): ModelF
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
-const model = (fields: Record<string, unknown>) =>
-  text(
-    JSON.stringify({
-      format: 'pursuit-lab/generator',
-      version: 1,
-      inputDim: 1,
-      output: 'identity',
-      layers: [
-        { W: [[1]], b: [0] },
-        { W: [[1]], b: [0] },
-      ],
-      ...fields,
-    }),
-  );
+const model = jsonModel;
 
 describe('JSON models: hostile sizes and shapes end in one-line refusals (issue 9)', () => {
   it('refuses inputDim 1e15 from the declared sizes, not with "Invalid typed array length"', () => {
