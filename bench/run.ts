@@ -8,6 +8,7 @@
  *   npm run bench -- kernels      # only the product kernels
  *   npm run bench -- methods      # only the inversion methods
  *   npm run bench -- theory       # only the invertibility check
+ *   npm run bench -- saturation   # the saturating tanh fixture against the bundled demo
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -155,5 +156,46 @@ if (only === undefined || only === 'theory') {
       2,
     ) + '\n',
   );
+}
+if (only === undefined || only === 'saturation') {
+  // A saturating tanh generator (a fifth of its pixels are one-sided bounds) against the bundled
+  // PLU demo of the same architecture: per-signal time and success on the same clean signals.
+  const models = {
+    'mnist-tanh-gan.onnx': '../test/fixtures/pytorch/mnist-tanh-gan.onnx',
+    'mnist-fc-gan.onnx': '../resources/models/mnist-fc-gan.onnx',
+  };
+  const methods: MethodId[] = ['lp', 'lbp', 'oracle', 'oracle-e2e'];
+  const count = 64;
+  const perSignal: Record<string, Record<string, { seconds: number; successRate: number }>> = {};
+  for (const [name, path] of Object.entries(models)) {
+    const { generator } = openModel(new Uint8Array(readFileSync(fileURLToPath(new URL(path, import.meta.url)))), name);
+    const steps = invertExperiment(
+      generator,
+      { methods, count, seed: 0, mask: { kind: 'none' }, noise: { kind: 'none' } },
+      () => performance.now(),
+    );
+    let next = steps.next();
+    while (!next.done) next = steps.next();
+    perSignal[name] = Object.fromEntries(
+      methods.map((m) => {
+        const r = next.value.methods[m]!;
+        return [m, { seconds: r.seconds / count, successRate: r.summary.successRate }];
+      }),
+    );
+  }
+  const [tanh, demo] = [perSignal['mnist-tanh-gan.onnx'], perSignal['mnist-fc-gan.onnx']];
+  console.log(`saturating tanh fixture against the bundled demo, ${count} clean signals each, one thread:`);
+  table(
+    ['method', 'tanh ms/signal', 'success', 'demo ms/signal', 'success', 'ratio'],
+    methods.map((m) => [
+      m,
+      (1000 * tanh[m].seconds).toFixed(1),
+      `${(100 * tanh[m].successRate).toFixed(1)}%`,
+      (1000 * demo[m].seconds).toFixed(1),
+      `${(100 * demo[m].successRate).toFixed(1)}%`,
+      (tanh[m].seconds / demo[m].seconds).toFixed(2),
+    ]),
+  );
+  writeFileSync(`${resultsDir}saturation.json`, JSON.stringify({ ...machine, count, perSignal }, null, 2) + '\n');
 }
 console.log(`results in bench/results/`);

@@ -15,7 +15,7 @@ if (electron !== undefined) {
   commandArgs = [root, ...args];
 } else {
   console.log(
-    'Electron binary not installed (npm skips its download here; `npx install-electron` fetches it) — starting browser mode.',
+    "Electron binary not installed (npm skips its download here; Electron's installer, node node_modules/electron/install.js, fetches it) — starting browser mode.",
   );
   command = process.execPath;
   commandArgs = [fileURLToPath(new URL('../out/main/web.js', import.meta.url)), ...args];

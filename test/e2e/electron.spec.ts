@@ -6,7 +6,9 @@ import { electronBinary } from '../../scripts/electron-binary.mjs';
 
 const binary = electronBinary();
 if (binary.path === undefined) {
-  console.log(`Electron e2e skipped: ${binary.reason}. Run \`npx install-electron\` where GitHub is reachable.`);
+  console.log(
+    `Electron e2e skipped: ${binary.reason}. Run \`node node_modules/electron/install.js\` (Electron's own installer) where GitHub is reachable.`,
+  );
 }
 
 test.describe('Electron app', () => {
