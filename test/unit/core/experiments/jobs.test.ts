@@ -39,7 +39,7 @@ describe('invert jobs', () => {
     mask: 'random:0.2',
     noise: 0.001,
     chunkSize: 3,
-  });
+  }) as Extract<JobSpec, { kind: 'invert' }>;
 
   it('merges to the same report whatever order the chunks were computed in', () => {
     expect(chunkCount(spec)).toBe(4);
