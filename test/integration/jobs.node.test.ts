@@ -3,12 +3,13 @@
 // a chunk that throws and a worker that dies, Ctrl-C, and `runs`. Faults are
 // injected with the job worker's test-only variables (src/workers/jobs.node-worker.ts).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCliProcess } from '../helpers/cli';
-import { repoPath } from '../helpers/fixtures';
+import { fixturePath, repoPath } from '../helpers/fixtures';
 
 const root = mkdtempSync(join(tmpdir(), 'pl-jobs-'));
 const specPath = join(root, 'invert.json');
@@ -162,6 +163,60 @@ describe('pursuit-lab experiment', () => {
     expect(status(dir).state).toBe('cancelled');
     expect(chunkFiles(dir).length).toBeGreaterThanOrEqual(1);
     expect(listRuns(workspace)).toEqual([expect.objectContaining({ id, state: 'cancelled' })]);
+  }, 120_000);
+
+  it("runs a check job on a model file (a path relative to the spec) to exactly pursuit-lab check's report", () => {
+    const folder = join(root, 'check');
+    const model = readFileSync(fixturePath('json-models/tiny-tanh.json'));
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'tiny.json'), model);
+    const spec = join(folder, 'check.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({ kind: 'check', model: 'tiny.json', samples: 40, seed: 3, noise: 0.01, chunkSize: 7 }),
+    );
+    const workspace = join(root, 'check-ws');
+    const r = runCliProcess([
+      'experiment',
+      spec,
+      '--workers',
+      '2',
+      '--workspace',
+      workspace,
+      '--json',
+      join(folder, 'out.json'),
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/verdict: /);
+    const { id, dir } = onlyRun(workspace);
+    expect(chunkFiles(dir)).toHaveLength(6);
+    const runSpec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8'));
+    expect(runSpec.model).toMatchObject({
+      source: 'tiny.json',
+      path: join(folder, 'tiny.json'),
+      sha256: createHash('sha256').update(model).digest('hex'),
+    });
+    const out = JSON.parse(readFileSync(join(folder, 'out.json'), 'utf8'));
+    expect(out.run).toEqual({ id, dir });
+
+    const onePass = join(folder, 'one-pass.json');
+    const c = runCliProcess([
+      'check',
+      join(folder, 'tiny.json'),
+      '--samples',
+      '40',
+      '--seed',
+      '3',
+      '--noise',
+      '0.01',
+      '--json',
+      onePass,
+    ]);
+    expect(c.status, c.stderr).toBe(0);
+    const strip = ({ model: _m, run: _r, ...report }: Record<string, unknown>) => report;
+    expect(strip(JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')))).toEqual(
+      strip(JSON.parse(readFileSync(onePass, 'utf8'))),
+    );
   }, 120_000);
 
   it('refuses a bad spec with the field named, before creating a run', () => {
