@@ -21,6 +21,9 @@ export default defineConfig({
           // The model parser's worker_threads entry: every model is parsed there, within limits
           // (src/main/services/modelParser.ts looks for it beside index.js and web.js).
           'model-parser': resolve(__dirname, 'src/workers/modelParse.node-worker.ts'),
+          // The job engine's worker_threads entry (src/main/services/jobs/pool.ts looks for it
+          // beside the entry or chunk it was bundled into).
+          'job-worker': resolve(__dirname, 'src/workers/jobs.node-worker.ts'),
         },
       },
     },

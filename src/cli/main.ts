@@ -3,6 +3,8 @@ import { check, checkUsage } from './commands/check';
 import { convert, convertUsage } from './commands/convert';
 import { generate, generateUsage } from './commands/generate';
 import { invert, invertUsage } from './commands/invert';
+import { experiment, experimentUsage } from './commands/experiment';
+import { runs, runsUsage } from './commands/runs';
 import { InputError, UsageError, type CliIo } from './io';
 
 const usage = `Usage: pursuit-lab <command> [options]
@@ -13,6 +15,8 @@ Commands:
   check <model|random:…> [--samples N]         is it invertible? Theorems 1–3 per sample, and a verdict
   generate <model> --z FILE [--json out.json]  G(z) and every hidden layer for given latent vectors
   convert <model> --to json <out.json>         write any readable model as Pursuit Lab JSON
+  experiment <spec.json> [--workers N]         run an invert or check job on every core, kept in a run folder
+  runs [--workspace DIR]                       list the runs of a workspace with their state and progress
 
 Models: Pursuit Lab JSON, ONNX (exported from PyTorch), safetensors and npz
 (nn.Sequential state dicts; --arch FILE or --output ACT), or random:n0,…,n[:act][@seed].
@@ -26,6 +30,8 @@ const commands: Record<string, { run: (argv: readonly string[], io: CliIo) => Pr
   generate: { run: generate, usage: generateUsage },
   check: { run: (argv, io) => check(argv, io), usage: checkUsage },
   convert: { run: convert, usage: convertUsage },
+  experiment: { run: experiment, usage: experimentUsage },
+  runs: { run: runs, usage: runsUsage },
 };
 
 /** Runs the CLI; returns the exit code. Never throws for bad input: it reports and returns 1 or 2. */

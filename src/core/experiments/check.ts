@@ -1,10 +1,10 @@
-import { matrix } from '../linalg/matrix';
-import { createRng } from '../linalg/rng';
+import { matrix, type Matrix } from '../linalg/matrix';
+import { createRng, type Rng } from '../linalg/rng';
 import { quantiles } from '../metrics';
 import { forward } from '../model/forward';
 import type { Generator } from '../model/generator';
 import { activationFunctions } from '../model/activations';
-import { prepare } from '../pursuit/prepared';
+import { prepare, type PreparedLayer } from '../pursuit/prepared';
 import { classifySaturation } from '../pursuit/saturation';
 import { normalizedGram, mutualCoherence } from '../theory/coherence';
 import { evaluateSignal, theorem3Bounds, type SignalEvaluation } from '../theory/theorems';
@@ -73,6 +73,71 @@ export interface CheckReport {
 
 const pct = (f: number) => `${(100 * f).toFixed(f === 0 || f === 1 ? 0 : 1)}%`;
 
+/** One sample's evaluation: what the report aggregates. */
+export interface CheckSample {
+  readonly evaluation: SignalEvaluation;
+  /** Saturated output pixels of G(z). */
+  readonly saturated: number;
+  /** Theorem 3's error bounds (per layer, and on z), when a noise level was given. */
+  readonly bound?: { readonly layers: number[]; readonly z: number };
+}
+
+/** A block of consecutive samples, evaluated. */
+export interface CheckBlock {
+  /** τ, the saturation tolerance in force (the same for every block). */
+  readonly tolerance: number;
+  readonly samples: CheckSample[];
+}
+
+function checkCheckSpec(spec: CheckSpec): void {
+  const { samples } = spec;
+  if (!(Number.isInteger(samples) && samples >= 1 && samples <= 100_000))
+    throw new RangeError(`samples must be an integer from 1 to 100000, got ${samples}`);
+  const sigma = spec.noise ?? 0;
+  if (!(sigma >= 0)) throw new RangeError(`noise must be ≥ 0, got ${sigma}`);
+}
+
+/**
+ * Draws k latents from `rng`, one sample's n₀ entries after another (the
+ * order a chunk's skip-ahead relies on), as the columns of an n₀ × k matrix.
+ */
+function drawLatents(rng: Rng, n0: number, k: number) {
+  const z = matrix(n0, k);
+  for (let j = 0; j < k; j++) for (let i = 0; i < n0; i++) z.data[i * k + j] = rng.gaussian();
+  return z;
+}
+
+/** Evaluates Theorems 1–3 on every column of z: the per-sample measurement of both the stepper and the chunks. */
+function checkBlock(gen: Generator, layers: readonly PreparedLayer[], spec: CheckSpec, z: Matrix): CheckBlock {
+  const k = z.cols;
+  const sigma = spec.noise ?? 0;
+  const n = layers[layers.length - 1].W.rows;
+  const pass = forward(gen, z);
+  const sat = classifySaturation(
+    pass.output,
+    undefined,
+    gen.output,
+    activationFunctions(gen.output),
+    spec.saturationTolerance,
+  );
+  const samples: CheckSample[] = [];
+  for (let j = 0; j < k; j++) {
+    const knownRows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => sat.side[i * k + j] === 0);
+    const supports = pass.hidden.map((x) => {
+      const s: number[] = [];
+      for (let i = 0; i < x.rows; i++) if (x.data[i * k + j] > 0) s.push(i);
+      return Int32Array.from(s);
+    });
+    const sig = { supports, knownRows };
+    samples.push({
+      evaluation: evaluateSignal(layers, sig),
+      saturated: sat.counts[j],
+      ...(sigma > 0 ? { bound: theorem3Bounds(layers, sig, sigma * Math.sqrt(knownRows.length), 1) } : {}),
+    });
+  }
+  return { tolerance: sat.tolerance, samples };
+}
+
 /**
  * The invertibility check: samples latents, reads each sample's supports
  * from the forward pass and evaluates Theorems 1–3 on them (see
@@ -81,22 +146,12 @@ const pct = (f: number) => `${(100 * f).toFixed(f === 0 || f === 1 ? 0 : 1)}%`;
  * its layer conditions hold — and writes a verdict in plain words.
  */
 export function createCheck(gen: Generator, spec: CheckSpec): Stepper<CheckReport> {
-  const { samples, seed } = spec;
+  checkCheckSpec(spec);
+  const { samples } = spec;
   const chunk = spec.chunkSize ?? 16;
-  if (!(Number.isInteger(samples) && samples >= 1 && samples <= 100_000))
-    throw new RangeError(`samples must be an integer from 1 to 100000, got ${samples}`);
-  const sigma = spec.noise ?? 0;
-  if (!(sigma >= 0)) throw new RangeError(`noise must be ≥ 0, got ${sigma}`);
   const layers = prepare(gen);
-  const L = layers.length - 1;
-  const n = layers[L].W.rows;
-  const phi = activationFunctions(gen.output);
-  const rng = createRng(seed);
-  const saturatedCounts: number[] = [];
-  let tolerance = 0;
-  const evaluations: SignalEvaluation[] = [];
-  const bounds: { layers: number[]; z: number }[] = [];
-  const coherenceFull = layers.slice(1).map((l) => mutualCoherence(normalizedGram(l.W, l.Wt)));
+  const rng = createRng(spec.seed);
+  const blocks: CheckBlock[] = [];
   let done = 0;
 
   return {
@@ -106,93 +161,137 @@ export function createCheck(gen: Generator, spec: CheckSpec): Stepper<CheckRepor
     },
     step() {
       const k = Math.min(chunk, samples - done);
-      const z = matrix(gen.inputDim, k);
-      for (let j = 0; j < k; j++) for (let i = 0; i < gen.inputDim; i++) z.data[i * k + j] = rng.gaussian();
-      const pass = forward(gen, z);
-      const sat = classifySaturation(pass.output, undefined, gen.output, phi, spec.saturationTolerance);
-      tolerance = sat.tolerance;
-      for (let j = 0; j < k; j++) {
-        const knownRows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => sat.side[i * k + j] === 0);
-        saturatedCounts.push(sat.counts[j]);
-        const supports = pass.hidden.map((x) => {
-          const s: number[] = [];
-          for (let i = 0; i < x.rows; i++) if (x.data[i * k + j] > 0) s.push(i);
-          return Int32Array.from(s);
-        });
-        const sig = { supports, knownRows };
-        evaluations.push(evaluateSignal(layers, sig));
-        if (sigma > 0) bounds.push(theorem3Bounds(layers, sig, sigma * Math.sqrt(knownRows.length), 1));
-      }
+      blocks.push(checkBlock(gen, layers, spec, drawLatents(rng, gen.inputDim, k)));
       done += k;
     },
     result(stopReason) {
-      const count = evaluations.length;
-      const frac = (pred: (e: SignalEvaluation) => boolean) =>
-        count ? evaluations.filter(pred).length / count : Number.NaN;
-      const perLayer: CheckLayer[] = [];
-      for (let i = 0; i < L; i++) {
-        const ev = evaluations.map((e) => e.layers[i]);
-        const sparkValues = ev.map((l) => l.spark.lower);
-        const sparkMedian = quantiles(
-          sparkValues.map((v) => (Number.isFinite(v) ? v : Number.MAX_VALUE)),
+      return summarizeCheck(gen, spec, blocks, stopReason, layers);
+    },
+  };
+}
+
+/** Samples per chunk of a check job unless its spec says otherwise. */
+export const DEFAULT_CHECK_CHUNK = 64;
+
+/** Number of chunks of a check job (`chunkSize` samples each, the last one may be shorter; default 64). */
+export function checkChunkCount(spec: CheckSpec): number {
+  checkCheckSpec(spec);
+  const size = spec.chunkSize ?? DEFAULT_CHECK_CHUNK;
+  if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`chunkSize must be a positive integer, got ${size}`);
+  return Math.ceil(spec.samples / size);
+}
+
+/** Which samples chunk k holds: [first, first + count). */
+export function checkChunkRange(spec: CheckSpec, k: number): { first: number; count: number } {
+  const total = checkChunkCount(spec);
+  if (!(Number.isInteger(k) && k >= 0 && k < total))
+    throw new RangeError(`chunk ${k} does not exist (the job has ${total})`);
+  const size = spec.chunkSize ?? DEFAULT_CHECK_CHUNK;
+  return { first: k * size, count: Math.min(size, spec.samples - k * size) };
+}
+
+/**
+ * Chunk k of a check job: the samples [first, first + count) of the very
+ * stream `createCheck` draws from, reached by drawing and dropping the first
+ * `first · n₀` normals. So the merged chunks give exactly the report of one
+ * `createCheck` pass with the same seed, whatever the chunk size. The skip
+ * costs n₀ normals per earlier sample, far less than evaluating one sample.
+ */
+export function checkChunk(gen: Generator, spec: CheckSpec, k: number): CheckBlock {
+  const { first, count } = checkChunkRange(spec, k);
+  const rng = createRng(spec.seed);
+  for (let i = first * gen.inputDim; i > 0; i--) rng.gaussian();
+  return checkBlock(gen, prepare(gen), spec, drawLatents(rng, gen.inputDim, count));
+}
+
+/** Joins a check job's chunks, given in chunk order, into the report of one pass. */
+export function mergeCheckChunks(gen: Generator, spec: CheckSpec, chunks: readonly CheckBlock[]): CheckReport {
+  const total = checkChunkCount(spec);
+  if (chunks.length !== total) throw new RangeError(`merge needs ${total} chunks, got ${chunks.length}`);
+  return summarizeCheck(gen, spec, chunks, 'completed');
+}
+
+/** The report from evaluated blocks, in order: per-layer and per-theorem aggregates and the verdict. */
+export function summarizeCheck(
+  gen: Generator,
+  spec: CheckSpec,
+  blocks: readonly CheckBlock[],
+  stopReason: StopReason,
+  layers: readonly PreparedLayer[] = prepare(gen),
+): CheckReport {
+  const L = layers.length - 1;
+  const n = layers[L].W.rows;
+  const coherenceFull = layers.slice(1).map((l) => mutualCoherence(normalizedGram(l.W, l.Wt)));
+  const samples = blocks.flatMap((b) => b.samples);
+  const evaluations = samples.map((s) => s.evaluation);
+  const saturatedCounts = samples.map((s) => s.saturated);
+  const bounds = samples.flatMap((s) => (s.bound === undefined ? [] : [s.bound]));
+  const tolerance = blocks.length > 0 ? blocks[blocks.length - 1].tolerance : 0;
+  const count = evaluations.length;
+  const frac = (pred: (e: SignalEvaluation) => boolean) =>
+    count ? evaluations.filter(pred).length / count : Number.NaN;
+  const perLayer: CheckLayer[] = [];
+  for (let i = 0; i < L; i++) {
+    const ev = evaluations.map((e) => e.layers[i]);
+    const sparkValues = ev.map((l) => l.spark.lower);
+    const sparkMedian = quantiles(
+      sparkValues.map((v) => (Number.isFinite(v) ? v : Number.MAX_VALUE)),
+      [0.5],
+    )[0];
+    perLayer.push({
+      index: i + 1,
+      n: layers[i].W.rows,
+      sparsity: stats(ev.map((l) => l.s)),
+      coherence: quantiles(
+        ev.map((l) => l.coherence),
+        [0.5],
+      )[0],
+      coherenceFull: coherenceFull[i],
+      sparkLowerBound: sparkMedian === Number.MAX_VALUE ? null : sparkMedian,
+      theorem1: { passFraction: frac((e) => e.layers[i].theorem1.holds) },
+      theorem2: { passFraction: frac((e) => e.layers[i].theorem2.holds) },
+      theorem3: {
+        passFraction: frac((e) => e.layers[i].theorem3.holds),
+        threshold: quantiles(
+          ev.map((l) => (l.coherence > 0 ? 1 / (3 * l.coherence) : Number.MAX_VALUE)),
           [0.5],
-        )[0];
-        perLayer.push({
-          index: i + 1,
-          n: layers[i].W.rows,
-          sparsity: stats(ev.map((l) => l.s)),
-          coherence: quantiles(
-            ev.map((l) => l.coherence),
-            [0.5],
-          )[0],
-          coherenceFull: coherenceFull[i],
-          sparkLowerBound: sparkMedian === Number.MAX_VALUE ? null : sparkMedian,
-          theorem1: { passFraction: frac((e) => e.layers[i].theorem1.holds) },
-          theorem2: { passFraction: frac((e) => e.layers[i].theorem2.holds) },
-          theorem3: {
-            passFraction: frac((e) => e.layers[i].theorem3.holds),
-            threshold: quantiles(
-              ev.map((l) => (l.coherence > 0 ? 1 / (3 * l.coherence) : Number.MAX_VALUE)),
+        )[0],
+      },
+      ...(bounds.length
+        ? {
+            errorBound: quantiles(
+              bounds.map((b) => b.layers[i]),
               [0.5],
             )[0],
-          },
-          ...(bounds.length
-            ? {
-                errorBound: quantiles(
-                  bounds.map((b) => b.layers[i]),
-                  [0.5],
-                )[0],
-              }
-            : {}),
-        });
-      }
-      const theorems = {
-        theorem1: { passFraction: frac((e) => e.theorem1) },
-        theorem2: { passFraction: frac((e) => e.theorem2) },
-        theorem3: { passFraction: frac((e) => e.theorem3) },
-      };
-      return {
-        samples: count,
-        seed,
-        stopReason,
-        layers: perLayer,
-        theorems,
-        ...(bounds.length
-          ? {
-              zErrorBound: quantiles(
-                bounds.map((b) => b.z),
-                [0.5],
-              )[0],
-            }
-          : {}),
-        saturation: {
-          tolerance,
-          pixels: stats(saturatedCounts),
-          fraction: count ? saturatedCounts.reduce((a, b) => a + b, 0) / (count * n) : 0,
-        },
-        verdict: verdict(perLayer, theorems, evaluations, saturatedCounts, n),
-      };
+          }
+        : {}),
+    });
+  }
+  const theorems = {
+    theorem1: { passFraction: frac((e) => e.theorem1) },
+    theorem2: { passFraction: frac((e) => e.theorem2) },
+    theorem3: { passFraction: frac((e) => e.theorem3) },
+  };
+  return {
+    samples: count,
+    seed: spec.seed,
+    stopReason,
+    layers: perLayer,
+    theorems,
+    ...(bounds.length
+      ? {
+          zErrorBound: quantiles(
+            bounds.map((b) => b.z),
+            [0.5],
+          )[0],
+        }
+      : {}),
+    saturation: {
+      tolerance,
+      pixels: stats(saturatedCounts),
+      fraction: count ? saturatedCounts.reduce((a, b) => a + b, 0) / (count * n) : 0,
     },
+    verdict: verdict(perLayer, theorems, evaluations, saturatedCounts, n),
   };
 }
 

@@ -1,3 +1,4 @@
 export * from './stepper';
 export * from './sparsity';
 export * from './invert';
+export * from './jobs';

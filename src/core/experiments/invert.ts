@@ -99,26 +99,45 @@ export interface InvertProgress {
 const cap = (v: number) => Math.min(v, SNR_CAP_DB);
 
 /**
- * The CLI's and the app's inversion experiment: draw `count` latents,
- * observe G(z) through the mask and noise, run each method on the same
- * observations, and measure every recovery by feeding ẑ back through the
- * generator (as the paper does). Yields progress between solver steps.
- *
- * @param now a clock in milliseconds (the caller's: core does not read the platform's timers).
+ * One block of signals inverted by every method: what a report is made of.
+ * A whole experiment is one block; a job's chunk is one block, and the
+ * chunks' blocks, concatenated in chunk order, make the same kind of report.
  */
-export function* invertExperiment(
-  gen: Net,
-  spec: InvertSpec,
-  now: () => number,
-): Generator<InvertProgress, InvertReport, void> {
-  const threshold = spec.successThreshold ?? 1e-3;
+export interface InvertBlock {
+  /** Per method, in the spec's order: the block's signals and the method's wall time on them. */
+  readonly methods: Partial<Record<MethodId, { readonly seconds: number; readonly signals: SignalOutcome[] }>>;
+  /** For a bounded φ: the saturation thresholds (the same for every block) and each signal's saturated pixels. */
+  readonly saturation?: {
+    readonly tolerance: number;
+    readonly above: number;
+    readonly below: number;
+    readonly counts: number[];
+  };
+}
+
+function checkInvertSpec(spec: InvertSpec): void {
   if (!(Number.isInteger(spec.count) && spec.count >= 1))
     throw new RangeError(`count must be a positive integer, got ${spec.count}`);
   if (spec.methods.length === 0) throw new RangeError('no method to run');
+}
+
+/**
+ * Draws `count` signals from `seed` (latents from seed, noise seed + 1, masks
+ * seed + 2, GD starts seed + 3), observes and inverts them with every
+ * method, and measures each recovery. The per-signal measurement that both
+ * the one-pass experiment and a job's chunks use.
+ */
+function* invertBlock(
+  gen: Net,
+  spec: InvertSpec,
+  count: number,
+  seed: number,
+  now: () => number,
+): Generator<InvertProgress, InvertBlock, void> {
   const n0 = gen.inputDim;
-  const z = matrix(n0, spec.count, createRng(spec.seed).fillGaussian(new Float64Array(n0 * spec.count)));
+  const z = matrix(n0, count, createRng(seed).fillGaussian(new Float64Array(n0 * count)));
   const truth = forward(gen, z);
-  const obs = observe(truth.output, spec.noise, spec.mask, spec.seed + 1);
+  const obs = observe(truth.output, spec.noise, spec.mask, seed + 1);
   const prepared = prepare(gen);
   const saturation = classifySaturation(
     obs.y,
@@ -131,14 +150,14 @@ export function* invertExperiment(
   const equationRows = (j: number) => {
     const rows: number[] = [];
     for (let i = 0; i < obs.y.rows; i++) {
-      const p = i * spec.count + j;
+      const p = i * count + j;
       if ((obs.known === undefined || obs.known[p]) && saturation.side[p] === 0) rows.push(i);
     }
     return Int32Array.from(rows);
   };
-  const methods: Partial<Record<MethodId, MethodOutcome>> = {};
+  const methods: InvertBlock['methods'] = {};
   // GD's random starts must not be the latents' draws: seeded alike, a start would equal z.
-  const startSeed = spec.seed + 3;
+  const startSeed = seed + 3;
   const options: MethodOptions = {
     ...spec.options,
     gd: { seed: startSeed, ...spec.options?.gd },
@@ -171,6 +190,41 @@ export function* invertExperiment(
         saturated: s.saturated,
       };
     });
+    methods[method] = { seconds, signals };
+    yield { method, index, fraction: 1 };
+  }
+  return {
+    methods,
+    ...(saturation.range !== undefined
+      ? {
+          saturation: {
+            tolerance: saturation.tolerance,
+            above: saturation.above,
+            below: saturation.below,
+            counts: Array.from(saturation.counts),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * The report of an experiment from its blocks, concatenated in the order
+ * given: every method's signals, its summary over all of them, and the
+ * summed wall time (the one field that differs between two runs).
+ */
+export function summarizeInvert(spec: InvertSpec, blocks: readonly InvertBlock[]): InvertReport {
+  const threshold = spec.successThreshold ?? 1e-3;
+  const methods: Partial<Record<MethodId, MethodOutcome>> = {};
+  for (const method of spec.methods) {
+    let seconds = 0;
+    const signals: SignalOutcome[] = [];
+    for (const block of blocks) {
+      const outcome = block.methods[method];
+      if (outcome === undefined) throw new RangeError(`a block has no result for method ${method}`);
+      seconds += outcome.seconds;
+      signals.push(...outcome.signals);
+    }
     const snrZ = signals.map((s) => s.snrZ);
     const [p10, med, p90] = quantiles(snrZ, [0.1, 0.5, 0.9]);
     const stopReasons: Partial<Record<PhaseStop, number>> = {};
@@ -190,8 +244,8 @@ export function* invertExperiment(
       },
       signals,
     };
-    yield { method, index, fraction: 1 };
   }
+  const saturation = blocks[0]?.saturation;
   return {
     settings: {
       count: spec.count,
@@ -200,14 +254,17 @@ export function* invertExperiment(
       noise: spec.noise,
       successThreshold: threshold,
       kernel: productKernel().name,
-      ...(saturation.range !== undefined
+      ...(saturation !== undefined
         ? {
             saturation: {
               tolerance: saturation.tolerance,
               above: saturation.above,
               below: saturation.below,
               pixels: (([p10, median, p90]) => ({ median, p10, p90 }))(
-                quantiles(Array.from(saturation.counts), [0.1, 0.5, 0.9]),
+                quantiles(
+                  blocks.flatMap((b) => b.saturation?.counts ?? []),
+                  [0.1, 0.5, 0.9],
+                ),
               ),
             },
           }
@@ -215,4 +272,95 @@ export function* invertExperiment(
     },
     methods,
   };
+}
+
+/**
+ * The CLI's and the app's inversion experiment: draw `count` latents,
+ * observe G(z) through the mask and noise, run each method on the same
+ * observations, and measure every recovery by feeding ẑ back through the
+ * generator (as the paper does). Yields progress between solver steps.
+ *
+ * @param now a clock in milliseconds (the caller's: core does not read the platform's timers).
+ */
+export function* invertExperiment(
+  gen: Net,
+  spec: InvertSpec,
+  now: () => number,
+): Generator<InvertProgress, InvertReport, void> {
+  checkInvertSpec(spec);
+  const block = yield* invertBlock(gen, spec, spec.count, spec.seed, now);
+  return summarizeInvert(spec, [block]);
+}
+
+/** Signals per chunk of an invert job unless its spec says otherwise. */
+export const DEFAULT_INVERT_CHUNK = 16;
+
+/** An invert experiment cut into chunks of `chunkSize` signals (the last one may be shorter). */
+export interface InvertJobSpec extends InvertSpec {
+  /** Signals per chunk. @default 16 */
+  readonly chunkSize?: number;
+}
+
+/** Number of chunks of an invert job. */
+export function invertChunkCount(spec: InvertJobSpec): number {
+  checkInvertSpec(spec);
+  const size = spec.chunkSize ?? DEFAULT_INVERT_CHUNK;
+  if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`chunkSize must be a positive integer, got ${size}`);
+  return Math.ceil(spec.count / size);
+}
+
+/** Which signals chunk k holds: [first, first + count). */
+export function invertChunkRange(spec: InvertJobSpec, k: number): { first: number; count: number } {
+  const total = invertChunkCount(spec);
+  if (!(Number.isInteger(k) && k >= 0 && k < total))
+    throw new RangeError(`chunk ${k} does not exist (the job has ${total})`);
+  const size = spec.chunkSize ?? DEFAULT_INVERT_CHUNK;
+  return { first: k * size, count: Math.min(size, spec.count - k * size) };
+}
+
+const mix32 = (x: number) => {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+  return (x ^ (x >>> 16)) >>> 0;
+};
+
+/**
+ * The seed of chunk k, from the run's seed and k alone, so a chunk is the
+ * same whichever worker computes it and whenever. Chunk 0 keeps the run's
+ * seed: a one-chunk job draws exactly what `invertExperiment` draws. Others
+ * hash (seed, k) into [0, 2^48), far from the small seeds people type, so
+ * chunk k's seed + 1 … + 3 (noise, masks, GD starts) meet no other chunk's.
+ */
+export function chunkSeed(seed: number, k: number): number {
+  if (k === 0) return seed;
+  const lo = seed >>> 0;
+  const hi = Math.floor(seed / 0x100000000) >>> 0;
+  const a = mix32(lo ^ mix32(k + 0x9e3779b9));
+  const b = mix32(hi ^ mix32(a + k));
+  return a * 0x10000 + (b >>> 16);
+}
+
+/**
+ * Chunk k of an invert job: its signals, drawn from `chunkSeed(seed, k)`,
+ * inverted and measured by every method. Pure and deterministic: the same
+ * spec and k give the same block, bit for bit (`seconds` aside).
+ */
+export function* invertChunk(
+  gen: Net,
+  spec: InvertJobSpec,
+  k: number,
+  now: () => number,
+): Generator<InvertProgress, InvertBlock, void> {
+  const { count } = invertChunkRange(spec, k);
+  return yield* invertBlock(gen, spec, count, chunkSeed(spec.seed, k), now);
+}
+
+/**
+ * Joins an invert job's chunks, given in chunk order, into the report
+ * `invertExperiment` gives (same shape; `seconds` is the summed compute time).
+ */
+export function mergeInvertChunks(spec: InvertJobSpec, chunks: readonly InvertBlock[]): InvertReport {
+  const total = invertChunkCount(spec);
+  if (chunks.length !== total) throw new RangeError(`merge needs ${total} chunks, got ${chunks.length}`);
+  return summarizeInvert(spec, chunks);
 }

@@ -1,0 +1,188 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
+import type { CheckReport } from '../../core/experiments/check';
+import type { InvertReport } from '../../core/experiments/invert';
+import type { Generator } from '../../core/model/generator';
+import {
+  createRun,
+  executeRun,
+  readRunSpec,
+  RunRefusedError,
+  sha256Of,
+  weightsSha256,
+  type JobModel,
+  type RunOutcome,
+} from '../../main/services/jobs/engine';
+import { isRunId } from '../../main/services/jobs/runs';
+import { parseArgs } from '../args';
+import { InputError, UsageError, type CliIo } from '../io';
+import { loadModelFile, loadModelOrRandom } from '../modelFile';
+import { checkWritable, progressPrinter, writeJsonOutput } from '../output';
+
+export const DEFAULT_WORKSPACE = 'pursuit-lab-workspace';
+
+export const experimentUsage = `pursuit-lab experiment <spec.json> [--workers N] [--workspace DIR] [--json FILE]
+pursuit-lab experiment --resume ID [--workers N] [--workspace DIR] [--json FILE]
+
+Runs an experiment as a job on every core and keeps it: the job is cut into
+chunks (blocks of signals) computed by a pool of worker threads, each chunk
+saved to <workspace>/runs/<id>/chunks/<k>.json as it finishes, then merged in
+chunk order into result.json. The result is the same, bit for bit, whatever
+the number of workers (timings aside: "seconds" fields). A run whose process
+died (kill -9, a crash) shows as interrupted in \`pursuit-lab runs\`;
+--resume computes only its missing chunks. Ctrl-C cancels and keeps the
+finished chunks (resumable too).
+
+spec.json: {"kind": "invert" | "check", "model": "FILE or random:…", …}
+  invert: methods ["lp", …], count, seed, mask ("none", "random:F", "rows:A-B"),
+          noise (σ), successThreshold, certify, options (per-method, as MethodOptions),
+          chunkSize (signals per chunk, default 16)
+  check:  samples, seed, noise (σ), saturationTolerance, chunkSize (default 64)
+A relative model path is read from the spec file's folder.
+
+  --workers N      worker threads (default: every core, os.availableParallelism())
+  --workspace DIR  where runs/ lives (default ./${DEFAULT_WORKSPACE})
+  --resume ID      finish an interrupted, cancelled or failed run
+  --json FILE      also write the result there, with {"run": {"id", "dir"}} added
+
+Exit codes: 0 done, 1 bad input or a failed run, 2 bad command line, 130 cancelled.`;
+
+interface Loaded {
+  readonly generator: Generator;
+  readonly model: JobModel;
+}
+
+/** Loads a job's model and records how to find it again (its absolute path and SHA-256). */
+async function loadJobModel(source: string, specDir: string): Promise<Loaded> {
+  if (source.startsWith('random:')) {
+    const { generator } = await loadModelOrRandom(source);
+    return { generator, model: { generator, source, sha256: weightsSha256(generator) } };
+  }
+  const path = isAbsolute(source) ? source : resolve(specDir, source);
+  const { generator, bytes } = await loadModelFile(path);
+  return { generator, model: { generator, source, path, sha256: sha256Of(bytes) } };
+}
+
+async function readSpecFile(path: string): Promise<JobSpec> {
+  let text;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  let raw;
+  try {
+    raw = JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new InputError(`${path}: not JSON (${(e as Error).message})`);
+  }
+  try {
+    return normalizeJobSpec(raw);
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+function summaryLines(job: JobSpec, result: InvertReport | CheckReport): string {
+  if (job.kind === 'check') {
+    const r = result as CheckReport;
+    return `verdict: ${r.verdict}\n`;
+  }
+  const r = result as InvertReport;
+  return job.methods
+    .map((m) => {
+      const s = r.methods[m]!.summary;
+      return `${m}: success ${(100 * s.successRate).toFixed(1)}%, SNR(z) median ${s.medianSnrZ >= 400 ? '≥400' : s.medianSnrZ.toFixed(1)} dB\n`;
+    })
+    .join('');
+}
+
+export async function experiment(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { valued: ['workers', 'workspace', 'resume', 'json'] });
+  const resumeId = args.flags.get('resume');
+  if (resumeId === undefined ? args.positionals.length !== 1 : args.positionals.length !== 0)
+    throw new UsageError(
+      resumeId === undefined
+        ? `experiment takes one spec.json\n\n${experimentUsage}`
+        : '--resume takes the job from the run folder: give no spec.json with it',
+    );
+  const workersText = args.flags.get('workers');
+  const workers = workersText === undefined ? undefined : Number(workersText);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 1024))
+    throw new UsageError(`--workers must be an integer from 1 to 1024, got "${workersText}"`);
+  const workspace = resolve(String(args.flags.get('workspace') ?? DEFAULT_WORKSPACE));
+  await checkWritable(args.flags.get('json'), '--json');
+
+  let id: string;
+  let job: JobSpec;
+  let generator: Generator;
+  if (typeof resumeId === 'string') {
+    if (!isRunId(resumeId)) throw new UsageError(`--resume: "${resumeId}" is not a run id`);
+    let spec;
+    try {
+      spec = await readRunSpec(workspace, resumeId);
+    } catch (e) {
+      if (e instanceof RunRefusedError) throw new InputError(e.message);
+      throw e;
+    }
+    const loaded = await loadJobModel(spec.model.path ?? spec.model.source, process.cwd());
+    if (loaded.model.sha256 !== spec.model.sha256)
+      throw new InputError(
+        `run ${resumeId}: the model ${spec.model.path ?? spec.model.source} changed since the run began (SHA-256 ${loaded.model.sha256.slice(0, 12)}…, the run has ${spec.model.sha256.slice(0, 12)}…); start a new run`,
+      );
+    ({ generator } = loaded);
+    job = spec.job;
+    id = resumeId;
+  } else {
+    const specPath = resolve(args.positionals[0]);
+    job = await readSpecFile(specPath);
+    const loaded = await loadJobModel(job.model, dirname(specPath));
+    generator = loaded.generator;
+    ({ id } = await createRun(workspace, job, loaded.model));
+  }
+
+  const controller = new AbortController();
+  // Ctrl-C: stop the workers now, keep what is finished; a second Ctrl-C is Node's default again.
+  const onSigint = () => {
+    io.err('\ncancelling: finished chunks are kept\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  const progress = progressPrinter(io, Date.now);
+  let outcome: RunOutcome;
+  try {
+    outcome = await executeRun(workspace, id, generator, {
+      ...(workers !== undefined ? { workers } : {}),
+      signal: controller.signal,
+      onProgress: (p) => progress.update(() => `${job.kind} ${p.id}: ${p.chunksDone} / ${p.chunksTotal} chunks`),
+    });
+  } catch (e) {
+    if (e instanceof RunRefusedError) throw new InputError(e.message);
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    progress.done();
+  }
+  if (outcome.kept.length > 0)
+    io.err(`resumed: ${outcome.kept.length} chunk(s) kept, ${outcome.computed.length} computed\n`);
+  if (outcome.state === 'cancelled') {
+    io.err(`run ${id} cancelled; resume with: pursuit-lab experiment --resume ${id}\n`);
+    return 130;
+  }
+  if (outcome.state === 'failed') {
+    io.err(
+      `run ${id} failed: ${outcome.error?.message}\n${outcome.error?.chunk ? `chunk: ${JSON.stringify(outcome.error.chunk)}\n` : ''}`,
+    );
+    return 1;
+  }
+  io.out(`run ${id} done: ${outcome.dir}\n${summaryLines(job, outcome.result!)}`);
+  const json = args.flags.get('json');
+  if (json !== undefined) {
+    const text = await readFile(resolve(outcome.dir, 'result.json'), 'utf8');
+    await writeJsonOutput({ run: { id, dir: outcome.dir }, ...(JSON.parse(text) as object) }, json, io);
+  }
+  return 0;
+}

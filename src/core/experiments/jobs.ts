@@ -1,0 +1,226 @@
+/**
+ * Experiments as jobs: a spec (what a user writes in spec.json), cut into
+ * independent chunks, each computed from the spec and its index alone, and
+ * merged in chunk order into the report of the one-pass experiment. Pure:
+ * the engine that runs chunks on worker threads and keeps them on disk is
+ * src/main/services/jobs/.
+ */
+import type { Generator } from '../model/generator';
+import { parseMask, type MaskSpec, type NoiseSpec } from '../model/observation';
+import type { MethodOptions } from '../pursuit/methods';
+import { METHOD_IDS, type MethodId } from '../pursuit/types';
+import {
+  checkChunk,
+  checkChunkCount,
+  checkChunkRange,
+  DEFAULT_CHECK_CHUNK,
+  mergeCheckChunks,
+  type CheckBlock,
+  type CheckReport,
+  type CheckSpec,
+} from './check';
+import {
+  DEFAULT_INVERT_CHUNK,
+  invertChunk,
+  invertChunkCount,
+  invertChunkRange,
+  mergeInvertChunks,
+  type InvertBlock,
+  type InvertJobSpec,
+  type InvertReport,
+} from './invert';
+
+/** A job as the engine runs it: every default filled in, so spec.json alone reproduces it. */
+export type JobSpec =
+  | ({ readonly kind: 'invert'; readonly model: string } & InvertJobSpec & { readonly chunkSize: number })
+  | ({ readonly kind: 'check'; readonly model: string } & CheckSpec & { readonly chunkSize: number });
+
+export type JobKind = JobSpec['kind'];
+export const JOB_KINDS: readonly JobKind[] = ['invert', 'check'];
+
+export type ChunkResult = InvertBlock | CheckBlock;
+export type JobReport = InvertReport | CheckReport;
+
+type Raw = Record<string, unknown>;
+
+const KEYS: Record<JobKind, readonly string[]> = {
+  invert: [
+    'kind',
+    'model',
+    'methods',
+    'count',
+    'seed',
+    'mask',
+    'noise',
+    'successThreshold',
+    'certify',
+    'options',
+    'chunkSize',
+  ],
+  check: ['kind', 'model', 'samples', 'seed', 'noise', 'saturationTolerance', 'chunkSize'],
+};
+
+function integer(raw: Raw, key: string, fallback: number, min: number): number {
+  const v = raw[key] ?? fallback;
+  if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= min))
+    throw new RangeError(`"${key}" must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function nonNegative(raw: Raw, key: string): number | undefined {
+  const v = raw[key];
+  if (v === undefined) return undefined;
+  if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0))
+    throw new RangeError(`"${key}" must be a number ≥ 0, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function noiseSpec(v: unknown): NoiseSpec {
+  if (v === undefined || v === 0) return { kind: 'none' };
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return { kind: 'gaussian', sigma: v };
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Raw;
+    if (o.kind === 'none') return { kind: 'none' };
+    if (o.kind === 'gaussian' && typeof o.sigma === 'number' && o.sigma >= 0)
+      return { kind: 'gaussian', sigma: o.sigma };
+    if (o.kind === 'bounded' && typeof o.epsilon === 'number' && o.epsilon >= 0)
+      return { kind: 'bounded', epsilon: o.epsilon };
+  }
+  throw new RangeError(
+    `"noise" must be σ ≥ 0, or {"kind": "gaussian", "sigma": σ} or {"kind": "bounded", "epsilon": ε}, got ${JSON.stringify(v)}`,
+  );
+}
+
+function maskSpec(v: unknown): MaskSpec {
+  if (v === undefined) return { kind: 'none' };
+  if (typeof v === 'string') return parseMask(v);
+  if (typeof v === 'object' && v !== null && typeof (v as Raw).kind === 'string') {
+    const o = v as Raw;
+    const text =
+      o.kind === 'random' ? `random:${String(o.fraction)}` : o.kind === 'rows' ? `rows:${o.from}-${o.to}` : 'none';
+    if (o.kind === 'none' || o.kind === 'random' || o.kind === 'rows') return parseMask(text);
+  }
+  throw new RangeError(`"mask" must be "none", "random:FRACTION" or "rows:FROM-TO", got ${JSON.stringify(v)}`);
+}
+
+/**
+ * Reads a job spec as a user wrote it (parsed JSON) and fills in every
+ * default. Unknown keys are refused, so a typo is never silently ignored.
+ * @throws RangeError whose message names the field and what it must be.
+ */
+export function normalizeJobSpec(raw: unknown): JobSpec {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new RangeError('a job spec is a JSON object with "kind" and "model"');
+  const o = raw as Raw;
+  const kind = o.kind;
+  if (kind !== 'invert' && kind !== 'check')
+    throw new RangeError(`"kind" must be one of ${JOB_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+  if (typeof o.model !== 'string' || o.model === '')
+    throw new RangeError('"model" must be a model file path or a random:… spec');
+  const unknown = Object.keys(o).filter((key) => !KEYS[kind].includes(key));
+  if (unknown.length > 0)
+    throw new RangeError(`unknown field(s) for a ${kind} job: ${unknown.join(', ')} (known: ${KEYS[kind].join(', ')})`);
+  const seed = integer(o, 'seed', 0, 0);
+  if (kind === 'check') {
+    const spec = {
+      kind,
+      model: o.model,
+      samples: integer(o, 'samples', 256, 1),
+      seed,
+      noise: nonNegative(o, 'noise') ?? 0,
+      ...(o.saturationTolerance !== undefined ? { saturationTolerance: nonNegative(o, 'saturationTolerance') } : {}),
+      chunkSize: integer(o, 'chunkSize', DEFAULT_CHECK_CHUNK, 1),
+    } as const;
+    checkChunkCount(spec);
+    return spec;
+  }
+  const methods = o.methods ?? ['lp'];
+  if (!Array.isArray(methods) || methods.length === 0 || !methods.every((m) => METHOD_IDS.includes(m as MethodId)))
+    throw new RangeError(
+      `"methods" must be a non-empty list of ${METHOD_IDS.join(', ')}, got ${JSON.stringify(methods)}`,
+    );
+  if (o.options !== undefined && (typeof o.options !== 'object' || o.options === null || Array.isArray(o.options)))
+    throw new RangeError('"options" must be an object: {"lp": {…}, "lbp": {…}, "gd": {…}, …} as MethodOptions');
+  const spec = {
+    kind,
+    model: o.model,
+    methods: methods as MethodId[],
+    count: integer(o, 'count', 64, 1),
+    seed,
+    mask: maskSpec(o.mask),
+    noise: noiseSpec(o.noise),
+    successThreshold: nonNegative(o, 'successThreshold') ?? 1e-3,
+    certify: o.certify === true,
+    options: (o.options ?? {}) as MethodOptions,
+    chunkSize: integer(o, 'chunkSize', DEFAULT_INVERT_CHUNK, 1),
+  } as const;
+  invertChunkCount(spec);
+  return spec;
+}
+
+/** Number of chunks of a job. */
+export function chunkCount(spec: JobSpec): number {
+  return spec.kind === 'invert' ? invertChunkCount(spec) : checkChunkCount(spec);
+}
+
+/**
+ * What chunk k is, in words and numbers, for an error message that lets a
+ * user reproduce it: the kind, its signals and the setting.
+ */
+export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown> {
+  if (spec.kind === 'invert') {
+    const { first, count } = invertChunkRange(spec, k);
+    return {
+      chunk: k,
+      signals: [first, first + count],
+      methods: spec.methods,
+      mask: spec.mask,
+      noise: spec.noise,
+      seed: spec.seed,
+    };
+  }
+  const { first, count } = checkChunkRange(spec, k);
+  return { chunk: k, samples: [first, first + count], seed: spec.seed, noise: spec.noise };
+}
+
+/** Computes chunk k of a job (pure; deterministic in the spec and k, timings aside). */
+export function runChunk(gen: Generator, spec: JobSpec, k: number, now: () => number): ChunkResult {
+  if (spec.kind === 'check') return checkChunk(gen, spec, k);
+  const steps = invertChunk(gen, spec, k, now);
+  let next = steps.next();
+  while (!next.done) next = steps.next();
+  return next.value;
+}
+
+/** Merges a job's chunks, given in chunk order, into the one-pass experiment's report. */
+export function mergeChunks(gen: Generator, spec: JobSpec, chunks: readonly ChunkResult[]): JobReport {
+  return spec.kind === 'invert'
+    ? mergeInvertChunks(spec, chunks as InvertBlock[])
+    : mergeCheckChunks(gen, spec, chunks as CheckBlock[]);
+}
+
+/** Tag of a number JSON has no literal for. */
+const NON_FINITE = '$nonFinite';
+
+/**
+ * JSON for chunk files that keeps every float64 exactly: finite numbers
+ * round-trip through JSON's shortest representation already; ±Infinity and
+ * NaN (an unbounded spark, a diverged signal) become `{"$nonFinite": "Infinity"}`
+ * instead of JSON's silent null.
+ */
+export function encodeChunk(value: ChunkResult): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v,
+  );
+}
+
+/** Reads what `encodeChunk` wrote. */
+export function decodeChunk(text: string): ChunkResult {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const tag = (v as Raw)[NON_FINITE];
+      if (typeof tag === 'string' && Object.keys(v).length === 1) return Number(tag);
+    }
+    return v;
+  }) as ChunkResult;
+}

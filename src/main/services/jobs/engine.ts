@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, hostname } from 'node:os';
+import { join } from 'node:path';
+import {
+  chunkCount,
+  chunkSettings,
+  decodeChunk,
+  mergeChunks,
+  type ChunkResult,
+  type JobReport,
+  type JobSpec,
+} from '../../../core/experiments/jobs';
+import { productKernel } from '../../../core/linalg/gemm';
+import { layerDims, type Generator } from '../../../core/model/generator';
+import { summarizeGenerator } from '../../../core/model/summary';
+import { APP_VERSION } from '../../version';
+import { removeStaleTemps, writeFileAtomic } from '../atomic';
+import { WorkerPool } from './pool';
+import {
+  chunkPath,
+  effectiveState,
+  newRunId,
+  readJson,
+  runDir,
+  writeJson,
+  type RunError,
+  type RunSpec,
+  type RunState,
+  type RunStatus,
+} from './runs';
+
+/** The model a job runs on, as the caller loaded it. */
+export interface JobModel {
+  readonly generator: Generator;
+  /** As the user gave it: a path or a random: spec. */
+  readonly source: string;
+  /** The absolute path read, for a file. */
+  readonly path?: string;
+  /** SHA-256 of the file's bytes, or of the weights for random: (weightsSha256). */
+  readonly sha256: string;
+}
+
+/** SHA-256 of a generator's weights: float64 little-endian, layer by layer, W then b. */
+export function weightsSha256(gen: Generator): string {
+  const hash = createHash('sha256');
+  for (const { W, b } of gen.layers) {
+    hash.update(new Uint8Array(W.data.buffer, W.data.byteOffset, W.data.byteLength));
+    hash.update(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+  }
+  return hash.digest('hex');
+}
+
+export const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Raised for a run that cannot be started or resumed; the message says why, for the user. */
+export class RunRefusedError extends Error {
+  override readonly name = 'RunRefusedError';
+}
+
+export interface RunProgress {
+  readonly id: string;
+  readonly chunksDone: number;
+  readonly chunksTotal: number;
+}
+
+export interface ExecuteOptions {
+  /** Worker threads. @default os.availableParallelism() */
+  readonly workers?: number;
+  /** Aborting it stops the workers at once and keeps the finished chunks. */
+  readonly signal?: AbortSignal;
+  /** Called after each finished chunk (the caller throttles what it shows). */
+  readonly onProgress?: (p: RunProgress) => void;
+}
+
+export interface RunOutcome {
+  readonly id: string;
+  readonly dir: string;
+  readonly state: Extract<RunState, 'done' | 'failed' | 'cancelled'>;
+  /** The chunks this call computed (a resume computes only the missing ones). */
+  readonly computed: number[];
+  /** The chunks found on disk and kept. */
+  readonly kept: number[];
+  readonly result?: JobReport;
+  readonly error?: RunError;
+}
+
+/** Creates `<workspace>/runs/<id>/` with spec.json and a queued status.json; returns the id. */
+export async function createRun(
+  workspace: string,
+  job: JobSpec,
+  model: JobModel,
+): Promise<{ id: string; dir: string }> {
+  const id = newRunId(job.kind);
+  const dir = runDir(workspace, id);
+  const summary = summarizeGenerator(model.generator);
+  const created = new Date().toISOString();
+  const spec: RunSpec = {
+    format: 1,
+    id,
+    job,
+    model: {
+      source: model.source,
+      ...(model.path !== undefined ? { path: model.path } : {}),
+      sha256: model.sha256,
+      name: summary.name,
+      dims: layerDims(model.generator),
+      output: summary.output,
+    },
+    chunks: chunkCount(job),
+    app: { version: APP_VERSION, node: process.versions.node },
+    kernel: productKernel().name,
+    created,
+  };
+  await writeJson(join(dir, 'spec.json'), spec);
+  const status: RunStatus = {
+    state: 'queued',
+    chunksDone: 0,
+    chunksTotal: spec.chunks,
+    pid: process.pid,
+    host: hostname(),
+    created,
+  };
+  await writeJson(join(dir, 'status.json'), status);
+  return { id, dir };
+}
+
+/** Reads a run's spec; the caller loads its model (and checks the SHA-256) before `executeRun`. */
+export async function readRunSpec(workspace: string, id: string): Promise<RunSpec> {
+  try {
+    return await readJson<RunSpec>(join(runDir(workspace, id), 'spec.json'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new RunRefusedError(
+      code === 'ENOENT'
+        ? `no run "${id}" in ${workspace}`
+        : `run "${id}": spec.json is unreadable (${(e as Error).message})`,
+    );
+  }
+}
+
+/** The chunks of a run already on disk and readable (a file that does not decode is computed again). */
+async function finishedChunks(dir: string, total: number): Promise<Map<number, string>> {
+  await removeStaleTemps(join(dir, 'chunks'));
+  const found = new Map<number, string>();
+  for (let k = 0; k < total; k++) {
+    const text = await readFile(chunkPath(dir, k), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    try {
+      decodeChunk(text);
+      found.set(k, text);
+    } catch {
+      // Atomic writes never leave a torn chunk; anything else unreadable is recomputed.
+    }
+  }
+  return found;
+}
+
+/**
+ * Runs (or resumes) a run: computes the chunks not yet on disk on a pool of
+ * worker threads, writes each as it finishes, then merges all of them in
+ * chunk order into result.json. A chunk that fails is retried once (on a
+ * fresh worker if its worker died); a second failure stops the run as
+ * `failed`, naming the chunk's settings. Aborting `signal` terminates the
+ * workers and leaves the run `cancelled`, its finished chunks kept.
+ *
+ * The merge reads every chunk back from its file's text, so a fresh run and
+ * a resumed one merge the very same bytes.
+ */
+export async function executeRun(
+  workspace: string,
+  id: string,
+  gen: Generator,
+  options: ExecuteOptions = {},
+): Promise<RunOutcome> {
+  const dir = runDir(workspace, id);
+  const spec = await readRunSpec(workspace, id);
+  const statusPath = join(dir, 'status.json');
+  const previous = await readJson<RunStatus>(statusPath).catch(() => undefined);
+  if (previous !== undefined) {
+    const state = effectiveState(previous);
+    if ((state === 'running' || state === 'queued') && previous.pid !== process.pid)
+      throw new RunRefusedError(`run "${id}" is ${state} in process ${previous.pid}; it cannot run twice at once`);
+  }
+  const job = spec.job;
+  const total = spec.chunks;
+  const found = await finishedChunks(dir, total);
+  const kept = [...found.keys()];
+  const missing = Array.from({ length: total }, (_, k) => k).filter((k) => !found.has(k));
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, missing.length)));
+  const chunkSeconds: Record<string, number> = { ...(previous?.chunkSeconds ?? {}) };
+  const base = {
+    chunksTotal: total,
+    pid: process.pid,
+    host: hostname(),
+    workers,
+    created: previous?.created ?? spec.created,
+    started: new Date().toISOString(),
+  };
+  let done = found.size;
+  // Status writes go one after another, so a later count never lands before an earlier one.
+  let statusChain: Promise<void> = Promise.resolve();
+  const writeStatus = (state: RunState, extra: Partial<RunStatus> = {}) => {
+    const status: RunStatus = { ...base, state, chunksDone: done, chunkSeconds: { ...chunkSeconds }, ...extra };
+    statusChain = statusChain.then(() => writeJson(statusPath, status));
+    return statusChain;
+  };
+  await writeStatus('running');
+  options.onProgress?.({ id, chunksDone: done, chunksTotal: total });
+
+  const computed: number[] = [];
+  let failure: RunError | undefined;
+  let cancelled = options.signal?.aborted === true;
+  const pool = missing.length > 0 && !cancelled ? new WorkerPool(workers, gen) : undefined;
+  const onAbort = () => {
+    cancelled = true;
+    void pool?.close();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (pool !== undefined) {
+      const queue = [...missing];
+      const failures = new Map<number, number>();
+      const loop = async (slot: number) => {
+        while (queue.length > 0 && failure === undefined && !cancelled) {
+          const k = queue.shift()!;
+          const outcome = await pool.run(slot, job, k);
+          if (outcome.ok) {
+            await writeFileAtomic(chunkPath(dir, k), outcome.text);
+            computed.push(k);
+            chunkSeconds[k] = outcome.seconds;
+            done++;
+            await writeStatus('running');
+            options.onProgress?.({ id, chunksDone: done, chunksTotal: total });
+            continue;
+          }
+          if (cancelled || failure !== undefined) break;
+          const count = (failures.get(k) ?? 0) + 1;
+          failures.set(k, count);
+          if (count < 2) {
+            // Once more, next on this worker (a fresh one if it died).
+            queue.unshift(k);
+            continue;
+          }
+          failure = {
+            message: `chunk ${k} failed twice: ${outcome.message}`,
+            chunk: chunkSettings(job, k),
+          };
+          await pool.close();
+        }
+      };
+      await Promise.all(Array.from({ length: workers }, (_, slot) => loop(slot)));
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await pool?.close();
+  }
+  computed.sort((a, b) => a - b);
+  const finished = new Date().toISOString();
+  if (failure !== undefined) {
+    await writeStatus('failed', { finished, error: failure });
+    return { id, dir, state: 'failed', computed, kept, error: failure };
+  }
+  if (cancelled && done < total) {
+    await writeStatus('cancelled', { finished });
+    return { id, dir, state: 'cancelled', computed, kept };
+  }
+  const chunks: ChunkResult[] = [];
+  for (let k = 0; k < total; k++) chunks.push(decodeChunk(await readFile(chunkPath(dir, k), 'utf8')));
+  const report = mergeChunks(gen, job, chunks);
+  const summary = summarizeGenerator(gen);
+  const result = {
+    model: {
+      name: summary.name,
+      dims: summary.dims,
+      output: summary.output,
+      source: spec.model.source,
+      sha256: spec.model.sha256,
+    },
+    ...report,
+  };
+  await writeFileAtomic(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+  await writeStatus('done', { finished });
+  return { id, dir, state: 'done', computed, kept, result: report };
+}

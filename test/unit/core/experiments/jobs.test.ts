@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { createCheck } from '../../../../src/core/experiments/check';
+import { chunkSeed, invertExperiment, type InvertReport } from '../../../../src/core/experiments/invert';
+import {
+  chunkCount,
+  chunkSettings,
+  decodeChunk,
+  encodeChunk,
+  mergeChunks,
+  normalizeJobSpec,
+  runChunk,
+  type ChunkResult,
+  type JobSpec,
+} from '../../../../src/core/experiments/jobs';
+import { randomGaussianGenerator } from '../../../../src/core/model/random';
+
+const gen = randomGaussianGenerator([10, 40, 80], { kind: 'tanh' }, 0);
+const clock = () => 0;
+
+/** A report as text without its timings, the one part that may differ between runs. */
+const comparable = (report: object) => JSON.stringify(report, (k, v: unknown) => (k === 'seconds' ? undefined : v));
+
+/** Every chunk computed in `order`, round-tripped through the chunk file format, merged in chunk order. */
+function chunked(spec: JobSpec, order: number[]) {
+  const texts = new Map<number, string>();
+  for (const k of order) texts.set(k, encodeChunk(runChunk(gen, spec, k, clock)));
+  const chunks: ChunkResult[] = [];
+  for (let k = 0; k < chunkCount(spec); k++) chunks.push(decodeChunk(texts.get(k)!));
+  return mergeChunks(gen, spec, chunks);
+}
+
+describe('invert jobs', () => {
+  const spec = normalizeJobSpec({
+    kind: 'invert',
+    model: 'random:10,40,80:tanh',
+    methods: ['oracle', 'lbp'],
+    count: 10,
+    seed: 4,
+    mask: 'random:0.2',
+    noise: 0.001,
+    chunkSize: 3,
+  }) as Extract<JobSpec, { kind: 'invert' }>;
+
+  it('merges to the same report whatever order the chunks were computed in', () => {
+    expect(chunkCount(spec)).toBe(4);
+    const a = chunked(spec, [0, 1, 2, 3]);
+    const b = chunked(spec, [3, 1, 0, 2]);
+    expect(comparable(a)).toBe(comparable(b));
+    const report = a as InvertReport;
+    expect(report.settings.count).toBe(10);
+    expect(report.methods.oracle!.signals).toHaveLength(10);
+    // The last chunk is the short one: 3 + 3 + 3 + 1.
+    expect(chunkSettings(spec, 3)).toMatchObject({ chunk: 3, signals: [9, 10] });
+  });
+
+  it('draws different signals in different chunks (each chunk has its own seed)', () => {
+    const a = chunked(spec, [0, 1, 2, 3]) as InvertReport;
+    const snr = a.methods.lbp!.signals.map((s) => s.snrImage);
+    expect(new Set(snr).size).toBe(snr.length);
+    const seeds = Array.from({ length: 1000 }, (_, k) => chunkSeed(4, k));
+    expect(new Set(seeds).size).toBe(1000);
+    for (const s of seeds) expect(Number.isSafeInteger(s + 3)).toBe(true);
+  });
+
+  it('gives, as one chunk, exactly the one-pass experiment', () => {
+    const one = { ...spec, chunkSize: spec.count };
+    const steps = invertExperiment(gen, one, clock);
+    let next = steps.next();
+    while (!next.done) next = steps.next();
+    expect(comparable(chunked(one, [0]))).toBe(comparable(next.value));
+  });
+});
+
+describe('check jobs', () => {
+  it('merges to the report of one createCheck pass with the same seed, whatever the chunk size', () => {
+    const spec = normalizeJobSpec({
+      kind: 'check',
+      model: 'random:10,40,80:tanh',
+      samples: 23,
+      seed: 5,
+      noise: 0.01,
+      chunkSize: 5,
+    });
+    const stepper = createCheck(gen, { samples: 23, seed: 5, noise: 0.01 });
+    while (stepper.done < stepper.total) stepper.step();
+    const onePass = stepper.result('completed');
+    expect(JSON.stringify(chunked(spec, [4, 2, 0, 1, 3]))).toBe(JSON.stringify(onePass));
+  });
+});
+
+describe('job specs', () => {
+  it('fills every default, so spec.json alone reproduces a run', () => {
+    expect(normalizeJobSpec({ kind: 'invert', model: 'm.json' })).toEqual({
+      kind: 'invert',
+      model: 'm.json',
+      methods: ['lp'],
+      count: 64,
+      seed: 0,
+      mask: { kind: 'none' },
+      noise: { kind: 'none' },
+      successThreshold: 1e-3,
+      certify: false,
+      options: {},
+      chunkSize: 16,
+    });
+  });
+
+  it.each([
+    [{ kind: 'sweep', model: 'm' }, /"kind" must be one of invert, check/],
+    [{ kind: 'invert' }, /"model"/],
+    [{ kind: 'invert', model: 'm', count: 0 }, /"count" must be an integer ≥ 1/],
+    [{ kind: 'invert', model: 'm', methods: ['nope'] }, /"methods"/],
+    [{ kind: 'invert', model: 'm', mask: 'random:2' }, /mask fraction/],
+    [{ kind: 'check', model: 'm', sampels: 3 }, /unknown field\(s\) for a check job: sampels/],
+  ])('refuses %j, naming the field', (raw, message) => {
+    expect(() => normalizeJobSpec(raw)).toThrow(message);
+  });
+});
+
+describe('chunk files', () => {
+  it('keep ±Infinity and NaN, which plain JSON turns into null', () => {
+    const block = { tolerance: Infinity, samples: [{ saturated: Number.NaN, bound: { layers: [-Infinity], z: 1 } }] };
+    const back = decodeChunk(encodeChunk(block as unknown as ChunkResult)) as unknown as typeof block;
+    expect(back.tolerance).toBe(Infinity);
+    expect(back.samples[0].saturated).toBeNaN();
+    expect(back.samples[0].bound.layers[0]).toBe(-Infinity);
+  });
+});
