@@ -1,4 +1,4 @@
-import type { SparsityResult, Theorem2Condition } from '../../../core/experiments/sparsity';
+import type { SparsityResult, Theorem2Condition } from '../../core/experiments/sparsity';
 
 /** A threshold marker drawn on a layer: a bound s_i must respect, and how often it held. */
 export interface ThresholdMark {

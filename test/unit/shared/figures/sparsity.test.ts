@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createSparsitySampler } from '../../../src/core/experiments/sparsity';
-import { runToEnd } from '../../../src/core/experiments/stepper';
-import { randomGaussianGenerator } from '../../../src/core/model/random';
-import { sparsityChartOption, thresholdMarks } from '../../../src/renderer/src/charts/sparsityOption';
+import { createSparsitySampler } from '../../../../src/core/experiments/sparsity';
+import { runToEnd } from '../../../../src/core/experiments/stepper';
+import { randomGaussianGenerator } from '../../../../src/core/model/random';
+import { sparsityChartOption, thresholdMarks } from '../../../../src/shared/figures/sparsity';
 
 describe('sparsity chart option', () => {
   it('places each Theorem 2 bound on its layer and colours it by whether it held', () => {

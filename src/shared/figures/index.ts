@@ -1,0 +1,13 @@
+/**
+ * Every figure of Pursuit Lab, as a pure function from result data to an
+ * ECharts option (STYLE.md §6): the renderer draws these options, and the
+ * report service (src/main/services/reports/) renders the very same options
+ * to SVG and PNG in Node. No Vue, no DOM, no ECharts import: plain data (and
+ * a few callbacks), so both hosts can use them.
+ */
+export { methodColor } from './palette';
+export { sub, FONT_FAMILY } from './text';
+export { sparsityChartOption, thresholdMarks, type ThresholdMark } from './sparsity';
+export { invertSnrOption, invertSuccessOption, invertLayers, reportMethods, type InvertLayer } from './invert';
+export { checkSparsityOption } from './check';
+export { fig2Option, type SweepResult, type Quantiles, type SweepLayer } from './sweep';

@@ -1,0 +1,162 @@
+import type { MethodId } from '../../core/pursuit/types';
+import { methodColor, withAlpha } from './palette';
+import { FONT_FAMILY, textStyle } from './text';
+
+type Option = Record<string, unknown>;
+
+/** Quantiles of a layer's SNR (dB) over a grid point's signals. */
+export interface Quantiles {
+  p10: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p90: number;
+}
+
+export type SweepLayer = 'z' | 'x1' | 'image';
+
+/**
+ * result.json of a `sweep` job: invert batches over a grid of (n₀, n₁), the
+ * paper's Fig. 2. Declared here, structurally, so the figures and reports do
+ * not wait on the job kind; core's own type must stay assignable to it.
+ */
+export interface SweepResult {
+  kind: 'sweep';
+  settings: {
+    n0: number[];
+    n1: number[];
+    n: number;
+    count: number;
+    seed: number;
+    methods: MethodId[];
+    successThreshold: number;
+  };
+  points: {
+    n0: number;
+    n1: number;
+    medianS1: number;
+    theorem2: { passFraction: number };
+    methods: Partial<
+      Record<
+        MethodId,
+        { successRate: number; seconds: number; layers: { z: Quantiles; x1: Quantiles; image: Quantiles } }
+      >
+    >;
+  }[];
+}
+
+const LAYER_TEXT: Record<SweepLayer, { title: string; axis: string }> = {
+  z: { title: 'latent z', axis: 'SNR of ẑ (dB)' },
+  x1: { title: 'first hidden layer x₁', axis: 'SNR of x̂₁ (dB)' },
+  image: { title: 'image G(z)', axis: 'SNR of G(ẑ) (dB)' },
+};
+
+/** The part of ECharts' custom-series API the ribbons use. */
+interface CustomApi {
+  value(dimension: number): number;
+  coord(point: [number, number]): [number, number];
+}
+
+/**
+ * One ribbon segment between two consecutive n₁: a quadrilateral from the
+ * lower to the upper quantile. Drawn per segment (not as a stacked area) so
+ * negative SNRs and gaps need no stacking tricks.
+ */
+function ribbon(color: string) {
+  return (_params: unknown, api: CustomApi) => {
+    const a0 = api.coord([api.value(0), api.value(1)]);
+    const a1 = api.coord([api.value(0), api.value(2)]);
+    const b0 = api.coord([api.value(3), api.value(4)]);
+    const b1 = api.coord([api.value(3), api.value(5)]);
+    return { type: 'polygon', shape: { points: [a0, b0, b1, a1] }, style: { fill: color }, silent: true };
+  };
+}
+
+/**
+ * The paper's Fig. 2 for one n₀: x = n₁, per method the median SNR of `layer`
+ * over the signals with its 25–75% (darker) and 10–90% (lighter) ribbons, and
+ * a dashed line at n₁ = 2n₀ (where n₁/2 = n₀: Theorem 2's s₁ ≥ n₀ starts to hold
+ * with s₁ ≈ n₁/2). A ribbon shares its method's series name, so the legend
+ * shows one entry per method and toggles its line and ribbons together.
+ */
+export function fig2Option(result: SweepResult, n0: number, layer: SweepLayer = 'z', animation = false): Option {
+  const points = result.points.filter((p) => p.n0 === n0).sort((a, b) => a.n1 - b.n1);
+  const methods = result.settings.methods;
+  const series: Record<string, unknown>[] = [];
+  for (const m of methods) {
+    const rows = points.flatMap((p) => {
+      const q = p.methods[m]?.layers[layer];
+      return q === undefined ? [] : [{ n1: p.n1, q }];
+    });
+    const color = methodColor(m);
+    series.push({
+      name: m,
+      type: 'line',
+      color,
+      symbol: 'circle',
+      symbolSize: 5,
+      lineStyle: { width: 2 },
+      z: 5,
+      data: rows.map((r) => [r.n1, r.q.p50]),
+    });
+    for (const [lo, hi, alpha] of [
+      ['p10', 'p90', 0.12],
+      ['p25', 'p75', 0.28],
+    ] as const) {
+      series.push({
+        name: m,
+        type: 'custom',
+        color,
+        z: 2,
+        encode: { x: [0, 3], y: [1, 2, 4, 5] },
+        renderItem: ribbon(withAlpha(color, alpha)),
+        tooltip: { show: false },
+        data: rows.slice(1).map((r, i) => [rows[i].n1, rows[i].q[lo], rows[i].q[hi], r.n1, r.q[lo], r.q[hi]]),
+      });
+    }
+  }
+  // The dashed n₁/2 = n₀ line rides on the first method's line, so it is drawn once.
+  if (series.length > 0)
+    series[0].markLine = {
+      silent: true,
+      symbol: 'none',
+      lineStyle: { type: 'dashed', color: '#444', width: 1.2 },
+      label: { formatter: 'n₁/2 = n₀', position: 'insideEndTop', fontFamily: FONT_FAMILY, color: '#444' },
+      data: [{ xAxis: 2 * n0 }],
+    };
+  const n1s = points.map((p) => p.n1);
+  return {
+    animation,
+    textStyle,
+    title: {
+      text: `Fig. 2: recovery of the ${LAYER_TEXT[layer].title}, n₀ = ${n0}`,
+      subtext: `n = ${result.settings.n} · ${result.settings.count} signals per point · line: median · bands: 25–75%, 10–90%`,
+      left: 'center',
+      textStyle: { fontFamily: FONT_FAMILY, fontSize: 15 },
+      subtextStyle: { fontFamily: FONT_FAMILY, fontSize: 12, color: '#555' },
+    },
+    // Above the plot area, so it never covers a ribbon.
+    legend: { top: 66, data: methods, textStyle },
+    grid: { left: 72, right: 32, top: 108, bottom: 60 },
+    tooltip: { trigger: 'axis' },
+    xAxis: {
+      type: 'value',
+      name: 'n₁ (width of the first hidden layer, units)',
+      nameLocation: 'middle',
+      nameGap: 32,
+      min: n1s.length ? Math.min(...n1s, 2 * n0) : undefined,
+      max: n1s.length ? Math.max(...n1s, 2 * n0) : undefined,
+      splitLine: { show: false },
+      // At the foot of the plot, not across it at 0 dB: SNRs go negative.
+      axisLine: { onZero: false },
+    },
+    yAxis: {
+      type: 'value',
+      name: LAYER_TEXT[layer].axis,
+      nameLocation: 'middle',
+      nameGap: 48,
+      splitLine: { lineStyle: { color: '#e4e4e4' } },
+    },
+    series,
+  };
+}
