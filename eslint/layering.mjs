@@ -23,7 +23,13 @@ const POLICY = {
     node: false,
   },
   preload: { folders: ['preload', 'shared'], typeOnly: ['core'], packages: ['electron'], node: false },
-  main: { folders: ['main', 'core', 'workers', 'shared'], typeOnly: [], packages: ['electron', 'comlink'], node: true },
+  main: {
+    folders: ['main', 'core', 'workers', 'shared'],
+    typeOnly: [],
+    // echarts and resvg: the report service renders figures to SVG and PNG in Node.
+    packages: ['electron', 'comlink', 'echarts', '@resvg/resvg-js'],
+    node: true,
+  },
   cli: { folders: ['cli', 'main', 'core', 'workers', 'shared'], typeOnly: [], packages: ['comlink'], node: true },
 };
 

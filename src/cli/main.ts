@@ -5,6 +5,7 @@ import { generate, generateUsage } from './commands/generate';
 import { invert, invertUsage } from './commands/invert';
 import { experiment, experimentUsage } from './commands/experiment';
 import { runs, runsUsage } from './commands/runs';
+import { report, reportUsage } from './commands/report';
 import { InputError, UsageError, type CliIo } from './io';
 
 const usage = `Usage: pursuit-lab <command> [options]
@@ -17,6 +18,7 @@ Commands:
   convert <model> --to json <out.json>         write any readable model as Pursuit Lab JSON
   experiment <spec.json> [--workers N]         run an invert or check job on every core, kept in a run folder
   runs [--workspace DIR]                       list the runs of a workspace with their state and progress
+  report <run> [--format html,pdf,…]           a run's figures (SVG, PNG), tidy CSV, HTML and PDF report
 
 Models: Pursuit Lab JSON, ONNX (exported from PyTorch), safetensors and npz
 (nn.Sequential state dicts; --arch FILE or --output ACT), or random:n0,…,n[:act][@seed].
@@ -32,6 +34,7 @@ const commands: Record<string, { run: (argv: readonly string[], io: CliIo) => Pr
   convert: { run: convert, usage: convertUsage },
   experiment: { run: experiment, usage: experimentUsage },
   runs: { run: runs, usage: runsUsage },
+  report: { run: report, usage: reportUsage },
 };
 
 /** Runs the CLI; returns the exit code. Never throws for bad input: it reports and returns 1 or 2. */

@@ -1,0 +1,115 @@
+import type { CheckReport } from '../../../core/experiments/check';
+import type { InvertReport } from '../../../core/experiments/invert';
+import { invertLayers, reportMethods, type SweepResult } from '../../../shared/figures';
+
+/**
+ * Tidy CSV (one observation per row, one variable per column), so pandas,
+ * R or a spreadsheet reads it with no reshaping: `pd.read_csv(f)` then
+ * `groupby(["method", "layer"])`.
+ */
+type Cell = string | number | null | undefined;
+
+function field(v: Cell): string {
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(header: readonly string[], rows: readonly Cell[][]): string {
+  return [header, ...rows].map((r) => r.map(field).join(',')).join('\n') + '\n';
+}
+
+/** One row per method × signal × layer (z, x1 … xL, image). */
+export function invertCsv(report: InvertReport): string {
+  const layers = invertLayers(report);
+  const rows: Cell[][] = [];
+  for (const m of reportMethods(report))
+    report.methods[m]!.signals.forEach((s, i) => {
+      for (const l of layers) rows.push([m, i, l.key, l.snr(s), s.relErrZ, s.stopReason, s.iterations]);
+    });
+  return toCsv(['method', 'signal', 'layer', 'snr_db', 'rel_err_z', 'stop_reason', 'iterations'], rows);
+}
+
+/** One row per hidden layer: the sample aggregates the check reports. */
+export function checkCsv(report: CheckReport): string {
+  return toCsv(
+    [
+      'layer',
+      'n',
+      's_median',
+      's_p10',
+      's_p90',
+      'coherence',
+      'coherence_full',
+      'spark_lower_bound',
+      'theorem1_pass',
+      'theorem2_pass',
+      'theorem3_pass',
+      'theorem3_threshold',
+      'error_bound',
+      'samples',
+    ],
+    report.layers.map((l) => [
+      `x${l.index}`,
+      l.n,
+      l.sparsity.median,
+      l.sparsity.p10,
+      l.sparsity.p90,
+      l.coherence,
+      l.coherenceFull,
+      l.sparkLowerBound,
+      l.theorem1.passFraction,
+      l.theorem2.passFraction,
+      l.theorem3.passFraction,
+      l.theorem3.threshold,
+      l.errorBound,
+      report.samples,
+    ]),
+  );
+}
+
+/** One row per grid point × method × layer, with the layer's SNR quantiles (dB). */
+export function sweepCsv(result: SweepResult): string {
+  const rows: Cell[][] = [];
+  for (const p of result.points)
+    for (const m of result.settings.methods) {
+      const r = p.methods[m];
+      if (r === undefined) continue;
+      for (const layer of ['z', 'x1', 'image'] as const) {
+        const q = r.layers[layer];
+        rows.push([
+          p.n0,
+          p.n1,
+          m,
+          layer,
+          q.p10,
+          q.p25,
+          q.p50,
+          q.p75,
+          q.p90,
+          r.successRate,
+          p.medianS1,
+          p.theorem2.passFraction,
+          r.seconds,
+        ]);
+      }
+    }
+  return toCsv(
+    [
+      'n0',
+      'n1',
+      'method',
+      'layer',
+      'snr_p10',
+      'snr_p25',
+      'snr_p50',
+      'snr_p75',
+      'snr_p90',
+      'success_rate',
+      'median_s1',
+      'theorem2_pass',
+      'seconds',
+    ],
+    rows,
+  );
+}

@@ -1,0 +1,115 @@
+// `pursuit-lab report` end to end: a tiny invert job made here, then its
+// figures (SVG, PNG), tidy CSV, HTML and PDF checked as files a reader opens.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCliProcess } from '../helpers/cli';
+
+const root = mkdtempSync(join(tmpdir(), 'pl-report-'));
+const workspace = join(root, 'ws');
+const specPath = join(root, 'invert.json');
+writeFileSync(
+  specPath,
+  JSON.stringify({
+    kind: 'invert',
+    model: 'random:10,40,80:tanh',
+    methods: ['oracle', 'lbp'],
+    count: 8,
+    seed: 11,
+    chunkSize: 4,
+  }),
+);
+
+let dir: string;
+let id: string;
+
+beforeAll(() => {
+  const r = runCliProcess(['experiment', specPath, '--workers', '2', '--workspace', workspace]);
+  expect(r.status, r.stderr).toBe(0);
+  const m = /^run (\S+) done: (.+)$/m.exec(r.stdout)!;
+  [id, dir] = [m[1], m[2]];
+});
+
+/** Well-formed enough for any XML reader: one root <svg>, every tag closed in order. */
+function expectWellFormedSvg(text: string) {
+  expect(text.trimStart().startsWith('<svg')).toBe(true);
+  expect(text.trimEnd().endsWith('</svg>')).toBe(true);
+  const stack: string[] = [];
+  const body = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '').replace(/<!--[\s\S]*?-->/g, '');
+  for (const m of body.matchAll(/<(\/?)([A-Za-z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g)) {
+    const [, closing, name, , selfClosing] = m;
+    if (selfClosing) continue;
+    if (closing) expect(stack.pop(), `</${name}>`).toBe(name);
+    else stack.push(name);
+  }
+  expect(stack).toEqual([]);
+}
+
+/** PNG signature and the IHDR's width and height. */
+function pngSize(buf: Buffer) {
+  expect([...buf.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(buf.subarray(12, 16).toString('latin1')).toBe('IHDR');
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
+describe('pursuit-lab report', () => {
+  it('writes SVG and PNG figures, tidy CSV and a self-contained HTML report into the run folder', () => {
+    const r = runCliProcess(['report', id, '--workspace', workspace, '--format', 'html,svg,png,csv,json']);
+    expect(r.status, r.stderr).toBe(0);
+    const figures = ['invert-snr', 'invert-success'];
+    for (const f of figures) {
+      const svg = readFileSync(join(dir, 'figures', `${f}.svg`), 'utf8');
+      expectWellFormedSvg(svg);
+      expect(svg).not.toMatch(/@keyframes/);
+      const { width, height } = pngSize(readFileSync(join(dir, 'figures', `${f}.png`)));
+      // 960 × 540 at 2×.
+      expect([width, height]).toEqual([1920, 1080]);
+      expect(r.stdout).toContain(join(dir, 'figures', `${f}.png`));
+    }
+    expect(readFileSync(join(dir, 'figures', 'invert-snr.svg'), 'utf8')).toContain('SNR (dB)');
+
+    // 8 signals × 2 methods × 3 layers (z, x1, image) + the header.
+    const csv = readFileSync(join(dir, 'figures', 'invert.csv'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(csv[0]).toBe('method,signal,layer,snr_db,rel_err_z,stop_reason,iterations');
+    expect(csv).toHaveLength(8 * 2 * 3 + 1);
+    expect(new Set(csv.slice(1).map((l) => l.split(',')[2]))).toEqual(new Set(['z', 'x1', 'image']));
+
+    const spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8'));
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html.match(/<figure /g)).toHaveLength(figures.length);
+    expect(html.match(/<svg /g)).toHaveLength(figures.length);
+    expect(html).toContain(spec.model.sha256);
+    expect(html).toMatch(/<td>seed<\/td><td>11<\/td>/);
+    expect(html).toContain(spec.kernel);
+    // Self-contained: no script, stylesheet or image fetched from elsewhere.
+    expect(html).not.toMatch(/<script|<link |src="http/);
+    expect(existsSync(join(dir, 'report.pdf'))).toBe(false);
+  });
+
+  it('takes a run folder and --out', () => {
+    const out = join(root, 'out');
+    const r = runCliProcess(['report', dir, '--out', out, '--format', 'csv']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'figures', 'invert.csv'), 'utf8').split('\n')[0]).toMatch(/^method,/);
+    expect(existsSync(join(out, 'report.html'))).toBe(false);
+  });
+
+  it('refuses an unknown run and an unknown format', () => {
+    expect(runCliProcess(['report', 'no-such-run', '--workspace', workspace]).status).toBe(1);
+    const bad = runCliProcess(['report', id, '--workspace', workspace, '--format', 'gif']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--format/);
+  });
+
+  const chromium = '/usr/bin/chromium';
+  it.skipIf(!existsSync(chromium))('prints the HTML to PDF with the system Chromium', () => {
+    const out = join(root, 'pdf');
+    const r = runCliProcess(['report', dir, '--out', out, '--format', 'pdf']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'report.pdf')).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+  if (!existsSync(chromium)) console.log(`PDF test skipped: ${chromium} not found (apt-get install -y chromium)`);
+});
