@@ -16,7 +16,7 @@ Commands:
   check <model|random:…> [--samples N]         is it invertible? Theorems 1–3 per sample, and a verdict
   generate <model> --z FILE [--json out.json]  G(z) and every hidden layer for given latent vectors
   convert <model> --to json <out.json>         write any readable model as Pursuit Lab JSON
-  experiment <spec.json> [--workers N]         run an invert or check job on every core, kept in a run folder
+  experiment <spec.json | fig2 | fig3 | noise>  run a job (invert, check, sweep, trained, noise) on every core, kept in a run folder
   runs [--workspace DIR]                       list the runs of a workspace with their state and progress
   report <run> [--format html,pdf,…]           a run's figures (SVG, PNG), tidy CSV, HTML and PDF report
 

@@ -1,8 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
+import { fileURLToPath } from 'node:url';
+import { checkJobModel, normalizeJobSpec, type JobReport, type JobSpec } from '../../core/experiments/jobs';
 import type { CheckReport } from '../../core/experiments/check';
 import type { InvertReport } from '../../core/experiments/invert';
+import type { NoiseResult } from '../../core/experiments/noise';
+import type { SweepResult } from '../../core/experiments/sweep';
+import type { TrainedResult } from '../../core/experiments/trained';
+import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import type { Generator } from '../../core/model/generator';
 import {
   createRun,
@@ -23,6 +28,8 @@ import { checkWritable, progressPrinter, writeJsonOutput } from '../output';
 export const DEFAULT_WORKSPACE = 'pursuit-lab-workspace';
 
 export const experimentUsage = `pursuit-lab experiment <spec.json> [--workers N] [--workspace DIR] [--json FILE]
+pursuit-lab experiment fig2|fig3|noise [--model M] [--quick] [--count N] [--seed S] [--methods LIST]
+                       [--workers N] [--workspace DIR] [--json FILE]
 pursuit-lab experiment --resume ID [--workers N] [--workspace DIR] [--json FILE]
 
 Runs an experiment as a job on every core and keeps it: the job is cut into
@@ -34,12 +41,24 @@ died (kill -9, a crash) shows as interrupted in \`pursuit-lab runs\`;
 --resume computes only its missing chunks. Ctrl-C cancels and keeps the
 finished chunks (resumable too).
 
-spec.json: {"kind": "invert" | "check", "model": "FILE or random:…", …}
+spec.json: {"kind": "invert" | "check" | "sweep" | "trained" | "noise", "model": "FILE or random:…", …}
   invert: methods ["lp", …], count, seed, mask ("none", "random:F", "rows:A-B"),
           noise (σ), successThreshold, certify, options (per-method, as MethodOptions),
           chunkSize (signals per chunk, default 16)
   check:  samples, seed, noise (σ), saturationTolerance, chunkSize (default 64)
+  sweep:  (no model) n0 [100, 200], n1 [50, 100, …, 1000], n 625, count 512, seed,
+          methods ["lp", "lbp", "gd"], successThreshold, options
+  trained: methods ["lp", "lbp", "oracle", "gd"], count 512, seed, successThreshold,
+          options, chunkSize 16 (clean, 45% hidden at random, top rows hidden)
+  noise:  sigmas (8 log-spaced, 1e-3 … 0.3), methods ["lp", "lbp", "oracle-e2e"], count 128,
+          seed, successThreshold, options, boundSignals 16
 A relative model path is read from the spec file's folder.
+
+Presets: fig2 (the sweep, the paper's Fig. 2), fig3 (trained on --model, default
+the bundled mnist-fc-gan.onnx), noise (noise on --model, same default).
+  --quick          a smoke run: 32 signals; fig2 on n0 = 100, n1 = 50, 150, 300, 450
+                   with GD cut to 300 iterations and one start; noise on 4 σ's
+  --count N, --seed S, --methods LIST   override the preset's
 
   --workers N      worker threads (default: every core, os.availableParallelism())
   --workspace DIR  where runs/ lives (default ./${DEFAULT_WORKSPACE})
@@ -86,7 +105,77 @@ async function readSpecFile(path: string): Promise<JobSpec> {
   }
 }
 
-function summaryLines(job: JobSpec, result: InvertReport | CheckReport): string {
+const PRESETS = ['fig2', 'fig3', 'noise'] as const;
+type Preset = (typeof PRESETS)[number];
+
+/** The bundled model, beside src/ or out/ (both two levels below the repository root). */
+const bundledModel = () =>
+  resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../resources/models/mnist-fc-gan.onnx');
+
+/**
+ * The job of a preset, as a raw spec (normalizeJobSpec fills in the rest):
+ * the paper's settings, or with --quick a few seconds' worth for a smoke run.
+ */
+export function presetSpec(
+  preset: Preset,
+  flags: { model?: string; quick: boolean; count?: number; seed?: number; methods?: MethodId[] },
+): Record<string, unknown> {
+  const common = {
+    ...(flags.count !== undefined ? { count: flags.count } : flags.quick ? { count: 32 } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.methods !== undefined ? { methods: flags.methods } : {}),
+  };
+  if (preset === 'fig2') {
+    if (flags.model !== undefined) throw new UsageError('fig2 draws random models: it takes no --model');
+    // Two grid points each side of s1 ≈ n1/2 = n0, and GD short: enough to see the transition.
+    return {
+      kind: 'sweep',
+      ...(flags.quick
+        ? { n0: [100], n1: [50, 150, 300, 450], options: { gd: { maxIterations: 300, restarts: 1 } } }
+        : {}),
+      ...common,
+    };
+  }
+  const model = flags.model ?? bundledModel();
+  if (preset === 'fig3') return { kind: 'trained', model, ...common };
+  return { kind: 'noise', model, ...(flags.quick ? { sigmas: [1e-3, 1e-2, 0.1, 0.3] } : {}), ...common };
+}
+
+function summaryLines(job: JobSpec, result: JobReport): string {
+  if (job.kind === 'sweep') {
+    const r = result as SweepResult;
+    return r.points
+      .map(
+        (p) =>
+          `n0 ${p.n0}, n1 ${p.n1}: median s1 ${p.medianS1}, Theorem 2 ${(100 * p.theorem2.passFraction).toFixed(0)}%; ` +
+          job.methods.map((m) => `${m} ${(100 * p.methods[m]!.successRate).toFixed(0)}%`).join(', ') +
+          '\n',
+      )
+      .join('');
+  }
+  if (job.kind === 'trained') {
+    const r = result as TrainedResult;
+    return r.settings
+      .map(
+        (s) =>
+          `${s.name}: ${summaryLines({ ...job, kind: 'invert' } as unknown as JobSpec, s.report)
+            .trimEnd()
+            .split('\n')
+            .join('; ')}\n`,
+      )
+      .join('');
+  }
+  if (job.kind === 'noise') {
+    const r = result as NoiseResult;
+    return r.points
+      .map(
+        (p) =>
+          `σ ${p.sigma.toPrecision(3)}: ` +
+          job.methods.map((m) => `${m} SNR(z) median ${p.methods[m]!.snrZ.p50.toFixed(1)} dB`).join(', ') +
+          '\n',
+      )
+      .join('');
+  }
   if (job.kind === 'check') {
     const r = result as CheckReport;
     return `verdict: ${r.verdict}\n`;
@@ -100,8 +189,43 @@ function summaryLines(job: JobSpec, result: InvertReport | CheckReport): string 
     .join('');
 }
 
+function normalizePreset(preset: Preset, flags: Map<string, string | true>): JobSpec {
+  const int = (name: string, min: number) => {
+    const text = flags.get(name);
+    if (text === undefined) return undefined;
+    const v = Number(text);
+    if (!(Number.isSafeInteger(v) && v >= min))
+      throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${text}"`);
+    return v;
+  };
+  const methodsText = flags.get('methods');
+  const methods = typeof methodsText === 'string' ? methodsText.split(',').map((m) => m.trim()) : undefined;
+  const bad = methods?.find((m) => !METHOD_IDS.includes(m as MethodId));
+  if (bad !== undefined) throw new UsageError(`--methods: unknown method "${bad}" (known: ${METHOD_IDS.join(', ')})`);
+  const model = flags.get('model');
+  const raw = presetSpec(preset, {
+    ...(typeof model === 'string' ? { model: resolveModelArg(model) } : {}),
+    quick: flags.get('quick') === true,
+    ...(int('count', 1) !== undefined ? { count: int('count', 1) } : {}),
+    ...(int('seed', 0) !== undefined ? { seed: int('seed', 0) } : {}),
+    ...(methods !== undefined ? { methods: methods as MethodId[] } : {}),
+  });
+  try {
+    return normalizeJobSpec(raw);
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(`${preset}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** A --model: a random: spec as given, a path made absolute so the run folder can find it again. */
+const resolveModelArg = (m: string) => (m.startsWith('random:') ? m : resolve(m));
+
 export async function experiment(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { valued: ['workers', 'workspace', 'resume', 'json'] });
+  const args = parseArgs(argv, {
+    valued: ['workers', 'workspace', 'resume', 'json', 'model', 'count', 'seed', 'methods'],
+    boolean: ['quick'],
+  });
   const resumeId = args.flags.get('resume');
   if (resumeId === undefined ? args.positionals.length !== 1 : args.positionals.length !== 0)
     throw new UsageError(
@@ -137,10 +261,27 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
     job = spec.job;
     id = resumeId;
   } else {
-    const specPath = resolve(args.positionals[0]);
-    job = await readSpecFile(specPath);
-    const loaded = await loadJobModel(job.model, dirname(specPath));
+    const preset = PRESETS.find((p) => p === args.positionals[0]);
+    const presetFlags = ['model', 'quick', 'count', 'seed', 'methods'].filter((f) => args.flags.has(f));
+    let specDir: string;
+    if (preset !== undefined) {
+      job = normalizePreset(preset, args.flags);
+      specDir = process.cwd();
+    } else {
+      if (presetFlags.length > 0)
+        throw new UsageError(`--${presetFlags[0]} goes with a preset (fig2, fig3, noise); a spec.json says it all`);
+      const specPath = resolve(args.positionals[0]);
+      job = await readSpecFile(specPath);
+      specDir = dirname(specPath);
+    }
+    const loaded = await loadJobModel(job.model, specDir);
     generator = loaded.generator;
+    try {
+      checkJobModel(job, generator);
+    } catch (e) {
+      if (e instanceof RangeError) throw new InputError(`${job.model}: ${e.message}`);
+      throw e;
+    }
     ({ id } = await createRun(workspace, job, loaded.model));
   }
 

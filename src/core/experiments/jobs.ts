@@ -29,17 +29,54 @@ import {
   type InvertJobSpec,
   type InvertReport,
 } from './invert';
+import {
+  DEFAULT_NOISE_SIGMAS,
+  mergeNoiseChunks,
+  noiseChunk,
+  noiseChunkCount,
+  type NoiseChunk,
+  type NoiseResult,
+  type NoiseSpec as NoiseJobSpec,
+} from './noise';
+import {
+  DEFAULT_SWEEP_N0,
+  DEFAULT_SWEEP_N1,
+  mergeSweepChunks,
+  sweepChunk,
+  sweepChunkCount,
+  sweepPoint,
+  type SweepPoint,
+  type SweepResult,
+  type SweepSpec,
+} from './sweep';
+import {
+  mergeTrainedChunks,
+  trainedChunk,
+  trainedChunkCount,
+  trainedChunkPlace,
+  trainedRowsMask,
+  TRAINED_SETTINGS,
+  type TrainedResult,
+  type TrainedSpec,
+} from './trained';
 
 /** A job as the engine runs it: every default filled in, so spec.json alone reproduces it. */
 export type JobSpec =
   | ({ readonly kind: 'invert'; readonly model: string } & InvertJobSpec & { readonly chunkSize: number })
-  | ({ readonly kind: 'check'; readonly model: string } & CheckSpec & { readonly chunkSize: number });
+  | ({ readonly kind: 'check'; readonly model: string } & CheckSpec & { readonly chunkSize: number })
+  /**
+   * `model` is the first grid point's generator, for the engine's record:
+   * each chunk draws its own `random:n0,n1,n:tanh` (sweep.ts).
+   */
+  | ({ readonly kind: 'sweep'; readonly model: string } & SweepSpec)
+  | ({ readonly kind: 'trained'; readonly model: string } & TrainedSpec)
+  | ({ readonly kind: 'noise'; readonly model: string } & NoiseJobSpec);
 
 export type JobKind = JobSpec['kind'];
-export const JOB_KINDS: readonly JobKind[] = ['invert', 'check'];
+export const JOB_KINDS: readonly JobKind[] = ['invert', 'check', 'sweep', 'trained', 'noise'];
 
-export type ChunkResult = InvertBlock | CheckBlock;
-export type JobReport = InvertReport | CheckReport;
+export type ChunkResult = InvertBlock | CheckBlock | SweepPoint | NoiseChunk;
+export type JobReport = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult;
 
 type Raw = Record<string, unknown>;
 
@@ -58,7 +95,62 @@ const KEYS: Record<JobKind, readonly string[]> = {
     'chunkSize',
   ],
   check: ['kind', 'model', 'samples', 'seed', 'noise', 'saturationTolerance', 'chunkSize'],
+  sweep: ['kind', 'model', 'n0', 'n1', 'n', 'count', 'seed', 'methods', 'successThreshold', 'options'],
+  trained: ['kind', 'model', 'methods', 'count', 'seed', 'successThreshold', 'options', 'chunkSize'],
+  noise: ['kind', 'model', 'sigmas', 'methods', 'count', 'seed', 'successThreshold', 'options', 'boundSignals'],
 };
+
+/** Default methods per kind (the paper's figures). */
+const DEFAULT_METHODS: Record<JobKind, readonly MethodId[]> = {
+  invert: ['lp'],
+  check: [],
+  sweep: ['lp', 'lbp', 'gd'],
+  trained: ['lp', 'lbp', 'oracle', 'gd'],
+  noise: ['lp', 'lbp', 'oracle-e2e'],
+};
+
+function methodList(o: Raw, kind: JobKind): MethodId[] {
+  const methods = o.methods ?? DEFAULT_METHODS[kind];
+  if (!Array.isArray(methods) || methods.length === 0 || !methods.every((m) => METHOD_IDS.includes(m as MethodId)))
+    throw new RangeError(
+      `"methods" must be a non-empty list of ${METHOD_IDS.join(', ')}, got ${JSON.stringify(methods)}`,
+    );
+  if (new Set(methods).size !== methods.length)
+    throw new RangeError(`"methods" lists a method twice: ${JSON.stringify(methods)}`);
+  return methods as MethodId[];
+}
+
+function methodOptions(o: Raw): { options?: MethodOptions } {
+  if (o.options === undefined) return {};
+  if (typeof o.options !== 'object' || o.options === null || Array.isArray(o.options))
+    throw new RangeError('"options" must be an object: {"lp": {…}, "lbp": {…}, "gd": {…}, …} as MethodOptions');
+  return { options: o.options as MethodOptions };
+}
+
+function integerList(o: Raw, key: string, fallback: readonly number[], min: number, max: number): number[] {
+  const v = o[key] ?? fallback;
+  if (!(Array.isArray(v) && v.length > 0 && v.every((x) => Number.isSafeInteger(x) && x >= min && x <= max)))
+    throw new RangeError(
+      `"${key}" must be a non-empty list of integers from ${min} to ${max}, got ${JSON.stringify(v)}`,
+    );
+  return [...(v as number[])];
+}
+
+function positiveList(o: Raw, key: string, fallback: readonly number[]): number[] {
+  const v = o[key] ?? fallback;
+  if (!(Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)))
+    throw new RangeError(`"${key}" must be a non-empty list of numbers > 0, got ${JSON.stringify(v)}`);
+  return [...(v as number[])];
+}
+
+/**
+ * Refuses a job its model cannot run, before any chunk: a trained job's
+ * `rows` setting needs a square image.
+ * @throws RangeError saying why.
+ */
+export function checkJobModel(spec: JobSpec, gen: Generator): void {
+  if (spec.kind === 'trained') trainedRowsMask(gen.layers[gen.layers.length - 1].W.rows);
+}
 
 function integer(raw: Raw, key: string, fallback: number, min: number): number {
   const v = raw[key] ?? fallback;
@@ -113,14 +205,65 @@ export function normalizeJobSpec(raw: unknown): JobSpec {
     throw new RangeError('a job spec is a JSON object with "kind" and "model"');
   const o = raw as Raw;
   const kind = o.kind;
-  if (kind !== 'invert' && kind !== 'check')
+  if (!JOB_KINDS.includes(kind as JobKind))
     throw new RangeError(`"kind" must be one of ${JOB_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+  const unknown = Object.keys(o).filter((key) => !KEYS[kind as JobKind].includes(key));
+  if (unknown.length > 0)
+    throw new RangeError(
+      `unknown field(s) for a ${String(kind)} job: ${unknown.join(', ')} (known: ${KEYS[kind as JobKind].join(', ')})`,
+    );
+  const seed = integer(o, 'seed', 0, 0);
+  if (kind === 'sweep') {
+    const n0 = integerList(o, 'n0', DEFAULT_SWEEP_N0, 1, 100_000);
+    const n1 = integerList(o, 'n1', DEFAULT_SWEEP_N1, 1, 100_000);
+    const n = integer(o, 'n', 625, 1);
+    // The generators are drawn per grid point; the model field only records the first one, so it is derived.
+    const model = `random:${n0[0]},${n1[0]},${n}:tanh`;
+    if (o.model !== undefined && o.model !== model)
+      throw new RangeError(
+        `a sweep draws its own random:n0,n1,n:tanh models; leave "model" out (got ${JSON.stringify(o.model)})`,
+      );
+    return {
+      kind,
+      model,
+      n0,
+      n1,
+      n,
+      count: integer(o, 'count', 512, 1),
+      seed,
+      methods: methodList(o, kind),
+      successThreshold: nonNegative(o, 'successThreshold') ?? 1e-3,
+      ...methodOptions(o),
+    };
+  }
   if (typeof o.model !== 'string' || o.model === '')
     throw new RangeError('"model" must be a model file path or a random:… spec');
-  const unknown = Object.keys(o).filter((key) => !KEYS[kind].includes(key));
-  if (unknown.length > 0)
-    throw new RangeError(`unknown field(s) for a ${kind} job: ${unknown.join(', ')} (known: ${KEYS[kind].join(', ')})`);
-  const seed = integer(o, 'seed', 0, 0);
+  if (kind === 'trained') {
+    const spec = {
+      kind,
+      model: o.model,
+      methods: methodList(o, kind),
+      count: integer(o, 'count', 512, 1),
+      seed,
+      successThreshold: nonNegative(o, 'successThreshold') ?? 1e-3,
+      ...methodOptions(o),
+      chunkSize: integer(o, 'chunkSize', DEFAULT_INVERT_CHUNK, 1),
+    } as const;
+    trainedChunkCount(spec);
+    return spec;
+  }
+  if (kind === 'noise')
+    return {
+      kind,
+      model: o.model,
+      sigmas: positiveList(o, 'sigmas', DEFAULT_NOISE_SIGMAS),
+      methods: methodList(o, kind),
+      count: integer(o, 'count', 128, 1),
+      seed,
+      successThreshold: nonNegative(o, 'successThreshold') ?? 1e-3,
+      ...methodOptions(o),
+      boundSignals: integer(o, 'boundSignals', 16, 0),
+    };
   if (kind === 'check') {
     const spec = {
       kind,
@@ -142,7 +285,7 @@ export function normalizeJobSpec(raw: unknown): JobSpec {
   if (o.options !== undefined && (typeof o.options !== 'object' || o.options === null || Array.isArray(o.options)))
     throw new RangeError('"options" must be an object: {"lp": {…}, "lbp": {…}, "gd": {…}, …} as MethodOptions');
   const spec = {
-    kind,
+    kind: 'invert' as const,
     model: o.model,
     methods: methods as MethodId[],
     count: integer(o, 'count', 64, 1),
@@ -160,7 +303,18 @@ export function normalizeJobSpec(raw: unknown): JobSpec {
 
 /** Number of chunks of a job. */
 export function chunkCount(spec: JobSpec): number {
-  return spec.kind === 'invert' ? invertChunkCount(spec) : checkChunkCount(spec);
+  switch (spec.kind) {
+    case 'invert':
+      return invertChunkCount(spec);
+    case 'check':
+      return checkChunkCount(spec);
+    case 'sweep':
+      return sweepChunkCount(spec);
+    case 'trained':
+      return trainedChunkCount(spec);
+    case 'noise':
+      return noiseChunkCount(spec);
+  }
 }
 
 /**
@@ -168,6 +322,22 @@ export function chunkCount(spec: JobSpec): number {
  * user reproduce it: the kind, its signals and the setting.
  */
 export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown> {
+  if (spec.kind === 'sweep') return { chunk: k, ...sweepPoint(spec, k), count: spec.count, seed: spec.seed };
+  if (spec.kind === 'trained') {
+    const { setting, block } = trainedChunkPlace(spec, k);
+    const first = block * spec.chunkSize;
+    return {
+      chunk: k,
+      setting: TRAINED_SETTINGS[setting],
+      signals: [first, Math.min(first + spec.chunkSize, spec.count)],
+      methods: spec.methods,
+      seed: spec.seed,
+    };
+  }
+  if (spec.kind === 'noise')
+    return k < spec.sigmas.length
+      ? { chunk: k, sigma: spec.sigmas[k], count: spec.count, methods: spec.methods, seed: spec.seed }
+      : { chunk: k, theorem4: true, signals: Math.min(spec.boundSignals, spec.count), seed: spec.seed };
   if (spec.kind === 'invert') {
     const { first, count } = invertChunkRange(spec, k);
     return {
@@ -186,7 +356,9 @@ export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown>
 /** Computes chunk k of a job (pure; deterministic in the spec and k, timings aside). */
 export function runChunk(gen: Generator, spec: JobSpec, k: number, now: () => number): ChunkResult {
   if (spec.kind === 'check') return checkChunk(gen, spec, k);
-  const steps = invertChunk(gen, spec, k, now);
+  if (spec.kind === 'sweep') return sweepChunk(spec, k, now);
+  if (spec.kind === 'noise') return noiseChunk(gen, spec, k, now);
+  const steps = spec.kind === 'trained' ? trainedChunk(gen, spec, k, now) : invertChunk(gen, spec, k, now);
   let next = steps.next();
   while (!next.done) next = steps.next();
   return next.value;
@@ -194,9 +366,18 @@ export function runChunk(gen: Generator, spec: JobSpec, k: number, now: () => nu
 
 /** Merges a job's chunks, given in chunk order, into the one-pass experiment's report. */
 export function mergeChunks(gen: Generator, spec: JobSpec, chunks: readonly ChunkResult[]): JobReport {
-  return spec.kind === 'invert'
-    ? mergeInvertChunks(spec, chunks as InvertBlock[])
-    : mergeCheckChunks(gen, spec, chunks as CheckBlock[]);
+  switch (spec.kind) {
+    case 'invert':
+      return mergeInvertChunks(spec, chunks as InvertBlock[]);
+    case 'check':
+      return mergeCheckChunks(gen, spec, chunks as CheckBlock[]);
+    case 'sweep':
+      return mergeSweepChunks(spec, chunks as SweepPoint[]);
+    case 'trained':
+      return mergeTrainedChunks(gen, spec, chunks as InvertBlock[]);
+    case 'noise':
+      return mergeNoiseChunks(spec, chunks as NoiseChunk[]);
+  }
 }
 
 /** Tag of a number JSON has no literal for. */

@@ -269,16 +269,20 @@ export async function executeRun(
   for (let k = 0; k < total; k++) chunks.push(decodeChunk(await readFile(chunkPath(dir, k), 'utf8')));
   const report = mergeChunks(gen, job, chunks);
   const summary = summarizeGenerator(gen);
-  const result = {
-    model: {
-      name: summary.name,
-      dims: summary.dims,
-      output: summary.output,
-      source: spec.model.source,
-      sha256: spec.model.sha256,
-    },
-    ...report,
-  };
+  // A sweep draws a model per grid point: its result is the SweepResult alone (settings say the family).
+  const result =
+    job.kind === 'sweep'
+      ? report
+      : {
+          model: {
+            name: summary.name,
+            dims: summary.dims,
+            output: summary.output,
+            source: spec.model.source,
+            sha256: spec.model.sha256,
+          },
+          ...report,
+        };
   await writeFileAtomic(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   await writeStatus('done', { finished });
   return { id, dir, state: 'done', computed, kept, result: report };

@@ -106,7 +106,7 @@ describe('job specs', () => {
   });
 
   it.each([
-    [{ kind: 'sweep', model: 'm' }, /"kind" must be one of invert, check/],
+    [{ kind: 'project', model: 'm' }, /"kind" must be one of invert, check, sweep, trained, noise/],
     [{ kind: 'invert' }, /"model"/],
     [{ kind: 'invert', model: 'm', count: 0 }, /"count" must be an integer ≥ 1/],
     [{ kind: 'invert', model: 'm', methods: ['nope'] }, /"methods"/],
