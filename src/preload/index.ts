@@ -14,6 +14,13 @@ const api: HostClient = {
   importModel: (request) => invoke('importModel', request),
   openModelDialog: () => invoke('openModelDialog'),
   getModelData: (request) => invoke('getModelData', request),
+  startRun: (request) => invoke('startRun', request),
+  listRuns: () => invoke('listRuns'),
+  getRun: (request) => invoke('getRun', request),
+  cancelRun: (request) => invoke('cancelRun', request),
+  resumeRun: (request) => invoke('resumeRun', request),
+  getJobSettings: () => invoke('getJobSettings'),
+  setJobWorkers: (request) => invoke('setJobWorkers', request),
   on(event, listener) {
     if (!(HOST_EVENTS as readonly HostEventName[]).includes(event)) throw new Error(`unknown event "${event}"`);
     const channel = `event:${event}`;

@@ -74,14 +74,81 @@ export interface HostApi {
   openModelDialog(): Promise<Result<PickedFile | null>>;
   /** A model's weights for analysis in a worker. */
   getModelData(request: { id: string }): Promise<Result<ModelData>>;
+  /**
+   * Queues a run of a job spec, the same JSON as `pursuit-lab experiment`;
+   * its `model` is a workspace model id (listModels) or a `random:` spec.
+   * Runs go one at a time, in order; each uses the configured workers.
+   */
+  startRun(request: { spec: Record<string, unknown> }): Promise<Result<RunInfo>>;
+  /** Every run of the workspace, oldest first, with live progress for the running one. */
+  listRuns(): Promise<Result<RunInfo[]>>;
+  getRun(request: { id: string }): Promise<Result<RunDetail>>;
+  /** Stops a queued or running run; its finished chunks are kept (resumeRun finishes it). */
+  cancelRun(request: { id: string }): Promise<Result<RunInfo>>;
+  /** Queues an interrupted, cancelled or failed run again; only its missing chunks are computed. */
+  resumeRun(request: { id: string }): Promise<Result<RunInfo>>;
+  getJobSettings(): Promise<Result<JobSettings>>;
+  /** Saves the worker count for later runs; null goes back to the default. */
+  setJobWorkers(request: { count: number | null }): Promise<Result<JobSettings>>;
 }
 
 export type HostMethod = keyof HostApi;
+
+/** Where a run stands (status.json's state; `interrupted`: its process died mid-run). */
+export type RunState = 'queued' | 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done';
+
+/** A run of the workspace, as listRuns and getRun show it. */
+export interface RunInfo {
+  readonly id: string;
+  /** The run folder on the host, `<workspace>/runs/<id>`. */
+  readonly dir: string;
+  /** Job kind (invert, check, sweep, trained, noise); absent for an unreadable folder. */
+  readonly kind?: string;
+  /** The spec's model: a workspace model id or a random: spec. */
+  readonly model?: string;
+  readonly state: RunState | 'unreadable';
+  readonly chunksDone: number;
+  readonly chunksTotal: number;
+  /** Signals finished, for jobs cut into blocks of signals (invert, check). */
+  readonly signalsDone?: number;
+  /** Seconds left at the pace of this session's chunks; null before the first chunk or when not running. */
+  readonly etaSeconds?: number | null;
+  readonly created?: string;
+  /** Why it failed, one line. */
+  readonly error?: string;
+}
+
+/** getRun's answer: the run, and its result.json (parsed) once done. */
+export interface RunDetail extends RunInfo {
+  readonly result?: unknown;
+}
+
+/** The job settings an app keeps in `<workspace>/settings.json`. */
+export interface JobSettings {
+  /** Worker threads a run uses. */
+  readonly workers: number;
+  /** True when `workers` is the default, os.availableParallelism(), not a saved choice. */
+  readonly isDefault: boolean;
+}
 
 /** Events from host to every renderer. */
 export interface HostEvents {
   /** The model list changed (a model was imported, possibly by another window). */
   'models-changed': { models: ModelInfo[] };
+  /**
+   * A run's progress: at most ten a second per run, and always on a change of
+   * state (queued, running, and the final one).
+   */
+  'run-progress': RunProgressEvent;
+}
+
+export interface RunProgressEvent {
+  readonly id: string;
+  readonly state: RunState;
+  readonly chunksDone: number;
+  readonly chunksTotal: number;
+  readonly signalsDone?: number;
+  readonly etaSeconds: number | null;
 }
 
 export type HostEventName = keyof HostEvents;
@@ -99,9 +166,16 @@ export const HOST_METHODS = [
   'importModel',
   'openModelDialog',
   'getModelData',
+  'startRun',
+  'listRuns',
+  'getRun',
+  'cancelRun',
+  'resumeRun',
+  'getJobSettings',
+  'setJobWorkers',
 ] as const satisfies readonly HostMethod[];
 
-export const HOST_EVENTS = ['models-changed'] as const satisfies readonly HostEventName[];
+export const HOST_EVENTS = ['models-changed', 'run-progress'] as const satisfies readonly HostEventName[];
 
 /** The single argument of a method (undefined for methods without one). */
 export type HostRequest<M extends HostMethod> = Parameters<HostApi[M]> extends [infer A] ? A : undefined;

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'io'
   /** Over a stated limit (parse time or memory, request size); the message names the limit. */
   | 'limit'
+  /** The operation does not fit the current state (resume a finished run, cancel a done one). */
+  | 'conflict'
   /** Anything unexpected: a bug; the message is still shown to the user. */
   | 'internal';
 

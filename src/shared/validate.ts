@@ -13,6 +13,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 const none = (method: string) => (payload: unknown) =>
   payload === undefined || payload === null ? ok(undefined) : err('bad-request', `${method} takes no argument`);
 
+/** Run ids are folder names the host made: nothing that could step outside runs/. */
+const runId = (method: string) => (payload: unknown) =>
+  isObject(payload) &&
+  typeof payload.id === 'string' &&
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(payload.id) &&
+  !payload.id.includes('..')
+    ? ok({ id: payload.id })
+    : err('bad-request', `${method} needs { id } with a run id`);
+
 const validators: { [M in HostMethod]: Validator<M> } = {
   hostInfo: none('hostInfo'),
   listModels: none('listModels'),
@@ -45,6 +54,25 @@ const validators: { [M in HostMethod]: Validator<M> } = {
       ...(architecture !== undefined ? { architecture } : {}),
       ...(output !== undefined ? { output } : {}),
     });
+  },
+  startRun(payload) {
+    if (!isObject(payload) || !isObject(payload.spec))
+      return err('bad-request', 'startRun needs { spec } with a job spec object (as for pursuit-lab experiment)');
+    return ok({ spec: payload.spec });
+  },
+  listRuns: none('listRuns'),
+  getRun: runId('getRun'),
+  cancelRun: runId('cancelRun'),
+  resumeRun: runId('resumeRun'),
+  getJobSettings: none('getJobSettings'),
+  setJobWorkers(payload) {
+    const count = isObject(payload) ? payload.count : undefined;
+    if (!(count === null || (Number.isInteger(count) && (count as number) >= 1 && (count as number) <= 1024)))
+      return err(
+        'bad-request',
+        'setJobWorkers needs { count } with an integer from 1 to 1024, or null for the default',
+      );
+    return ok({ count: count as number | null });
   },
   getModelData(payload) {
     if (!isObject(payload) || typeof payload.id !== 'string' || !/^[\w:.-]{1,200}$/.test(payload.id)) {

@@ -3,6 +3,8 @@ import { outputActivationByName } from '../../core/formats/stateDict';
 import type { HostApi, HostInfo, PickedFile } from '../../shared/contract';
 import { err, ok, type Result } from '../../shared/result';
 import type { EventHub } from './events';
+import { RunRefusedError } from './jobs/engine';
+import { JobHost } from './jobs/host';
 import type { ModelStore } from './modelStore';
 import { ParseLimitError } from './modelParser';
 
@@ -14,6 +16,8 @@ export interface HostApiDeps {
   readonly pickModelFile?: () => Promise<PickedFile | null>;
   /** Where stack traces of unexpected errors go (they never cross to the renderer). @default console.error */
   readonly log?: (text: string) => void;
+  /** The job queue; by default one over `info.workspace` (pass one to close it, as tests do). */
+  readonly jobs?: JobHost;
 }
 
 const firstLine = (text: string) => text.split('\n')[0];
@@ -26,6 +30,7 @@ export function failure<T>(e: unknown, log: (text: string) => void = (t) => cons
   if (e instanceof ModelFormatError)
     return err(e.needs === 'output-activation' ? 'needs-output-activation' : 'model-format', firstLine(e.message));
   if (e instanceof ParseLimitError) return err('limit', e.message);
+  if (e instanceof RunRefusedError) return err('conflict', firstLine(e.message));
   const error = e as NodeJS.ErrnoException;
   if (typeof error?.code === 'string' && typeof error.syscall === 'string') {
     return err('io', `Workspace ${error.syscall} failed: ${firstLine(error.message)}`);
@@ -41,6 +46,7 @@ export function failure<T>(e: unknown, log: (text: string) => void = (t) => cons
 export function createHostApi(deps: HostApiDeps): HostApi {
   const { store, events } = deps;
   const log = deps.log ?? ((text: string) => console.error(text));
+  const jobs = deps.jobs ?? new JobHost({ workspace: deps.info.workspace, store, events, log });
   const guarded = async <T>(run: () => Promise<Result<T>>): Promise<Result<T>> => {
     try {
       return await run();
@@ -75,5 +81,12 @@ export function createHostApi(deps: HostApiDeps): HostApi {
         const data = await store.getData(id);
         return data === undefined ? err('not-found', `No model with id "${id}"`) : ok(data);
       }),
+    startRun: ({ spec }) => guarded(() => jobs.start(spec)),
+    listRuns: () => guarded(async () => ok(await jobs.list())),
+    getRun: ({ id }) => guarded(() => jobs.get(id)),
+    cancelRun: ({ id }) => guarded(() => jobs.cancel(id)),
+    resumeRun: ({ id }) => guarded(() => jobs.resume(id)),
+    getJobSettings: () => guarded(async () => ok(await jobs.settings())),
+    setJobWorkers: ({ count }) => guarded(async () => ok(await jobs.setWorkers(count))),
   };
 }

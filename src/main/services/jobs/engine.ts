@@ -62,6 +62,16 @@ export interface RunProgress {
   readonly id: string;
   readonly chunksDone: number;
   readonly chunksTotal: number;
+  /** Signals in the finished chunks, for jobs cut into blocks of signals (invert, check). */
+  readonly signalsDone?: number;
+}
+
+/** Signals in chunk k, for the kinds whose chunks are blocks of signals; undefined for the others. */
+export function chunkSignals(job: JobSpec, k: number): number | undefined {
+  const settings = chunkSettings(job, k);
+  const range = (job.kind === 'invert' ? settings.signals : job.kind === 'check' ? settings.samples : undefined) as
+    [number, number] | undefined;
+  return range === undefined ? undefined : range[1] - range[0];
 }
 
 export interface ExecuteOptions {
@@ -198,6 +208,14 @@ export async function executeRun(
     started: new Date().toISOString(),
   };
   let done = found.size;
+  let signals =
+    chunkSignals(job, 0) === undefined ? undefined : kept.reduce((sum, k) => sum + (chunkSignals(job, k) ?? 0), 0);
+  const progress = (): RunProgress => ({
+    id,
+    chunksDone: done,
+    chunksTotal: total,
+    ...(signals !== undefined ? { signalsDone: signals } : {}),
+  });
   // Status writes go one after another, so a later count never lands before an earlier one.
   let statusChain: Promise<void> = Promise.resolve();
   const writeStatus = (state: RunState, extra: Partial<RunStatus> = {}) => {
@@ -206,7 +224,7 @@ export async function executeRun(
     return statusChain;
   };
   await writeStatus('running');
-  options.onProgress?.({ id, chunksDone: done, chunksTotal: total });
+  options.onProgress?.(progress());
 
   const computed: number[] = [];
   let failure: RunError | undefined;
@@ -230,8 +248,9 @@ export async function executeRun(
             computed.push(k);
             chunkSeconds[k] = outcome.seconds;
             done++;
+            if (signals !== undefined) signals += chunkSignals(job, k) ?? 0;
             await writeStatus('running');
-            options.onProgress?.({ id, chunksDone: done, chunksTotal: total });
+            options.onProgress?.(progress());
             continue;
           }
           if (cancelled || failure !== undefined) break;

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JobSpec } from '../../../core/experiments/jobs';
+import type { RunState } from '../../../shared/contract';
 import { isOtherLiveProcess, writeFileAtomic } from '../atomic';
 
 /**
@@ -15,7 +16,8 @@ import { isOtherLiveProcess, writeFileAtomic } from '../atomic';
  * (atomic.ts), so a kill at any moment leaves each file old or new, never torn.
  */
 
-export type RunState = 'queued' | 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done';
+// One definition for the engine and the host contract (shared/contract.ts).
+export type { RunState } from '../../../shared/contract';
 
 /** What spec.json holds: enough to compute the same result again, anywhere. */
 export interface RunSpec {
@@ -109,6 +111,34 @@ export interface RunListing {
   readonly error?: string;
 }
 
+/** One run's listing; undefined when there is no such run folder. */
+export async function readRunListing(workspace: string, id: string): Promise<RunListing | undefined> {
+  const dir = runDir(workspace, id);
+  const spec = await readJson<RunSpec>(join(dir, 'spec.json')).catch(() => undefined);
+  const status = await readJson<RunStatus>(join(dir, 'status.json')).catch(() => undefined);
+  if (status === undefined) {
+    if (
+      spec === undefined &&
+      !(await stat(dir)
+        .then((s) => s.isDirectory())
+        .catch(() => false))
+    )
+      return undefined;
+    return { id, dir, state: 'unreadable', chunksDone: 0, chunksTotal: spec?.chunks ?? 0 };
+  }
+  return {
+    id,
+    dir,
+    kind: spec?.job.kind,
+    model: spec?.model.source,
+    state: effectiveState(status),
+    chunksDone: status.chunksDone,
+    chunksTotal: status.chunksTotal,
+    created: status.created,
+    ...(status.error ? { error: status.error.message } : {}),
+  };
+}
+
 /** Every run of a workspace, oldest first; a folder without a readable status is listed as unreadable. */
 export async function listRuns(workspace: string): Promise<RunListing[]> {
   let names: string[];
@@ -123,24 +153,8 @@ export async function listRuns(workspace: string): Promise<RunListing[]> {
   names.sort();
   const out: RunListing[] = [];
   for (const id of names) {
-    const dir = runDir(workspace, id);
-    const spec = await readJson<RunSpec>(join(dir, 'spec.json')).catch(() => undefined);
-    const status = await readJson<RunStatus>(join(dir, 'status.json')).catch(() => undefined);
-    if (status === undefined) {
-      out.push({ id, dir, state: 'unreadable', chunksDone: 0, chunksTotal: spec?.chunks ?? 0 });
-      continue;
-    }
-    out.push({
-      id,
-      dir,
-      kind: spec?.job.kind,
-      model: spec?.model.source,
-      state: effectiveState(status),
-      chunksDone: status.chunksDone,
-      chunksTotal: status.chunksTotal,
-      created: status.created,
-      ...(status.error ? { error: status.error.message } : {}),
-    });
+    const listing = await readRunListing(workspace, id);
+    if (listing !== undefined) out.push(listing);
   }
   return out;
 }

@@ -60,6 +60,13 @@ export function createBridgeClient(token: string, base = ''): HostClient {
     importModel: (request) => call('importModel', request),
     openModelDialog: () => call('openModelDialog'),
     getModelData: (request) => call('getModelData', request),
+    startRun: (request) => call('startRun', request),
+    listRuns: () => call('listRuns'),
+    getRun: (request) => call('getRun', request),
+    cancelRun: (request) => call('cancelRun', request),
+    resumeRun: (request) => call('resumeRun', request),
+    getJobSettings: () => call('getJobSettings'),
+    setJobWorkers: (request) => call('setJobWorkers', request),
     on<K extends HostEventName>(event: K, listener: (payload: HostEvents[K]) => void) {
       ensureSource();
       const set = listeners.get(event) ?? new Set();
