@@ -15,7 +15,12 @@ import { isOtherLiveProcess, writeFileAtomic } from '../atomic';
  * (atomic.ts), so a kill at any moment leaves each file old or new, never torn.
  */
 
-export type RunState = 'queued' | 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done';
+/**
+ * `partial`: a shard (`--shard K/N`) finished its share of the chunks, but the
+ * folder does not hold them all yet; `experiment --merge` (or the last shard of
+ * a shared folder) completes it.
+ */
+export type RunState = 'queued' | 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done' | 'partial';
 
 /** What spec.json holds: enough to compute the same result again, anywhere. */
 export interface RunSpec {
@@ -56,6 +61,8 @@ export interface RunStatus {
   readonly pid: number;
   readonly host: string;
   readonly workers?: number;
+  /** The shard that wrote this status, "K/N" (shards of a shared folder take turns writing it). */
+  readonly shard?: string;
   readonly created: string;
   readonly started?: string;
   readonly finished?: string;
