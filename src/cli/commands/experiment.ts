@@ -248,6 +248,8 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
     throw new UsageError('--run-id names the run folder of a shard: it goes with --shard K/N');
   if (typeof givenId === 'string' && !isRunId(givenId)) throw new UsageError(`--run-id: "${givenId}" is not a run id`);
   const resumeId = args.flags.get('resume');
+  if (resumeId !== undefined && givenId !== undefined)
+    throw new UsageError('--resume names the run already: give no --run-id with it');
   if (resumeId === undefined ? args.positionals.length !== 1 : args.positionals.length !== 0)
     throw new UsageError(
       resumeId === undefined
