@@ -95,7 +95,12 @@ export interface HostApi {
 export type HostMethod = keyof HostApi;
 
 /** Where a run stands (status.json's state; `interrupted`: its process died mid-run). */
-export type RunState = 'queued' | 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done';
+/**
+ * A run's state. `partial`: a shard (`--shard K/N`) finished its share of the
+ * chunks, but the folder does not hold them all yet; `experiment --merge` (or
+ * the last shard of a shared folder) completes it.
+ */
+export type RunState = 'queued' | 'running' | 'interrupted' | 'cancelled' | 'failed' | 'done' | 'partial';
 
 /** A run of the workspace, as listRuns and getRun show it. */
 export interface RunInfo {

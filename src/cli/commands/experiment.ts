@@ -12,12 +12,15 @@ import type { Generator } from '../../core/model/generator';
 import {
   createRun,
   executeRun,
+  gatherRuns,
+  jobRunId,
   readRunSpec,
   RunRefusedError,
   sha256Of,
   weightsSha256,
   type JobModel,
   type RunOutcome,
+  type Shard,
 } from '../../main/services/jobs/engine';
 import { isRunId } from '../../main/services/jobs/runs';
 import { parseArgs } from '../args';
@@ -31,6 +34,8 @@ export const experimentUsage = `pursuit-lab experiment <spec.json> [--workers N]
 pursuit-lab experiment fig2|fig3|noise [--model M] [--quick] [--count N] [--seed S] [--methods LIST]
                        [--workers N] [--workspace DIR] [--json FILE]
 pursuit-lab experiment --resume ID [--workers N] [--workspace DIR] [--json FILE]
+pursuit-lab experiment <spec.json | preset …> --shard K/N [--run-id ID] [--workers N] [--workspace DIR]
+pursuit-lab experiment --merge <run folder>… [--workspace DIR] [--json FILE]
 
 Runs an experiment as a job on every core and keeps it: the job is cut into
 chunks (blocks of signals) computed by a pool of worker threads, each chunk
@@ -64,6 +69,16 @@ the bundled mnist-fc-gan.onnx), noise (noise on --model, same default).
   --workspace DIR  where runs/ lives (default ./${DEFAULT_WORKSPACE})
   --resume ID      finish an interrupted, cancelled or failed run
   --json FILE      also write the result there, with {"run": {"id", "dir"}} added
+
+On a cluster (a Slurm job array, say), each task runs the same command with
+--shard K/N (K from 1 to N) and computes only chunks k with k mod N = K − 1,
+into the run folder <workspace>/runs/<id>/. Every shard derives the same id
+from the job and the model's SHA-256 (<kind>-<12 hex digits>) unless --run-id
+gives one; a shard started again resumes its share. A shard ends "partial"
+unless the folder then holds every chunk (a shared folder), which it merges.
+--merge gathers the chunk files of run folders of one job (same spec and
+model SHA-256) into <workspace>/runs/<id>/ and writes the result.json one
+machine would write.
 
 Exit codes: 0 done, 1 bad input or a failed run, 2 bad command line, 130 cancelled.`;
 
@@ -223,10 +238,18 @@ const resolveModelArg = (m: string) => (m.startsWith('random:') ? m : resolve(m)
 
 export async function experiment(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, {
-    valued: ['workers', 'workspace', 'resume', 'json', 'model', 'count', 'seed', 'methods'],
-    boolean: ['quick'],
+    valued: ['workers', 'workspace', 'resume', 'json', 'model', 'count', 'seed', 'methods', 'shard', 'run-id'],
+    boolean: ['quick', 'merge'],
   });
+  if (args.flags.has('merge')) return merge(args.positionals, args.flags, io);
+  const shard = parseShard(args.flags.get('shard'));
+  const givenId = args.flags.get('run-id');
+  if (givenId !== undefined && shard === undefined)
+    throw new UsageError('--run-id names the run folder of a shard: it goes with --shard K/N');
+  if (typeof givenId === 'string' && !isRunId(givenId)) throw new UsageError(`--run-id: "${givenId}" is not a run id`);
   const resumeId = args.flags.get('resume');
+  if (resumeId !== undefined && givenId !== undefined)
+    throw new UsageError('--resume names the run already: give no --run-id with it');
   if (resumeId === undefined ? args.positionals.length !== 1 : args.positionals.length !== 0)
     throw new UsageError(
       resumeId === undefined
@@ -282,7 +305,17 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
       if (e instanceof RangeError) throw new InputError(`${job.model}: ${e.message}`);
       throw e;
     }
-    ({ id } = await createRun(workspace, job, loaded.model));
+    try {
+      ({ id } = await createRun(
+        workspace,
+        job,
+        loaded.model,
+        shard === undefined ? undefined : typeof givenId === 'string' ? givenId : jobRunId(job, loaded.model.sha256),
+      ));
+    } catch (e) {
+      if (e instanceof RunRefusedError) throw new InputError(e.message);
+      throw e;
+    }
   }
 
   const controller = new AbortController();
@@ -297,6 +330,7 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
   try {
     outcome = await executeRun(workspace, id, generator, {
       ...(workers !== undefined ? { workers } : {}),
+      ...(shard !== undefined ? { shard } : {}),
       signal: controller.signal,
       onProgress: (p) => progress.update(() => `${job.kind} ${p.id}: ${p.chunksDone} / ${p.chunksTotal} chunks`),
     });
@@ -319,11 +353,64 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
     );
     return 1;
   }
-  io.out(`run ${id} done: ${outcome.dir}\n${summaryLines(job, outcome.result!)}`);
-  const json = args.flags.get('json');
+  if (outcome.state === 'partial') {
+    io.out(
+      `run ${id} shard ${shard!.index}/${shard!.count} done (${outcome.computed.length + outcome.kept.length} chunk(s)): ${outcome.dir}\n` +
+        `${outcome.missing!.length} chunk(s) of other shards not here yet; when all are done: pursuit-lab experiment --merge <their run folders…>\n`,
+    );
+    return 0;
+  }
+  await reportDone(job, outcome, args.flags.get('json'), io);
+  return 0;
+}
+
+async function reportDone(job: JobSpec, outcome: RunOutcome, json: string | true | undefined, io: CliIo) {
+  io.out(`run ${outcome.id} done: ${outcome.dir}\n${summaryLines(job, outcome.result!)}`);
   if (json !== undefined) {
     const text = await readFile(resolve(outcome.dir, 'result.json'), 'utf8');
-    await writeJsonOutput({ run: { id, dir: outcome.dir }, ...(JSON.parse(text) as object) }, json, io);
+    await writeJsonOutput({ run: { id: outcome.id, dir: outcome.dir }, ...(JSON.parse(text) as object) }, json, io);
   }
+}
+
+/** `--shard K/N`: 1 ≤ K ≤ N, as a job array's task ids run. */
+function parseShard(text: string | true | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const m = typeof text === 'string' ? /^(\d+)\/(\d+)$/.exec(text) : null;
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || !(count >= 1 && count <= 100_000 && index >= 1 && index <= count))
+    throw new UsageError(`--shard must be K/N with 1 ≤ K ≤ N (e.g. --shard 2/8), got "${String(text)}"`);
+  return { index, count };
+}
+
+/** `experiment --merge <run folders…>`: gathers the shards' chunks into one run folder and merges them. */
+async function merge(folders: readonly string[], flags: Map<string, string | true>, io: CliIo): Promise<number> {
+  const stray = [...flags.keys()].find((f) => !['merge', 'workspace', 'json'].includes(f));
+  if (stray !== undefined)
+    throw new UsageError(`--${stray} does not go with --merge (it takes run folders, --workspace, --json)`);
+  if (folders.length === 0) throw new UsageError(`--merge takes the shards' run folders\n\n${experimentUsage}`);
+  const workspace = resolve(String(flags.get('workspace') ?? DEFAULT_WORKSPACE));
+  await checkWritable(flags.get('json'), '--json');
+  let gathered;
+  try {
+    gathered = await gatherRuns(
+      workspace,
+      folders.map((f) => resolve(f)),
+    );
+  } catch (e) {
+    if (e instanceof RunRefusedError) throw new InputError(e.message);
+    throw e;
+  }
+  const { id, spec } = gathered;
+  const loaded = await loadJobModel(spec.model.path ?? spec.model.source, process.cwd());
+  if (loaded.model.sha256 !== spec.model.sha256)
+    throw new InputError(
+      `run ${id}: the model ${spec.model.path ?? spec.model.source} is not the one the shards used (SHA-256 ${loaded.model.sha256.slice(0, 12)}…, the run has ${spec.model.sha256.slice(0, 12)}…)`,
+    );
+  // Every chunk is on disk now: executeRun computes nothing and merges, exactly as on one machine.
+  const outcome = await executeRun(workspace, id, loaded.generator);
+  if (outcome.state !== 'done') throw new InputError(`run ${id}: the merge ended ${outcome.state}`);
+  io.err(`merged: ${gathered.copied} chunk file(s) copied into ${outcome.dir}\n`);
+  await reportDone(spec.job, outcome, flags.get('json'), io);
   return 0;
 }

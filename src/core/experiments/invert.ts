@@ -33,6 +33,14 @@ export interface InvertSpec {
   readonly options?: MethodOptions;
   /** Add each recovered signal's uniqueness certificate (theory/certificate.ts). @default false */
   readonly certify?: boolean;
+  /**
+   * Add each signal's objective history (for convergence plots) and its
+   * estimated supports' agreement with the true ones. Off by default: ~100
+   * numbers per signal and method would multiply the size of a large report
+   * (a trained job's 3 × 512 signals); the `invert` job kind turns it on.
+   * @default false
+   */
+  readonly convergence?: boolean;
 }
 
 export interface SignalOutcome {
@@ -49,6 +57,20 @@ export interface SignalOutcome {
   readonly certificate?: UniquenessCertificate;
   /** Known pixels read as saturated: one-sided bounds, not equations (pursuit/saturation.ts). */
   readonly saturated: number;
+  /**
+   * With `convergence`: the objective values of every phase, concatenated in
+   * phase order and thinned to at most HISTORY_POINTS (evenly spaced indices,
+   * the last value kept), each rounded to 6 significant digits. Phases
+   * minimise different objectives, so a jump marks a new phase, not a divergence.
+   */
+  readonly history?: number[];
+  /**
+   * With `convergence`, for methods that estimate the hidden layers (not z
+   * alone): per hidden layer the Jaccard index |Ŝ ∩ S| / |Ŝ ∪ S| of the
+   * estimated and the true support (1 when both are empty), each support
+   * read with the method's own rule |x| > supportTolerance · ‖x‖∞.
+   */
+  readonly supportAgreement?: number[];
 }
 
 export interface MethodOutcome {
@@ -97,6 +119,53 @@ export interface InvertProgress {
 }
 
 const cap = (v: number) => Math.min(v, SNR_CAP_DB);
+
+/** Points kept of a signal's objective history: plenty for a convergence plot, ≤ ~1 kB of JSON. */
+export const HISTORY_POINTS = 100;
+
+/**
+ * Thins a series to at most `max` points at evenly spaced indices, first and
+ * last kept, each value rounded to 6 significant digits (a plot needs no
+ * more, and it halves the JSON). Non-finite values stay as they are.
+ *
+ * @example thinHistory([1, 2, 3, 4, 5], 3) // [1, 3, 5]
+ */
+export function thinHistory(values: readonly number[], max = HISTORY_POINTS): number[] {
+  const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
+  if (values.length <= max) return values.map(round);
+  const out: number[] = [];
+  for (let i = 0; i < max; i++) out.push(round(values[Math.round((i * (values.length - 1)) / (max - 1))]));
+  return out;
+}
+
+/**
+ * Jaccard index of two supports, column j of an n × count matrix each, a
+ * support being {i : |x_i| > tol · ‖x‖∞}; 1 when both are empty.
+ */
+export function supportJaccard(
+  estimate: Float64Array,
+  truth: Float64Array,
+  n: number,
+  count: number,
+  j: number,
+  tol: number,
+): number {
+  let maxE = 0;
+  let maxT = 0;
+  for (let i = 0; i < n; i++) {
+    maxE = Math.max(maxE, Math.abs(estimate[i * count + j]));
+    maxT = Math.max(maxT, Math.abs(truth[i * count + j]));
+  }
+  let both = 0;
+  let either = 0;
+  for (let i = 0; i < n; i++) {
+    const e = maxE > 0 && Math.abs(estimate[i * count + j]) > tol * maxE;
+    const t = maxT > 0 && Math.abs(truth[i * count + j]) > tol * maxT;
+    if (e && t) both++;
+    if (e || t) either++;
+  }
+  return either === 0 ? 1 : both / either;
+}
 
 /**
  * One block of signals inverted by every method: what a report is made of.
@@ -188,6 +257,20 @@ function* invertBlock(
         ...(notes.length > 0 ? { notes } : {}),
         ...(spec.certify ? { certificate: certifyUniqueness(prepared, back.hidden, j, equationRows(j)) } : {}),
         saturated: s.saturated,
+        ...(spec.convergence
+          ? {
+              history: thinHistory(s.phases.flatMap((p) => p.history)),
+              ...(result.layers.length > 0
+                ? {
+                    supportAgreement: result.layers
+                      .slice(0, truth.hidden.length)
+                      .map((x, i) =>
+                        supportJaccard(x.data, truth.hidden[i].data, x.rows, count, j, result.supportTolerance),
+                      ),
+                  }
+                : {}),
+            }
+          : {}),
       };
     });
     methods[method] = { seconds, signals };

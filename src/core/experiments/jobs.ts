@@ -358,7 +358,11 @@ export function runChunk(gen: Generator, spec: JobSpec, k: number, now: () => nu
   if (spec.kind === 'check') return checkChunk(gen, spec, k);
   if (spec.kind === 'sweep') return sweepChunk(spec, k, now);
   if (spec.kind === 'noise') return noiseChunk(gen, spec, k, now);
-  const steps = spec.kind === 'trained' ? trainedChunk(gen, spec, k, now) : invertChunk(gen, spec, k, now);
+  // The invert kind records convergence histories and support agreement; trained (3 × 512 signals) does not, to stay small.
+  const steps =
+    spec.kind === 'trained'
+      ? trainedChunk(gen, spec, k, now)
+      : invertChunk(gen, { ...spec, convergence: true }, k, now);
   let next = steps.next();
   while (!next.done) next = steps.next();
   return next.value;

@@ -58,6 +58,59 @@ export class RunRefusedError extends Error {
   override readonly name = 'RunRefusedError';
 }
 
+/**
+ * One share of a job's chunks, for a cluster's scheduler: chunks k with
+ * k mod count = index − 1. The index is 1-based, as Slurm's array task ids
+ * are, so `--shard ${SLURM_ARRAY_TASK_ID}/N` needs no arithmetic. Striding
+ * (rather than contiguous blocks) spreads the slow and the fast grid points
+ * of a sweep over every shard.
+ */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+export const inShard = (k: number, shard: Shard | undefined) =>
+  shard === undefined || k % shard.count === shard.index - 1;
+
+export const shardName = (shard: Shard) => `${shard.index}/${shard.count}`;
+
+/** JSON with object keys sorted, so two specs compare by content, not by the order their keys were written. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/**
+ * The run id every shard of a job derives on its own, with nothing shared
+ * but the spec: the kind and 12 hex digits of SHA-256 over the normalized job
+ * and the model's SHA-256. The same job on the same weights always gets the
+ * same folder, so a shard that is started again resumes it.
+ */
+export function jobRunId(job: JobSpec, modelSha256: string): string {
+  const digest = createHash('sha256')
+    .update(canonical({ job, model: modelSha256 }))
+    .digest('hex');
+  return `${job.kind}-${digest.slice(0, 12)}`;
+}
+
+/** Why two run specs are not the same job (undefined when they are): the model's weights, the chunking or a job field. */
+export function jobDifference(a: RunSpec, b: RunSpec): string | undefined {
+  if (a.model.sha256 !== b.model.sha256)
+    return `the model differs (SHA-256 ${a.model.sha256.slice(0, 12)}… vs ${b.model.sha256.slice(0, 12)}…)`;
+  const ja = a.job as unknown as Record<string, unknown>;
+  const jb = b.job as unknown as Record<string, unknown>;
+  const fields = [...new Set([...Object.keys(ja), ...Object.keys(jb)])].filter(
+    (f) => canonical(ja[f]) !== canonical(jb[f]),
+  );
+  if (fields.length > 0) return `the job differs in ${fields.map((f) => `"${f}"`).join(', ')}`;
+  if (a.chunks !== b.chunks) return `the chunk counts differ (${a.chunks} vs ${b.chunks})`;
+  return undefined;
+}
+
 export interface RunProgress {
   readonly id: string;
   readonly chunksDone: number;
@@ -81,27 +134,41 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** Called after each finished chunk (the caller throttles what it shows). */
   readonly onProgress?: (p: RunProgress) => void;
+  /**
+   * Compute only this share of the chunks; merge only if the folder then
+   * holds every chunk (a shared folder whose other shards are done), else
+   * end the run as `partial`.
+   */
+  readonly shard?: Shard;
 }
 
 export interface RunOutcome {
   readonly id: string;
   readonly dir: string;
-  readonly state: Extract<RunState, 'done' | 'failed' | 'cancelled'>;
+  readonly state: Extract<RunState, 'done' | 'failed' | 'cancelled' | 'partial'>;
   /** The chunks this call computed (a resume computes only the missing ones). */
   readonly computed: number[];
   /** The chunks found on disk and kept. */
   readonly kept: number[];
   readonly result?: JobReport;
   readonly error?: RunError;
+  /** For a `partial` run: the chunks the folder still lacks. */
+  readonly missing?: number[];
 }
 
-/** Creates `<workspace>/runs/<id>/` with spec.json and a queued status.json; returns the id. */
+/**
+ * Creates `<workspace>/runs/<id>/` with spec.json and a queued status.json;
+ * returns the id. With `given` (a shard's --run-id, or jobRunId) a folder
+ * that already exists is reused if it holds the same job (a shared folder
+ * another shard created, or a shard started again), and refused otherwise.
+ */
 export async function createRun(
   workspace: string,
   job: JobSpec,
   model: JobModel,
+  given?: string,
 ): Promise<{ id: string; dir: string }> {
-  const id = newRunId(job.kind);
+  const id = given ?? newRunId(job.kind);
   const dir = runDir(workspace, id);
   const summary = summarizeGenerator(model.generator);
   const created = new Date().toISOString();
@@ -122,6 +189,18 @@ export async function createRun(
     kernel: productKernel().name,
     created,
   };
+  if (given !== undefined) {
+    const existing = await readJson<RunSpec>(join(dir, 'spec.json')).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw new RunRefusedError(`run "${id}": spec.json is unreadable (${e.message})`);
+    });
+    if (existing !== undefined) {
+      const difference = jobDifference(existing, spec);
+      if (difference !== undefined)
+        throw new RunRefusedError(`run "${id}" in ${workspace} is another job: ${difference}; choose another --run-id`);
+      return { id, dir };
+    }
+  }
   await writeJson(join(dir, 'spec.json'), spec);
   const status: RunStatus = {
     state: 'queued',
@@ -149,9 +228,14 @@ export async function readRunSpec(workspace: string, id: string): Promise<RunSpe
   }
 }
 
-/** The chunks of a run already on disk and readable (a file that does not decode is computed again). */
-async function finishedChunks(dir: string, total: number): Promise<Map<number, string>> {
-  await removeStaleTemps(join(dir, 'chunks'));
+/**
+ * The chunks of a run already on disk and readable (a file that does not
+ * decode is computed again). `cleanTemps` is off for shards: in a folder
+ * shared by several hosts, a pid that is dead here may be alive there, so
+ * another shard's temporary file is not ours to judge.
+ */
+async function finishedChunks(dir: string, total: number, cleanTemps = true): Promise<Map<number, string>> {
+  if (cleanTemps) await removeStaleTemps(join(dir, 'chunks'));
   const found = new Map<number, string>();
   for (let k = 0; k < total; k++) {
     const text = await readFile(chunkPath(dir, k), 'utf8').catch(() => undefined);
@@ -187,16 +271,18 @@ export async function executeRun(
   const spec = await readRunSpec(workspace, id);
   const statusPath = join(dir, 'status.json');
   const previous = await readJson<RunStatus>(statusPath).catch(() => undefined);
-  if (previous !== undefined) {
+  const shard = options.shard;
+  // Shards of a shared folder take turns writing status.json: only the same shard running elsewhere is a clash.
+  if (previous !== undefined && (shard === undefined || previous.shard === shardName(shard))) {
     const state = effectiveState(previous);
     if ((state === 'running' || state === 'queued') && previous.pid !== process.pid)
       throw new RunRefusedError(`run "${id}" is ${state} in process ${previous.pid}; it cannot run twice at once`);
   }
   const job = spec.job;
   const total = spec.chunks;
-  const found = await finishedChunks(dir, total);
-  const kept = [...found.keys()];
-  const missing = Array.from({ length: total }, (_, k) => k).filter((k) => !found.has(k));
+  const found = await finishedChunks(dir, total, shard === undefined);
+  const kept = [...found.keys()].filter((k) => inShard(k, shard));
+  const missing = Array.from({ length: total }, (_, k) => k).filter((k) => !found.has(k) && inShard(k, shard));
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, missing.length)));
   const chunkSeconds: Record<string, number> = { ...(previous?.chunkSeconds ?? {}) };
   const base = {
@@ -204,6 +290,7 @@ export async function executeRun(
     pid: process.pid,
     host: hostname(),
     workers,
+    ...(shard !== undefined ? { shard: shardName(shard) } : {}),
     created: previous?.created ?? spec.created,
     started: new Date().toISOString(),
   };
@@ -284,6 +371,16 @@ export async function executeRun(
     await writeStatus('cancelled', { finished });
     return { id, dir, state: 'cancelled', computed, kept };
   }
+  if (shard !== undefined) {
+    // Other shards may have filled a shared folder meanwhile: look again before deciding to merge.
+    const all = await finishedChunks(dir, total, false);
+    done = all.size;
+    if (all.size < total) {
+      const absent = Array.from({ length: total }, (_, k) => k).filter((k) => !all.has(k));
+      await writeStatus('partial', { finished });
+      return { id, dir, state: 'partial', computed, kept, missing: absent };
+    }
+  }
   const chunks: ChunkResult[] = [];
   for (let k = 0; k < total; k++) chunks.push(decodeChunk(await readFile(chunkPath(dir, k), 'utf8')));
   const report = mergeChunks(gen, job, chunks);
@@ -305,4 +402,82 @@ export async function executeRun(
   await writeFileAtomic(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   await writeStatus('done', { finished });
   return { id, dir, state: 'done', computed, kept, result: report };
+}
+
+/**
+ * Gathers the chunk files of several run folders of one job (the shards'
+ * copies, or one shared folder) into `<workspace>/runs/<id>/`, `id` the first
+ * folder's. Refuses folders that are not the same job (spec and model
+ * SHA-256), a chunk two folders hold with different bytes (the computation
+ * is deterministic, so that means different code or kernels), and a set of
+ * folders that lacks a chunk. The caller then loads the model and calls
+ * `executeRun`, which finds nothing to compute and merges: the very code a
+ * single machine runs, so the same result.json.
+ */
+export async function gatherRuns(
+  workspace: string,
+  dirs: readonly string[],
+): Promise<{ id: string; dir: string; spec: RunSpec; copied: number }> {
+  if (dirs.length === 0) throw new RunRefusedError('--merge needs at least one run folder');
+  const specs: RunSpec[] = [];
+  for (const d of dirs) {
+    try {
+      specs.push(await readJson<RunSpec>(join(d, 'spec.json')));
+    } catch (e) {
+      throw new RunRefusedError(`${d}: not a run folder (spec.json: ${(e as Error).message})`);
+    }
+  }
+  const first = specs[0];
+  specs.forEach((s, i) => {
+    const difference = jobDifference(first, s);
+    if (difference !== undefined)
+      throw new RunRefusedError(`${dirs[i]} is not the same job as ${dirs[0]}: ${difference}`);
+  });
+  const id = first.id;
+  const dir = runDir(workspace, id);
+  const own = await readJson<RunSpec>(join(dir, 'spec.json')).catch(() => undefined);
+  if (own !== undefined) {
+    const difference = jobDifference(first, own);
+    if (difference !== undefined)
+      throw new RunRefusedError(`${dir} already holds another job under the id "${id}": ${difference}`);
+  } else {
+    await writeJson(join(dir, 'spec.json'), first);
+  }
+  const total = first.chunks;
+  const held = await Promise.all(dirs.map((d) => finishedChunks(d, total, false)));
+  const target = await finishedChunks(dir, total, false);
+  const absent: number[] = [];
+  let copied = 0;
+  for (let k = 0; k < total; k++) {
+    const copies = held.map((h, i) => ({ text: h.get(k), from: dirs[i] })).filter((c) => c.text !== undefined);
+    if (copies.length === 0 && !target.has(k)) {
+      absent.push(k);
+      continue;
+    }
+    const text = target.get(k) ?? copies[0].text!;
+    const other = copies.find((c) => c.text !== text);
+    if (other !== undefined)
+      throw new RunRefusedError(
+        `chunk ${k} differs between ${target.has(k) ? dir : copies[0].from} and ${other.from}: the shards did not compute the same thing (another app version or kernel?)`,
+      );
+    if (!target.has(k)) {
+      await writeFileAtomic(chunkPath(dir, k), text);
+      copied++;
+    }
+  }
+  if (absent.length > 0)
+    throw new RunRefusedError(
+      `the folders lack chunk${absent.length > 1 ? 's' : ''} ${absent.join(', ')} of ${total}; run the shards that compute them (chunk k belongs to shard K/N where k mod N = K − 1), then merge again`,
+    );
+  // A fresh status of this process: the shards' statuses (other hosts, other pids) say nothing about the merge.
+  const status: RunStatus = {
+    state: 'queued',
+    chunksDone: total,
+    chunksTotal: total,
+    pid: process.pid,
+    host: hostname(),
+    created: first.created,
+  };
+  await writeJson(join(dir, 'status.json'), status);
+  return { id, dir, spec: first, copied };
 }

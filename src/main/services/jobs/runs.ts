@@ -58,6 +58,8 @@ export interface RunStatus {
   readonly pid: number;
   readonly host: string;
   readonly workers?: number;
+  /** The shard that wrote this status, "K/N" (shards of a shared folder take turns writing it). */
+  readonly shard?: string;
   readonly created: string;
   readonly started?: string;
   readonly finished?: string;

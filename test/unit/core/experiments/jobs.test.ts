@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createCheck } from '../../../../src/core/experiments/check';
-import { chunkSeed, invertExperiment, type InvertReport } from '../../../../src/core/experiments/invert';
+import {
+  chunkSeed,
+  invertExperiment,
+  supportJaccard,
+  thinHistory,
+  type InvertReport,
+} from '../../../../src/core/experiments/invert';
 import {
   chunkCount,
   chunkSettings,
@@ -62,12 +68,60 @@ describe('invert jobs', () => {
     for (const s of seeds) expect(Number.isSafeInteger(s + 3)).toBe(true);
   });
 
-  it('gives, as one chunk, exactly the one-pass experiment', () => {
+  it('gives, as one chunk, exactly the one-pass experiment (with convergence records, which the job kind turns on)', () => {
     const one = { ...spec, chunkSize: spec.count };
-    const steps = invertExperiment(gen, one, clock);
+    const steps = invertExperiment(gen, { ...one, convergence: true }, clock);
     let next = steps.next();
     while (!next.done) next = steps.next();
     expect(comparable(chunked(one, [0]))).toBe(comparable(next.value));
+  });
+});
+
+describe('convergence records of invert jobs', () => {
+  const spec = normalizeJobSpec({
+    kind: 'invert',
+    model: 'random:10,40,80:tanh',
+    methods: ['oracle', 'lbp', 'gd'],
+    count: 4,
+    seed: 2,
+    options: { gd: { maxIterations: 300, restarts: 1 } },
+  });
+  const report = chunked(spec, [0]) as InvertReport;
+
+  it("keeps each signal's objective history, thinned to ≤ 100 points", () => {
+    for (const s of report.methods.lbp!.signals) {
+      expect(s.history!.length).toBeGreaterThan(1);
+      expect(s.history!.length).toBeLessThanOrEqual(100);
+    }
+    // GD runs 300 iterations: thinned to exactly 100 points, starting from the first value.
+    for (const s of report.methods.gd!.signals) expect(s.history).toHaveLength(100);
+  });
+
+  it('measures support agreement per hidden layer for layer-wise methods only, 1 on exact recovery', () => {
+    for (const s of [...report.methods.lbp!.signals, ...report.methods.oracle!.signals]) {
+      expect(s.supportAgreement).toHaveLength(1); // one hidden layer
+      if (s.relErrZ < 1e-6) expect(s.supportAgreement![0]).toBe(1);
+    }
+    for (const s of report.methods.gd!.signals) expect(s.supportAgreement).toBeUndefined();
+  });
+});
+
+describe('thinHistory and supportJaccard', () => {
+  it('thins evenly, keeping first and last, rounding to 6 significant digits', () => {
+    expect(thinHistory([1, 2, 3, 4, 5], 3)).toEqual([1, 3, 5]);
+    expect(thinHistory([1.23456789, Infinity])).toEqual([1.23457, Infinity]);
+    expect(thinHistory([])).toEqual([]);
+    const long = thinHistory(Array.from({ length: 1001 }, (_, i) => i));
+    expect(long).toHaveLength(100);
+    expect([long[0], long[99]]).toEqual([0, 1000]);
+  });
+
+  it('is |Ŝ ∩ S| / |Ŝ ∪ S| of column j, supports read with the tolerance, 1 when both are empty', () => {
+    // 4 × 2 matrices; column 0: estimate support {0, 1}, truth support {1, 2} → 1/3.
+    const est = Float64Array.from([1, 0, 0.5, 0, 1e-9, 0, 0, 0]);
+    const tru = Float64Array.from([0, 0, 2, 0, 1, 0, 0, 0]);
+    expect(supportJaccard(est, tru, 4, 2, 0, 1e-6)).toBeCloseTo(1 / 3, 15);
+    expect(supportJaccard(est, tru, 4, 2, 1, 1e-6)).toBe(1);
   });
 });
 
