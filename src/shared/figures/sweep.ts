@@ -1,49 +1,13 @@
-import type { MethodId } from '../../core/pursuit/types';
+import type { SweepResult } from '../../core/experiments/sweep';
 import { methodColor, withAlpha } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
 
 type Option = Record<string, unknown>;
 
-/** Quantiles of a layer's SNR (dB) over a grid point's signals. */
-export interface Quantiles {
-  p10: number;
-  p25: number;
-  p50: number;
-  p75: number;
-  p90: number;
-}
-
 export type SweepLayer = 'z' | 'x1' | 'image';
 
-/**
- * result.json of a `sweep` job: invert batches over a grid of (n₀, n₁), the
- * paper's Fig. 2. Declared here, structurally, so the figures and reports do
- * not wait on the job kind; core's own type must stay assignable to it.
- */
-export interface SweepResult {
-  kind: 'sweep';
-  settings: {
-    n0: number[];
-    n1: number[];
-    n: number;
-    count: number;
-    seed: number;
-    methods: MethodId[];
-    successThreshold: number;
-  };
-  points: {
-    n0: number;
-    n1: number;
-    medianS1: number;
-    theorem2: { passFraction: number };
-    methods: Partial<
-      Record<
-        MethodId,
-        { successRate: number; seconds: number; layers: { z: Quantiles; x1: Quantiles; image: Quantiles } }
-      >
-    >;
-  }[];
-}
+// result.json of a `sweep` job (the paper's Fig. 2): one definition, in core where the job makes it.
+export type { Quantiles, SweepResult } from '../../core/experiments/sweep';
 
 const LAYER_TEXT: Record<SweepLayer, { title: string; axis: string }> = {
   z: { title: 'latent z', axis: 'SNR of ẑ (dB)' },
