@@ -1,5 +1,6 @@
 import type { CheckReport } from '../../core/experiments/check';
 import { FONT_FAMILY, percent, sub, textStyle } from './text';
+import { errorBar } from './custom';
 
 type Option = Record<string, unknown>;
 
@@ -115,29 +116,6 @@ export function checkSparsityOption(report: CheckReport, dims?: readonly number[
           };
         }),
       },
-    ],
-  };
-}
-
-/** The part of ECharts' custom-series API the error bars use. */
-interface CustomApi {
-  value(dimension: number): number;
-  coord(point: [number, number]): [number, number];
-}
-
-/** A vertical bar from p10 to p90 with short caps. */
-function errorBar(_params: unknown, api: CustomApi) {
-  const x = api.value(0);
-  const low = api.coord([x, api.value(1)]);
-  const high = api.coord([x, api.value(2)]);
-  const half = 10;
-  const style = { stroke: '#1b2a41', lineWidth: 2 };
-  return {
-    type: 'group',
-    children: [
-      { type: 'line', shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style },
-      { type: 'line', shape: { x1: low[0] - half, y1: low[1], x2: low[0] + half, y2: low[1] }, style },
-      { type: 'line', shape: { x1: high[0] - half, y1: high[1], x2: high[0] + half, y2: high[1] }, style },
     ],
   };
 }

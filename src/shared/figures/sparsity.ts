@@ -1,4 +1,5 @@
 import type { SparsityResult, Theorem2Condition } from '../../core/experiments/sparsity';
+import { errorBar } from './custom';
 
 /** A threshold marker drawn on a layer: a bound s_i must respect, and how often it held. */
 export interface ThresholdMark {
@@ -85,21 +86,7 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
         itemStyle: { color: '#1b2a41' },
         encode: { x: 0, y: [1, 2] },
         data: result.layers.map((l, i) => [i, l.p10, l.p90]),
-        renderItem: (_params: unknown, api: CustomApi) => {
-          const x = api.value(0);
-          const low = api.coord([x, api.value(1)]);
-          const high = api.coord([x, api.value(2)]);
-          const half = 10;
-          const style = { stroke: '#1b2a41', lineWidth: 2 };
-          return {
-            type: 'group',
-            children: [
-              { type: 'line', shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style },
-              { type: 'line', shape: { x1: low[0] - half, y1: low[1], x2: low[0] + half, y2: low[1] }, style },
-              { type: 'line', shape: { x1: high[0] - half, y1: high[1], x2: high[0] + half, y2: high[1] }, style },
-            ],
-          };
-        },
+        renderItem: errorBar,
         z: 3,
       },
       {
@@ -131,10 +118,4 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
       },
     ],
   };
-}
-
-/** The part of ECharts' custom-series API the error bars use. */
-interface CustomApi {
-  value(dimension: number): number;
-  coord(point: [number, number]): [number, number];
 }

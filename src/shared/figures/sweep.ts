@@ -8,18 +8,13 @@ export type SweepLayer = 'z' | 'x1' | 'image';
 
 // result.json of a `sweep` job (the paper's Fig. 2): one definition, in core where the job makes it.
 export type { Quantiles, SweepResult } from '../../core/experiments/sweep';
+import type { CustomApi } from './custom';
 
 const LAYER_TEXT: Record<SweepLayer, { title: string; axis: string }> = {
   z: { title: 'latent z', axis: 'SNR of ẑ (dB)' },
   x1: { title: 'first hidden layer x₁', axis: 'SNR of x̂₁ (dB)' },
   image: { title: 'image G(z)', axis: 'SNR of G(ẑ) (dB)' },
 };
-
-/** The part of ECharts' custom-series API the ribbons use. */
-interface CustomApi {
-  value(dimension: number): number;
-  coord(point: [number, number]): [number, number];
-}
 
 /**
  * One ribbon segment between two consecutive n₁: a quadrilateral from the

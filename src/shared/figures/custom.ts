@@ -1,0 +1,22 @@
+/** The part of ECharts' custom-series API our custom series use (error bars, ribbons). */
+export interface CustomApi {
+  value(dimension: number): number;
+  coord(point: [number, number]): [number, number];
+}
+
+/** A custom series' renderItem: a vertical bar from value(1) to value(2) at x = value(0), with short caps. */
+export function errorBar(_params: unknown, api: CustomApi) {
+  const x = api.value(0);
+  const low = api.coord([x, api.value(1)]);
+  const high = api.coord([x, api.value(2)]);
+  const half = 10;
+  const style = { stroke: '#1b2a41', lineWidth: 2 };
+  return {
+    type: 'group',
+    children: [
+      { type: 'line', shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style },
+      { type: 'line', shape: { x1: low[0] - half, y1: low[1], x2: low[0] + half, y2: low[1] }, style },
+      { type: 'line', shape: { x1: high[0] - half, y1: high[1], x2: high[0] + half, y2: high[1] }, style },
+    ],
+  };
+}
