@@ -7,6 +7,7 @@ import type { InvertReport } from '../../core/experiments/invert';
 import type { NoiseResult } from '../../core/experiments/noise';
 import type { SweepResult } from '../../core/experiments/sweep';
 import type { TrainedResult } from '../../core/experiments/trained';
+import { PAPER_LAMBDA_GRID, PAPER_STEP_GRID } from '../../core/pursuit/protocol';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import type { Generator } from '../../core/model/generator';
 import {
@@ -32,6 +33,7 @@ export const DEFAULT_WORKSPACE = 'pursuit-lab-workspace';
 
 export const experimentUsage = `pursuit-lab experiment <spec.json> [--workers N] [--workspace DIR] [--json FILE]
 pursuit-lab experiment fig2|fig3|noise [--model M] [--quick] [--count N] [--seed S] [--methods LIST]
+                       [--paper-protocol]
                        [--workers N] [--workspace DIR] [--json FILE]
 pursuit-lab experiment --resume ID [--workers N] [--workspace DIR] [--json FILE]
 pursuit-lab experiment <spec.json | preset …> --shard K/N [--run-id ID] [--workers N] [--workspace DIR]
@@ -64,6 +66,9 @@ the bundled mnist-fc-gan.onnx), noise (noise on --model, same default).
   --quick          a smoke run: 32 signals; fig2 on n0 = 100, n1 = 50, 150, 300, 450
                    with GD cut to 300 iterations and one start; noise on 4 σ's
   --count N, --seed S, --methods LIST   override the preset's
+  --paper-protocol fig2 with the paper's per-signal choices: GD's step as the smallest
+                   of {1e-1, 1, …, 1e4} ending with ‖∇‖ < 1e-9, LBP's λ as the one of
+                   {1e-5, 7e-6, 3e-6, 1e-6, 0} with the lowest misfit (up to 6× and 5× the time)
 
   --workers N      worker threads (default: every core, os.availableParallelism())
   --workspace DIR  where runs/ lives (default ./${DEFAULT_WORKSPACE})
@@ -133,7 +138,14 @@ const bundledModel = () =>
  */
 export function presetSpec(
   preset: Preset,
-  flags: { model?: string; quick: boolean; count?: number; seed?: number; methods?: MethodId[] },
+  flags: {
+    model?: string;
+    quick: boolean;
+    count?: number;
+    seed?: number;
+    methods?: MethodId[];
+    paperProtocol?: boolean;
+  },
 ): Record<string, unknown> {
   const common = {
     ...(flags.count !== undefined ? { count: flags.count } : flags.quick ? { count: 32 } : {}),
@@ -143,14 +155,21 @@ export function presetSpec(
   if (preset === 'fig2') {
     if (flags.model !== undefined) throw new UsageError('fig2 draws random models: it takes no --model');
     // Two grid points each side of s1 ≈ n1/2 = n0, and GD short: enough to see the transition.
+    const gd = flags.quick ? { maxIterations: 300, restarts: 1 } : {};
+    // The paper's per-signal choices: GD's smallest converging step, LBP's best λ (core/pursuit/protocol.ts).
+    const protocol = flags.paperProtocol
+      ? { gd: { ...gd, stepGrid: PAPER_STEP_GRID }, lbp: { lambdaGrid: PAPER_LAMBDA_GRID } }
+      : flags.quick
+        ? { gd }
+        : undefined;
     return {
       kind: 'sweep',
-      ...(flags.quick
-        ? { n0: [100], n1: [50, 150, 300, 450], options: { gd: { maxIterations: 300, restarts: 1 } } }
-        : {}),
+      ...(flags.quick ? { n0: [100], n1: [50, 150, 300, 450] } : {}),
+      ...(protocol !== undefined ? { options: protocol } : {}),
       ...common,
     };
   }
+  if (flags.paperProtocol) throw new UsageError('--paper-protocol is the protocol of fig2 (the random-weight sweep)');
   const model = flags.model ?? bundledModel();
   if (preset === 'fig3') return { kind: 'trained', model, ...common };
   return { kind: 'noise', model, ...(flags.quick ? { sigmas: [1e-3, 1e-2, 0.1, 0.3] } : {}), ...common };
@@ -224,6 +243,7 @@ function normalizePreset(preset: Preset, flags: Map<string, string | true>): Job
     ...(int('count', 1) !== undefined ? { count: int('count', 1) } : {}),
     ...(int('seed', 0) !== undefined ? { seed: int('seed', 0) } : {}),
     ...(methods !== undefined ? { methods: methods as MethodId[] } : {}),
+    paperProtocol: flags.get('paper-protocol') === true,
   });
   try {
     return normalizeJobSpec(raw);
@@ -239,7 +259,7 @@ const resolveModelArg = (m: string) => (m.startsWith('random:') ? m : resolve(m)
 export async function experiment(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, {
     valued: ['workers', 'workspace', 'resume', 'json', 'model', 'count', 'seed', 'methods', 'shard', 'run-id'],
-    boolean: ['quick', 'merge'],
+    boolean: ['quick', 'merge', 'paper-protocol'],
   });
   if (args.flags.has('merge')) return merge(args.positionals, args.flags, io);
   const shard = parseShard(args.flags.get('shard'));
@@ -285,7 +305,9 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
     id = resumeId;
   } else {
     const preset = PRESETS.find((p) => p === args.positionals[0]);
-    const presetFlags = ['model', 'quick', 'count', 'seed', 'methods'].filter((f) => args.flags.has(f));
+    const presetFlags = ['model', 'quick', 'count', 'seed', 'methods', 'paper-protocol'].filter((f) =>
+      args.flags.has(f),
+    );
     let specDir: string;
     if (preset !== undefined) {
       job = normalizePreset(preset, args.flags);

@@ -10,7 +10,7 @@ import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
 import { prepare } from '../pursuit/prepared';
 import { classifySaturation } from '../pursuit/saturation';
-import type { MethodId, PhaseStop } from '../pursuit/types';
+import type { MethodId, ParameterChoice, PhaseStop } from '../pursuit/types';
 import { certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
 
 /** SNRs are capped here: float64 recovery can be exact to the last bit, and JSON has no Infinity. */
@@ -71,6 +71,8 @@ export interface SignalOutcome {
    * read with the method's own rule |x| > supportTolerance · ‖x‖∞.
    */
   readonly supportAgreement?: number[];
+  /** With a grid protocol (GD's `stepGrid`, LBP's `lambdaGrid`): the value this signal got. */
+  readonly choice?: ParameterChoice;
 }
 
 export interface MethodOutcome {
@@ -257,6 +259,7 @@ function* invertBlock(
         ...(notes.length > 0 ? { notes } : {}),
         ...(spec.certify ? { certificate: certifyUniqueness(prepared, back.hidden, j, equationRows(j)) } : {}),
         saturated: s.saturated,
+        ...(result.choices !== undefined ? { choice: result.choices[j] } : {}),
         ...(spec.convergence
           ? {
               history: thinHistory(s.phases.flatMap((p) => p.history)),

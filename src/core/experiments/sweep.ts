@@ -12,7 +12,7 @@ import { quantiles } from '../metrics';
 import { forward } from '../model/forward';
 import { randomGaussianGenerator } from '../model/random';
 import type { MethodOptions } from '../pursuit/methods';
-import type { MethodId } from '../pursuit/types';
+import type { MethodId, ParameterChoice } from '../pursuit/types';
 import { chunkSeed, invertChunk } from './invert';
 
 export interface Quantiles {
@@ -27,6 +27,11 @@ export interface SweepMethodPoint {
   successRate: number;
   seconds: number;
   layers: { z: Quantiles; x1: Quantiles; image: Quantiles };
+  /**
+   * With a grid protocol (GD's `stepGrid`, LBP's `lambdaGrid`): how many
+   * signals got each grid value, in grid order, and how many met the rule.
+   */
+  choices?: { parameter: 'step' | 'lambda'; values: { value: number; signals: number }[]; met: number };
 }
 
 export interface SweepPoint {
@@ -146,6 +151,7 @@ export function sweepChunk(spec: SweepSpec, k: number, now: () => number): Sweep
         x1: toQuantiles(signals.map((s) => s.snrLayers[0])),
         image: toQuantiles(signals.map((s) => s.snrImage)),
       },
+      ...choiceCounts(signals.map((s) => s.choice)),
     };
   }
   return {
@@ -155,6 +161,19 @@ export function sweepChunk(spec: SweepSpec, k: number, now: () => number): Sweep
     theorem2: { passFraction: pass / spec.count },
     methods,
   };
+}
+
+/** Signals per chosen grid value (smallest value first), or nothing without a protocol. */
+function choiceCounts(choices: readonly (ParameterChoice | undefined)[]): Pick<SweepMethodPoint, 'choices'> {
+  if (choices.length === 0 || choices[0] === undefined) return {};
+  const counts = new Map<number, number>();
+  let met = 0;
+  for (const c of choices as ParameterChoice[]) {
+    counts.set(c.value, (counts.get(c.value) ?? 0) + 1);
+    if (c.met) met++;
+  }
+  const values = [...counts].map(([value, signals]) => ({ value, signals })).sort((a, b) => a.value - b.value);
+  return { choices: { parameter: choices[0].parameter, values, met } };
 }
 
 /** The sweep's result from its chunks given in chunk order (grid order: n0 outer, n1 inner). */

@@ -26,6 +26,12 @@ export interface GradientDescentOptions {
   readonly seed?: number;
   /** Start from these latent vectors (n₀ × count) instead of random ones (restarts then add noise of std 1 to them). */
   readonly init?: Matrix;
+  /**
+   * The paper's Fig. 2 protocol: per signal, the smallest step of this grid
+   * whose run ends with ‖∇‖ ≤ gradientTolerance (protocol.ts); `step` is
+   * then unused. The paper's grid is PAPER_STEP_GRID, {1e-1, 1, …, 1e4}.
+   */
+  readonly stepGrid?: readonly number[];
 }
 
 export function checkGradientDescentOptions(o: GradientDescentOptions = {}) {

@@ -47,11 +47,17 @@ export interface LayeredBasisPursuitOptions {
   readonly debias?: boolean;
   /** After debiasing, re-read the supports from G(ẑ) and debias again while the misfit falls (refine.ts). @default true */
   readonly refine?: boolean;
+  /**
+   * The paper's Fig. 2 protocol: per signal, the λ of this grid with the
+   * lowest final misfit (protocol.ts); `lambda` is then unused. The paper's
+   * grid is PAPER_LAMBDA_GRID, {1e-5, 7e-6, 3e-6, 1e-6, 0}.
+   */
+  readonly lambdaGrid?: readonly number[];
 }
 
 export function checkLayeredBasisPursuitOptions(
   o: LayeredBasisPursuitOptions = {},
-): Required<LayeredBasisPursuitOptions> {
+): Required<Omit<LayeredBasisPursuitOptions, 'lambdaGrid'>> {
   const r = {
     lambda: o.lambda ?? 0,
     supportTolerance: o.supportTolerance ?? 1e-6,

@@ -6,6 +6,7 @@ import { gradientDescent, type GradientDescentOptions } from './gradientDescent'
 import { latentPursuit, type LatentPursuitOptions } from './latentPursuit';
 import { layeredBasisPursuit, type LayeredBasisPursuitOptions } from './layeredBasisPursuit';
 import { endToEndOracle, layerwiseOracle } from './oracle';
+import { selectColumns, selectPerSignal, type GridRule } from './protocol';
 import type { InversionResult, MethodId } from './types';
 
 /** Options of every method, each optional; one object configures a whole comparison. */
@@ -21,6 +22,18 @@ export interface MethodOptions {
   readonly lbp?: LayeredBasisPursuitOptions;
   readonly gd?: GradientDescentOptions;
   readonly adam?: GradientDescentOptions;
+}
+
+/** A grid option: a non-empty list of finite numbers ≥ min. */
+function checkGrid(name: string, grid: readonly number[], min: number): void {
+  if (!(
+    Array.isArray(grid) &&
+    grid.length > 0 &&
+    grid.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= min)
+  ))
+    throw new RangeError(
+      `${name} must be a non-empty list of numbers ≥ ${min === 0 ? 0 : '0 (exclusive)'}, got ${JSON.stringify(grid)}`,
+    );
 }
 
 /** Human names for tables and reports. */
@@ -46,13 +59,36 @@ export function inversionSteps(
   truth?: readonly Matrix[],
 ): Generator<number, InversionResult, void> {
   const ctx = createContext(gen, obs, options.saturationTolerance);
+  const on = (subset: Observation) => (subset === obs ? ctx : createContext(gen, subset, options.saturationTolerance));
   switch (method) {
     case 'lp':
       return latentPursuit(ctx, options.lp);
-    case 'lbp':
-      return layeredBasisPursuit(ctx, options.lbp);
-    case 'gd':
-      return gradientDescent(ctx, { ...options.gd, optimizer: 'momentum' });
+    case 'lbp': {
+      const { lambdaGrid, ...lbp } = options.lbp ?? {};
+      if (lambdaGrid === undefined) return layeredBasisPursuit(ctx, lbp);
+      checkGrid('lbp.lambdaGrid', lambdaGrid, 0);
+      return selectPerSignal(obs, { parameter: 'lambda', grid: lambdaGrid, mode: 'lowest-misfit' }, (subset, lambda) =>
+        layeredBasisPursuit(on(subset), { ...lbp, lambda }),
+      );
+    }
+    case 'gd': {
+      const { stepGrid, ...gd } = { ...options.gd, optimizer: 'momentum' as const };
+      if (stepGrid === undefined) return gradientDescent(ctx, gd);
+      checkGrid('gd.stepGrid', stepGrid, Number.MIN_VALUE);
+      const rule: GridRule = {
+        parameter: 'step',
+        grid: stepGrid,
+        mode: 'first-meeting',
+        meets: (s) => s.stopReason === 'gradient',
+      };
+      return selectPerSignal(obs, rule, (subset, step, cols) =>
+        gradientDescent(on(subset), {
+          ...gd,
+          step,
+          ...(gd.init !== undefined ? { init: selectColumns(gd.init, cols) } : {}),
+        }),
+      );
+    }
     case 'adam':
       return gradientDescent(ctx, { ...options.adam, optimizer: 'adam' });
     case 'oracle':

@@ -51,6 +51,17 @@ export interface SignalReport {
   readonly saturated: number;
 }
 
+/** A grid's choice for one signal. */
+/** Set by the paper's grid protocols (protocol.ts). */
+export interface ParameterChoice {
+  readonly parameter: 'step' | 'lambda';
+  readonly value: number;
+  /** Grid values run on this signal. */
+  readonly tried: number;
+  /** False when no value met the rule (a step grid where no run reached the gradient tolerance): the lowest misfit was kept. */
+  readonly met: boolean;
+}
+
 export interface InversionResult {
   readonly method: MethodId;
   /** n₀ × count: the recovered latent vectors. */
@@ -62,6 +73,8 @@ export interface InversionResult {
   /** How saturated pixels were read: τ and the pre-activation thresholds θ⁺ = φ⁻¹(hi − τ), θ⁻ = φ⁻¹(lo + τ) (saturation.ts). */
   readonly saturation: { readonly tolerance: number; readonly above: number; readonly below: number };
   readonly signals: SignalReport[];
+  /** Per signal, the value a grid protocol chose (GD's `stepGrid`, LBP's `lambdaGrid`); absent otherwise. */
+  readonly choices?: ParameterChoice[];
 }
 
 const SEVERITY: Record<PhaseStop, number> = {

@@ -92,6 +92,26 @@ describe('sweep jobs', () => {
     expect(a.points[2].medianS1).toBeLessThanOrEqual(4);
   });
 
+  it("counts, per grid point, the values the paper's grid protocols chose", () => {
+    const grids = normalizeJobSpec({
+      ...spec,
+      model: undefined,
+      methods: ['lbp', 'gd'],
+      options: { lbp: { lambdaGrid: [1e-3, 0] }, gd: { stepGrid: [1e-2, 1e-1], maxIterations: 200 } },
+    }) as Extract<JobSpec, { kind: 'sweep' }>;
+    const point = runChunk(gen, grids, 1, clock) as SweepResult['points'][number];
+    const lbp = point.methods.lbp!.choices!;
+    expect(lbp.parameter).toBe('lambda');
+    expect(lbp.values.reduce((a, v) => a + v.signals, 0)).toBe(spec.count);
+    expect(lbp.met).toBe(spec.count);
+    const gd = point.methods.gd!.choices!;
+    expect(gd.parameter).toBe('step');
+    expect(gd.values.every((v) => [1e-2, 1e-1].includes(v.value))).toBe(true);
+    expect(gd.values.reduce((a, v) => a + v.signals, 0)).toBe(spec.count);
+    // Without a protocol nothing is recorded.
+    expect((runChunk(gen, spec, 1, clock) as SweepResult['points'][number]).methods.lbp!.choices).toBeUndefined();
+  });
+
   it('refuses a merge with a chunk missing', () => {
     const chunks = [0, 1, 2].map((k) => runChunk(gen, spec, k, clock));
     expect(() => mergeChunks(gen, spec, chunks)).toThrow(/merge needs 4 chunks, got 3/);

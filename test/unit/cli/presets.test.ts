@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { presetSpec } from '../../../src/cli/commands/experiment';
+import { normalizeJobSpec } from '../../../src/core/experiments/jobs';
+import { PAPER_LAMBDA_GRID, PAPER_STEP_GRID } from '../../../src/core/pursuit/protocol';
+
+describe('experiment presets', () => {
+  it("fig2 --paper-protocol puts the paper's grids in the spec, so spec.json records them", () => {
+    const job = normalizeJobSpec(presetSpec('fig2', { quick: false, paperProtocol: true }));
+    expect(job).toMatchObject({
+      kind: 'sweep',
+      options: { gd: { stepGrid: [0.1, 1, 10, 100, 1000, 10000] }, lbp: { lambdaGrid: [1e-5, 7e-6, 3e-6, 1e-6, 0] } },
+    });
+    expect(PAPER_STEP_GRID).toEqual([0.1, 1, 10, 100, 1000, 10000]);
+    expect(PAPER_LAMBDA_GRID).toEqual([1e-5, 7e-6, 3e-6, 1e-6, 0]);
+    // --quick keeps its short GD alongside the grid.
+    expect(presetSpec('fig2', { quick: true, paperProtocol: true })).toMatchObject({
+      options: { gd: { maxIterations: 300, restarts: 1, stepGrid: PAPER_STEP_GRID } },
+    });
+    expect(normalizeJobSpec(presetSpec('fig2', { quick: false }))).not.toHaveProperty('options');
+  });
+
+  it('refuses --paper-protocol on the presets it does not belong to', () => {
+    expect(() => presetSpec('fig3', { quick: true, paperProtocol: true })).toThrow(/protocol of fig2/);
+  });
+});
