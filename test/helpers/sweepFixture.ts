@@ -15,7 +15,16 @@ export function syntheticSweep(n0s = [10, 20], n1s = [10, 20, 30, 40, 60, 80]): 
   });
   return {
     kind: 'sweep',
-    settings: { n0: n0s, n1: n1s, n: 200, count: 16, seed: 0, methods: [...methods], successThreshold: 1e-3 },
+    settings: {
+      n0: n0s,
+      n1: n1s,
+      n: 200,
+      count: 16,
+      seed: 0,
+      methods: [...methods],
+      successThreshold: 1e-3,
+      chunkSize: 16,
+    },
     points: n0s.flatMap((n0) =>
       n1s.map((n1) => {
         const t = 1 / (1 + Math.exp(-(n1 - 2 * n0) / 4));

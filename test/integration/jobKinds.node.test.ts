@@ -44,6 +44,7 @@ describe('job kinds through pursuit-lab experiment', () => {
       seed: 0,
       methods: ['lp', 'lbp', 'gd'],
       successThreshold: 1e-3,
+      chunkSize: 16,
     });
     expect(sweep.points.map((p) => p.n1)).toEqual([50, 150, 300, 450]);
     for (const p of sweep.points) {

@@ -54,7 +54,7 @@ spec.json: {"kind": "invert" | "check" | "sweep" | "trained" | "noise", "model":
           chunkSize (signals per chunk, default 16)
   check:  samples, seed, noise (σ), saturationTolerance, chunkSize (default 64)
   sweep:  (no model) n0 [100, 200], n1 [50, 100, …, 1000], n 625, count 512, seed,
-          methods ["lp", "lbp", "gd"], successThreshold, options
+          methods ["lp", "lbp", "gd"], successThreshold, options, chunkSize 64
   trained: methods ["lp", "lbp", "oracle", "gd"], count 512, seed, successThreshold,
           options, chunkSize 16 (clean, 45% hidden at random, top rows hidden)
   noise:  sigmas (8 log-spaced, 1e-3 … 0.3), methods ["lp", "lbp", "oracle-e2e"], count 128,
@@ -164,7 +164,7 @@ export function presetSpec(
         : undefined;
     return {
       kind: 'sweep',
-      ...(flags.quick ? { n0: [100], n1: [50, 150, 300, 450] } : {}),
+      ...(flags.quick ? { n0: [100], n1: [50, 150, 300, 450], chunkSize: 16 } : {}),
       ...(protocol !== undefined ? { options: protocol } : {}),
       ...common,
     };

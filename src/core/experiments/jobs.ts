@@ -39,13 +39,15 @@ import {
   type NoiseSpec as NoiseJobSpec,
 } from './noise';
 import {
+  DEFAULT_SWEEP_CHUNK,
   DEFAULT_SWEEP_N0,
   DEFAULT_SWEEP_N1,
   mergeSweepChunks,
   sweepChunk,
+  sweepChunkCost,
   sweepChunkCount,
-  sweepPoint,
-  type SweepPoint,
+  sweepChunkPlace,
+  type SweepBlock,
   type SweepResult,
   type SweepSpec,
 } from './sweep';
@@ -75,7 +77,7 @@ export type JobSpec =
 export type JobKind = JobSpec['kind'];
 export const JOB_KINDS: readonly JobKind[] = ['invert', 'check', 'sweep', 'trained', 'noise'];
 
-export type ChunkResult = InvertBlock | CheckBlock | SweepPoint | NoiseChunk;
+export type ChunkResult = InvertBlock | CheckBlock | SweepBlock | NoiseChunk;
 export type JobReport = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult;
 
 type Raw = Record<string, unknown>;
@@ -95,7 +97,7 @@ const KEYS: Record<JobKind, readonly string[]> = {
     'chunkSize',
   ],
   check: ['kind', 'model', 'samples', 'seed', 'noise', 'saturationTolerance', 'chunkSize'],
-  sweep: ['kind', 'model', 'n0', 'n1', 'n', 'count', 'seed', 'methods', 'successThreshold', 'options'],
+  sweep: ['kind', 'model', 'n0', 'n1', 'n', 'count', 'seed', 'methods', 'successThreshold', 'options', 'chunkSize'],
   trained: ['kind', 'model', 'methods', 'count', 'seed', 'successThreshold', 'options', 'chunkSize'],
   noise: ['kind', 'model', 'sigmas', 'methods', 'count', 'seed', 'successThreshold', 'options', 'boundSignals'],
 };
@@ -234,6 +236,7 @@ export function normalizeJobSpec(raw: unknown): JobSpec {
       methods: methodList(o, kind),
       successThreshold: nonNegative(o, 'successThreshold') ?? 1e-3,
       ...methodOptions(o),
+      chunkSize: integer(o, 'chunkSize', DEFAULT_SWEEP_CHUNK, 1),
     };
   }
   if (typeof o.model !== 'string' || o.model === '')
@@ -322,7 +325,10 @@ export function chunkCount(spec: JobSpec): number {
  * user reproduce it: the kind, its signals and the setting.
  */
 export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown> {
-  if (spec.kind === 'sweep') return { chunk: k, ...sweepPoint(spec, k), count: spec.count, seed: spec.seed };
+  if (spec.kind === 'sweep') {
+    const { n0, n1, first, count } = sweepChunkPlace(spec, k);
+    return { chunk: k, n0, n1, signals: [first, first + count], methods: spec.methods, seed: spec.seed };
+  }
   if (spec.kind === 'trained') {
     const { setting, block } = trainedChunkPlace(spec, k);
     const first = block * spec.chunkSize;
@@ -353,6 +359,15 @@ export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown>
   return { chunk: k, samples: [first, first + count], seed: spec.seed, noise: spec.noise };
 }
 
+/**
+ * A rough relative cost of chunk k, for scheduling only: the engine starts
+ * the dearest chunks first (longest-processing-time order), so that a big
+ * chunk is not left to one worker at the end. Kinds whose chunks cost alike say 1.
+ */
+export function chunkCost(spec: JobSpec, k: number): number {
+  return spec.kind === 'sweep' ? sweepChunkCost(spec, k) : 1;
+}
+
 /** Computes chunk k of a job (pure; deterministic in the spec and k, timings aside). */
 export function runChunk(gen: Generator, spec: JobSpec, k: number, now: () => number): ChunkResult {
   if (spec.kind === 'check') return checkChunk(gen, spec, k);
@@ -376,7 +391,7 @@ export function mergeChunks(gen: Generator, spec: JobSpec, chunks: readonly Chun
     case 'check':
       return mergeCheckChunks(gen, spec, chunks as CheckBlock[]);
     case 'sweep':
-      return mergeSweepChunks(spec, chunks as SweepPoint[]);
+      return mergeSweepChunks(spec, chunks as SweepBlock[]);
     case 'trained':
       return mergeTrainedChunks(gen, spec, chunks as InvertBlock[]);
     case 'noise':

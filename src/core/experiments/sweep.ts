@@ -2,8 +2,8 @@
  * The `sweep` job: the paper's Fig. 2. Random generators
  * `random:n0,n1,n:tanh` over a grid of n1 × n0; at each grid point, `count`
  * signals inverted by every method and summarised as SNR quantiles per layer.
- * One chunk is one grid point, so the chunk holds the point's summary and the
- * merge only orders the points.
+ * A chunk is a block of one grid point's signals; the merge gathers each
+ * point's blocks and summarises them.
  */
 import { column } from '../linalg/dense';
 import { matrix } from '../linalg/matrix';
@@ -13,7 +13,7 @@ import { forward } from '../model/forward';
 import { randomGaussianGenerator } from '../model/random';
 import type { MethodOptions } from '../pursuit/methods';
 import type { MethodId, ParameterChoice } from '../pursuit/types';
-import { chunkSeed, invertChunk } from './invert';
+import { chunkSeed, invertChunk, invertChunkRange } from './invert';
 
 export interface Quantiles {
   p10: number;
@@ -54,6 +54,7 @@ export interface SweepResult {
     seed: number;
     methods: MethodId[];
     successThreshold: number;
+    chunkSize: number;
   };
   points: SweepPoint[];
 }
@@ -70,7 +71,16 @@ export interface SweepSpec {
   /** @default 1e-3 */
   readonly successThreshold: number;
   readonly options?: MethodOptions;
+  /**
+   * Signals per chunk: a grid point is cut into blocks so that its signals
+   * spread over every worker (the points' costs differ a hundredfold).
+   * @default 64
+   */
+  readonly chunkSize: number;
 }
+
+/** Signals per sweep chunk unless the spec says otherwise. */
+export const DEFAULT_SWEEP_CHUNK = 64;
 
 /** The paper's n1 grid: 20 evenly spaced points from 50 to 1000 (50, 100, …, 1000). */
 export const DEFAULT_SWEEP_N1: readonly number[] = Array.from({ length: 20 }, (_, i) =>
@@ -78,17 +88,46 @@ export const DEFAULT_SWEEP_N1: readonly number[] = Array.from({ length: 20 }, (_
 );
 export const DEFAULT_SWEEP_N0: readonly number[] = [100, 200];
 
-/** Number of chunks (grid points) of a sweep. */
+const blocksPerPoint = (spec: SweepSpec) => Math.ceil(spec.count / spec.chunkSize);
+
+/** Number of chunks of a sweep: grid points × blocks of signals. */
 export function sweepChunkCount(spec: SweepSpec): number {
-  return spec.n0.length * spec.n1.length;
+  return spec.n0.length * spec.n1.length * blocksPerPoint(spec);
 }
 
-/** Grid point k: n0 is the outer loop, n1 the inner (the order of `points`). */
-export function sweepPoint(spec: SweepSpec, k: number): { n0: number; n1: number } {
+/**
+ * Chunk k: grid point `point` (n0 the outer loop, n1 the inner: the order of
+ * `points`), block `block` of its signals, signals [first, first + count).
+ */
+export function sweepChunkPlace(
+  spec: SweepSpec,
+  k: number,
+): { point: number; n0: number; n1: number; block: number; first: number; count: number } {
   const total = sweepChunkCount(spec);
   if (!(Number.isInteger(k) && k >= 0 && k < total))
-    throw new RangeError(`chunk ${k} does not exist (the sweep has ${total} grid points)`);
-  return { n0: spec.n0[Math.floor(k / spec.n1.length)], n1: spec.n1[k % spec.n1.length] };
+    throw new RangeError(`chunk ${k} does not exist (the sweep has ${total})`);
+  const blocks = blocksPerPoint(spec);
+  const point = Math.floor(k / blocks);
+  const block = k % blocks;
+  const first = block * spec.chunkSize;
+  return {
+    point,
+    n0: spec.n0[Math.floor(point / spec.n1.length)],
+    n1: spec.n1[point % spec.n1.length],
+    block,
+    first,
+    count: Math.min(spec.chunkSize, spec.count - first),
+  };
+}
+
+/**
+ * A rough cost of chunk k, for scheduling only (the engine starts the
+ * dearest chunks first so that no worker is left alone with a big one at the
+ * end): every method's products scale with n1 · max(n1, n).
+ */
+export function sweepChunkCost(spec: SweepSpec, k: number): number {
+  const { n0, n1, count } = sweepChunkPlace(spec, k);
+  return count * n1 * Math.max(n1, spec.n, n0);
 }
 
 const toQuantiles = (values: readonly number[]): Quantiles => {
@@ -96,69 +135,103 @@ const toQuantiles = (values: readonly number[]): Quantiles => {
   return { p10, p25, p50, p75, p90 };
 };
 
+/** One block of a grid point's signals: per signal what the point's summary is made of. */
+export interface SweepBlock {
+  readonly point: number;
+  readonly block: number;
+  /** Active (positive) units of layer 1 of G(z), per signal. */
+  readonly s1: number[];
+  readonly methods: Partial<
+    Record<
+      MethodId,
+      {
+        seconds: number;
+        /** Signals with ‖ẑ − z‖/‖z‖ below the success threshold. */
+        recovered: number;
+        snrZ: number[];
+        snrX1: number[];
+        snrImage: number[];
+        choices?: ParameterChoice[];
+      }
+    >
+  >;
+}
+
 /**
- * Grid point k: the weights are drawn from `chunkSeed(seed, k)` (a new
- * network per point, as in the paper), the signals from that seed + 4 (the
- * invert block uses seed … seed + 3 for latents, noise, masks and GD starts,
- * so the weights' stream is apart from all of them).
+ * Chunk k: the point's weights are drawn from `chunkSeed(seed, point)` (a
+ * new network per point, as in the paper), its signals from that seed + 4
+ * (the invert block uses seed … seed + 3 for latents, noise, masks and GD
+ * starts, so the weights' stream is apart from all of them), cut into the
+ * invert job's blocks of `chunkSize`.
  */
-export function sweepChunk(spec: SweepSpec, k: number, now: () => number): SweepPoint {
-  const { n0, n1 } = sweepPoint(spec, k);
-  const weightSeed = chunkSeed(spec.seed, k);
+export function sweepChunk(spec: SweepSpec, k: number, now: () => number): SweepBlock {
+  const { point, n0, n1, block } = sweepChunkPlace(spec, k);
+  const weightSeed = chunkSeed(spec.seed, point);
   const signalSeed = weightSeed + 4;
   const gen = randomGaussianGenerator([n0, n1, spec.n], { kind: 'tanh' }, weightSeed);
-  const steps = invertChunk(
-    gen,
-    {
-      methods: spec.methods,
-      count: spec.count,
-      seed: signalSeed,
-      mask: { kind: 'none' },
-      noise: { kind: 'none' },
-      successThreshold: spec.successThreshold,
-      ...(spec.options !== undefined ? { options: spec.options } : {}),
-      chunkSize: spec.count,
-    },
-    0,
-    now,
-  );
+  const blockSpec = {
+    methods: spec.methods,
+    count: spec.count,
+    seed: signalSeed,
+    mask: { kind: 'none' },
+    noise: { kind: 'none' },
+    successThreshold: spec.successThreshold,
+    ...(spec.options !== undefined ? { options: spec.options } : {}),
+    chunkSize: spec.chunkSize,
+  } as const;
+  const steps = invertChunk(gen, blockSpec, block, now);
   let next = steps.next();
   while (!next.done) next = steps.next();
-  const block = next.value;
+  const outcome = next.value;
 
-  // The same latents invertChunk drew (chunk 0 of a one-chunk job keeps its seed; latents come first from it).
-  const z = matrix(n0, spec.count, createRng(signalSeed).fillGaussian(new Float64Array(n0 * spec.count)));
+  // The same latents invertChunk drew: they come first from the block's seed.
+  const { count } = invertChunkRange(blockSpec, block);
+  const zSeed = chunkSeed(signalSeed, block);
+  const z = matrix(n0, count, createRng(zSeed).fillGaussian(new Float64Array(n0 * count)));
   const x1 = forward(gen, z).hidden[0];
   const s1: number[] = [];
-  for (let j = 0; j < spec.count; j++) {
-    const col = column(x1, j);
+  for (let j = 0; j < count; j++) {
     let s = 0;
-    for (const v of col) if (v > 0) s++;
+    for (const v of column(x1, j)) if (v > 0) s++;
     s1.push(s);
   }
+  const methods: SweepBlock['methods'] = {};
+  for (const method of spec.methods) {
+    const { seconds, signals } = outcome.methods[method]!;
+    methods[method] = {
+      seconds,
+      recovered: signals.filter((s) => s.relErrZ < spec.successThreshold).length,
+      snrZ: signals.map((s) => s.snrZ),
+      snrX1: signals.map((s) => s.snrLayers[0]),
+      snrImage: signals.map((s) => s.snrImage),
+      ...(signals[0]?.choice !== undefined ? { choices: signals.map((s) => s.choice!) } : {}),
+    };
+  }
+  return { point, block, s1, methods };
+}
+
+/** A grid point's summary from its blocks' signals. */
+function sweepPointOf(spec: SweepSpec, point: number, blocks: readonly SweepBlock[]): SweepPoint {
+  const { n0, n1 } = sweepChunkPlace(spec, point * blocksPerPoint(spec));
+  const s1 = blocks.flatMap((b) => b.s1);
   // Theorem 2 for one hidden layer and every pixel known: s1 ≥ n0 and s_L = s1 < n.
   const pass = s1.filter((s) => s >= n0 && s < spec.n).length;
-
   const methods: Partial<Record<MethodId, SweepMethodPoint>> = {};
   for (const method of spec.methods) {
-    const outcome = block.methods[method]!;
-    const signals = outcome.signals;
+    const parts = blocks.map((b) => b.methods[method]!);
+    const all = (key: 'snrZ' | 'snrX1' | 'snrImage') => parts.flatMap((p) => p[key]);
     methods[method] = {
-      successRate: signals.filter((s) => s.relErrZ < spec.successThreshold).length / signals.length,
-      seconds: outcome.seconds,
-      layers: {
-        z: toQuantiles(signals.map((s) => s.snrZ)),
-        x1: toQuantiles(signals.map((s) => s.snrLayers[0])),
-        image: toQuantiles(signals.map((s) => s.snrImage)),
-      },
-      ...choiceCounts(signals.map((s) => s.choice)),
+      successRate: parts.reduce((a, p) => a + p.recovered, 0) / s1.length,
+      seconds: parts.reduce((a, p) => a + p.seconds, 0),
+      layers: { z: toQuantiles(all('snrZ')), x1: toQuantiles(all('snrX1')), image: toQuantiles(all('snrImage')) },
+      ...choiceCounts(parts[0].choices === undefined ? [] : parts.flatMap((p) => p.choices!)),
     };
   }
   return {
     n0,
     n1,
     medianS1: quantiles(s1, [0.5])[0],
-    theorem2: { passFraction: pass / spec.count },
+    theorem2: { passFraction: pass / s1.length },
     methods,
   };
 }
@@ -176,10 +249,14 @@ function choiceCounts(choices: readonly (ParameterChoice | undefined)[]): Pick<S
   return { choices: { parameter: choices[0].parameter, values, met } };
 }
 
-/** The sweep's result from its chunks given in chunk order (grid order: n0 outer, n1 inner). */
-export function mergeSweepChunks(spec: SweepSpec, chunks: readonly SweepPoint[]): SweepResult {
+/** The sweep's result from its chunks given in chunk order (grid order: n0 outer, n1 inner; blocks within). */
+export function mergeSweepChunks(spec: SweepSpec, chunks: readonly SweepBlock[]): SweepResult {
   const total = sweepChunkCount(spec);
   if (chunks.length !== total) throw new RangeError(`merge needs ${total} chunks, got ${chunks.length}`);
+  const blocks = blocksPerPoint(spec);
+  const points: SweepPoint[] = [];
+  for (let p = 0; p * blocks < total; p++)
+    points.push(sweepPointOf(spec, p, chunks.slice(p * blocks, (p + 1) * blocks)));
   return {
     kind: 'sweep',
     settings: {
@@ -190,7 +267,8 @@ export function mergeSweepChunks(spec: SweepSpec, chunks: readonly SweepPoint[])
       seed: spec.seed,
       methods: [...spec.methods],
       successThreshold: spec.successThreshold,
+      chunkSize: spec.chunkSize,
     },
-    points: chunks.map((c) => ({ ...c })),
+    points,
   };
 }

@@ -4,6 +4,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   chunkCount,
+  chunkCost,
   chunkSettings,
   decodeChunk,
   mergeChunks,
@@ -122,8 +123,13 @@ export interface RunProgress {
 /** Signals in chunk k, for the kinds whose chunks are blocks of signals; undefined for the others. */
 export function chunkSignals(job: JobSpec, k: number): number | undefined {
   const settings = chunkSettings(job, k);
-  const range = (job.kind === 'invert' ? settings.signals : job.kind === 'check' ? settings.samples : undefined) as
-    [number, number] | undefined;
+  const range = (
+    job.kind === 'invert' || job.kind === 'sweep'
+      ? settings.signals
+      : job.kind === 'check'
+        ? settings.samples
+        : undefined
+  ) as [number, number] | undefined;
   return range === undefined ? undefined : range[1] - range[0];
 }
 
@@ -324,7 +330,8 @@ export async function executeRun(
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (pool !== undefined) {
-      const queue = [...missing];
+      // Dearest first (stable, so equal costs keep chunk order): the merge order is fixed, so this changes no result.
+      const queue = [...missing].sort((a, b) => chunkCost(job, b) - chunkCost(job, a));
       const failures = new Map<number, number>();
       const loop = async (slot: number) => {
         while (queue.length > 0 && failure === undefined && !cancelled) {

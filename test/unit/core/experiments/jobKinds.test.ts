@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkJobModel,
+  chunkCost,
   chunkCount,
   chunkSettings,
   decodeChunk,
@@ -42,7 +43,19 @@ describe('sweep jobs', () => {
     expect(spec.count).toBe(512);
     expect(spec.methods).toEqual(['lp', 'lbp', 'gd']);
     expect(spec.model).toBe('random:100,50,625:tanh');
-    expect(chunkCount(spec)).toBe(40);
+    expect(spec.chunkSize).toBe(64);
+    // 40 grid points × 8 blocks of 64 signals.
+    expect(chunkCount(spec)).toBe(320);
+    expect(chunkSettings(spec, 9)).toEqual({
+      chunk: 9,
+      n0: 100,
+      n1: 100,
+      signals: [64, 128],
+      methods: ['lp', 'lbp', 'gd'],
+      seed: 0,
+    });
+    // The dearest chunks (largest n1, then n0) are scheduled first.
+    expect(chunkCost(spec, 319)).toBeGreaterThan(chunkCost(spec, 0));
     // The normalised spec reads back as itself (spec.json is re-read on resume).
     expect(normalizeJobSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
     expect(() => normalizeJobSpec({ kind: 'sweep', n2: [3] })).toThrow(/unknown field\(s\) for a sweep job: n2/);
@@ -59,12 +72,15 @@ describe('sweep jobs', () => {
     count: 6,
     seed: 3,
     methods: ['lbp', 'oracle'],
+    chunkSize: 4,
   }) as Extract<JobSpec, { kind: 'sweep' }>;
   const gen = randomGaussianGenerator([4, 4, 40], { kind: 'tanh' }, 0);
 
-  it('merges grid points in grid order whatever order they were computed in', () => {
-    const a = chunked(gen, spec, [0, 1, 2, 3]) as SweepResult;
-    const b = chunked(gen, spec, [2, 3, 1, 0]) as SweepResult;
+  it('merges grid points in grid order whatever order their blocks were computed in', () => {
+    // 4 points × 2 blocks (4 + 2 signals).
+    expect(chunkCount(spec)).toBe(8);
+    const a = chunked(gen, spec, [0, 1, 2, 3, 4, 5, 6, 7]) as SweepResult;
+    const b = chunked(gen, spec, [5, 2, 7, 3, 1, 0, 6, 4]) as SweepResult;
     expect(comparable(a)).toBe(comparable(b));
     expect(a.kind).toBe('sweep');
     expect(Object.keys(a).sort()).toEqual(['kind', 'points', 'settings']);
@@ -74,7 +90,7 @@ describe('sweep jobs', () => {
       [6, 4],
       [6, 24],
     ]);
-    expect(chunkSettings(spec, 3)).toMatchObject({ n0: 6, n1: 24 });
+    expect(chunkSettings(spec, 7)).toMatchObject({ n0: 6, n1: 24, signals: [4, 6] });
     for (const p of a.points) {
       expect(Object.keys(p.methods)).toEqual(['lbp', 'oracle']);
       for (const m of Object.values(p.methods)) {
@@ -99,7 +115,7 @@ describe('sweep jobs', () => {
       methods: ['lbp', 'gd'],
       options: { lbp: { lambdaGrid: [1e-3, 0] }, gd: { stepGrid: [1e-2, 1e-1], maxIterations: 200 } },
     }) as Extract<JobSpec, { kind: 'sweep' }>;
-    const point = runChunk(gen, grids, 1, clock) as SweepResult['points'][number];
+    const point = (chunked(gen, grids, [0, 1, 2, 3, 4, 5, 6, 7]) as SweepResult).points[1];
     const lbp = point.methods.lbp!.choices!;
     expect(lbp.parameter).toBe('lambda');
     expect(lbp.values.reduce((a, v) => a + v.signals, 0)).toBe(spec.count);
@@ -109,12 +125,14 @@ describe('sweep jobs', () => {
     expect(gd.values.every((v) => [1e-2, 1e-1].includes(v.value))).toBe(true);
     expect(gd.values.reduce((a, v) => a + v.signals, 0)).toBe(spec.count);
     // Without a protocol nothing is recorded.
-    expect((runChunk(gen, spec, 1, clock) as SweepResult['points'][number]).methods.lbp!.choices).toBeUndefined();
+    expect(
+      (chunked(gen, spec, [0, 1, 2, 3, 4, 5, 6, 7]) as SweepResult).points[1].methods.lbp!.choices,
+    ).toBeUndefined();
   });
 
   it('refuses a merge with a chunk missing', () => {
     const chunks = [0, 1, 2].map((k) => runChunk(gen, spec, k, clock));
-    expect(() => mergeChunks(gen, spec, chunks)).toThrow(/merge needs 4 chunks, got 3/);
+    expect(() => mergeChunks(gen, spec, chunks)).toThrow(/merge needs 8 chunks, got 3/);
   });
 });
 
