@@ -125,8 +125,7 @@ export function layerSnrOption(report: InvertReport, text: LayerSnrText, options
       top: 66,
       data: methods,
       textStyle,
-      // ECharts lays text out with Helvetica's widths and DejaVu Sans is wider: a wider gap keeps entries apart.
-      itemGap: 24,
+      itemGap: 20,
       formatter: (name: string) => (name in success ? `${name}: ${percent(success[name])}` : name),
     },
     grid: { left: 72, right: 24, top: 108, bottom: 56 },

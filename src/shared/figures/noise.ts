@@ -129,7 +129,7 @@ export function noiseSnrOption(result: NoiseResult, quantity: NoiseQuantity, ani
         (quantity === 'z' ? ' · grey: Theorem 4 bounds on the Oracle' : ''),
     ),
     // Above the plot area, so it never covers a curve.
-    legend: { top: 66, data: legend, textStyle, itemGap: 24 },
+    legend: { top: 66, data: legend, textStyle, itemGap: 20 },
     grid: { left: 72, right: 32, top: 108, bottom: 60 },
     tooltip: { trigger: 'axis' },
     xAxis: sigmaAxis(result),
@@ -156,7 +156,7 @@ export function noiseSuccessOption(result: NoiseResult, animation = false): Opti
       'Recovery success under Gaussian noise',
       `success: ‖ẑ − z‖ / ‖z‖ < ${result.settings.successThreshold} · ${result.settings.count} signals per σ`,
     ),
-    legend: { top: 66, data: methods, textStyle, itemGap: 24 },
+    legend: { top: 66, data: methods, textStyle, itemGap: 20 },
     grid: { left: 72, right: 32, top: 108, bottom: 60 },
     tooltip: { trigger: 'axis' },
     xAxis: sigmaAxis(result),
