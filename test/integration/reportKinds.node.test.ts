@@ -147,6 +147,8 @@ describe('pursuit-lab report on trained and noise runs', () => {
     expect(html).toContain('Theorem 4');
     const spec = JSON.parse(readFileSync(join(noise.dir, 'spec.json'), 'utf8'));
     expect(html).toContain(escapeHtml(JSON.stringify(spec.job, null, 2)));
-    expect(html).toMatch(/<tr><td class="num">0\.0100<\/td><td>lbp<\/td>/);
+    expect(html).toMatch(/<tr><td class="num">0\.01<\/td><td>lbp<\/td>/);
+    const band = result.points[1].theorem4.snrZ;
+    expect(html).toContain(`<td class="num">${band.low.toFixed(1)} – ${band.high.toFixed(1)}</td>`);
   });
 });

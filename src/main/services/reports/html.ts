@@ -113,20 +113,29 @@ function summary(kind: string, result: ReportInput['result']): string {
   if (kind === 'noise') {
     const r = result as NoiseResult;
     return table(
-      ['σ', 'method', 'success', 'median SNR(z) dB', 'SNR(z) 10–90% dB', 'median SNR(image) dB', 'Thm 4 SNR(z) dB'],
+      [
+        'σ',
+        'method',
+        'success',
+        'median SNR(z) dB',
+        'SNR(z) 10–90% dB',
+        'median SNR(image) dB',
+        'Thm 4 SNR(z) dB (Oracle)',
+      ],
       r.points.flatMap((p) =>
-        r.settings.methods.flatMap((m) => {
+        r.settings.methods.flatMap((m, i) => {
           const o = p.methods[m];
           if (o === undefined) return [];
           return [
             [
-              p.sigma.toPrecision(3),
+              String(Number(p.sigma.toPrecision(3))),
               m,
               pct(o.successRate),
               fmt(o.snrZ.p50),
               `${fmt(o.snrZ.p10)} – ${fmt(o.snrZ.p90)}`,
               fmt(o.snrImage.p50),
-              `${fmt(p.theorem4.snrZ.low)} – ${fmt(p.theorem4.snrZ.high)}`,
+              // The band is the Oracle's, one per σ: on its first row only.
+              i === 0 ? `${fmt(p.theorem4.snrZ.low)} – ${fmt(p.theorem4.snrZ.high)}` : '',
             ],
           ];
         }),
