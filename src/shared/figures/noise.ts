@@ -1,5 +1,6 @@
 import type { NoiseResult } from '../../core/experiments/noise';
 import { ribbon } from './custom';
+import { capMarkLine, SNR_CAP } from './invert';
 import { methodColor, withAlpha } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
 
@@ -120,6 +121,10 @@ export function noiseSnrOption(result: NoiseResult, quantity: NoiseQuantity, ani
       data: rows.slice(1).map((r, i) => [rows[i].sigma, rows[i].q.p10, rows[i].q.p90, r.sigma, r.q.p10, r.q.p90]),
     });
   }
+  // A quantile at the cap means signals recovered exactly to float64 (tiny σ): say so on the plot.
+  const capped = points.some((p) => methods.some((m) => (p.methods[m]?.[text.key].p90 ?? 0) >= SNR_CAP));
+  const firstLine = series.find((x) => x.type === 'line' && x.name !== THEOREM4_LABEL);
+  if (capped && firstLine !== undefined) firstLine.markLine = capMarkLine();
   return {
     animation,
     textStyle,

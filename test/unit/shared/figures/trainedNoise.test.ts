@@ -141,6 +141,24 @@ describe('noise figures', () => {
     expect(theorem4Band(broken).map((b) => b.sigma)).toEqual([0.001, 0.01]);
   });
 
+  it('marks the 400 dB cap when a quantile reaches it, and not otherwise', () => {
+    expect(noiseSnrOption(noise, 'z').series as Series[]).not.toContainEqual(
+      expect.objectContaining({ markLine: expect.anything() }),
+    );
+    const exact: NoiseResult = {
+      ...noise,
+      points: noise.points.map((p) => ({
+        ...p,
+        methods: { ...p.methods, lp: { ...p.methods.lp!, snrZ: { p10: 380, p50: 400, p90: 400 } } },
+      })),
+    };
+    const o = noiseSnrOption(exact, 'z') as unknown as Opt;
+    const marked = o.series.filter((s) => s.markLine !== undefined);
+    expect(marked.map((s) => [s.name, s.type])).toEqual([['oracle-e2e', 'line']]);
+    expect(marked[0].markLine?.data).toEqual([{ yAxis: SNR_CAP_DB }]);
+    expect((noiseSnrOption(exact, 'image') as unknown as Opt).series.some((s) => s.markLine)).toBe(false);
+  });
+
   it('success rate against σ, in %', () => {
     const o = noiseSuccessOption(noise) as unknown as Opt;
     expect(o.xAxis.type).toBe('log');
