@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCliProcess } from '../helpers/cli';
+import { expectWellFormedSvg, pngSize } from '../helpers/svg';
 
 const root = mkdtempSync(join(tmpdir(), 'pl-report-'));
 const workspace = join(root, 'ws');
@@ -30,28 +31,6 @@ beforeAll(() => {
   const m = /^run (\S+) done: (.+)$/m.exec(r.stdout)!;
   [id, dir] = [m[1], m[2]];
 });
-
-/** Well-formed enough for any XML reader: one root <svg>, every tag closed in order. */
-function expectWellFormedSvg(text: string) {
-  expect(text.trimStart().startsWith('<svg')).toBe(true);
-  expect(text.trimEnd().endsWith('</svg>')).toBe(true);
-  const stack: string[] = [];
-  const body = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '').replace(/<!--[\s\S]*?-->/g, '');
-  for (const m of body.matchAll(/<(\/?)([A-Za-z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g)) {
-    const [, closing, name, , selfClosing] = m;
-    if (selfClosing) continue;
-    if (closing) expect(stack.pop(), `</${name}>`).toBe(name);
-    else stack.push(name);
-  }
-  expect(stack).toEqual([]);
-}
-
-/** PNG signature and the IHDR's width and height. */
-function pngSize(buf: Buffer) {
-  expect([...buf.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  expect(buf.subarray(12, 16).toString('latin1')).toBe('IHDR');
-  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
-}
 
 describe('pursuit-lab report', () => {
   it('writes SVG and PNG figures, tidy CSV and a self-contained HTML report into the run folder', () => {

@@ -20,3 +20,19 @@ export function errorBar(_params: unknown, api: CustomApi) {
     ],
   };
 }
+
+/**
+ * A custom series' renderItem for one ribbon segment between two consecutive
+ * x: data [x₀, lo₀, hi₀, x₁, lo₁, hi₁], drawn as the quadrilateral from the
+ * lower to the upper value. Drawn per segment (not as a stacked area) so
+ * negative values, gaps and log axes need no stacking tricks.
+ */
+export function ribbon(fill: string) {
+  return (_params: unknown, api: CustomApi) => {
+    const a0 = api.coord([api.value(0), api.value(1)]);
+    const a1 = api.coord([api.value(0), api.value(2)]);
+    const b0 = api.coord([api.value(3), api.value(4)]);
+    const b1 = api.coord([api.value(3), api.value(5)]);
+    return { type: 'polygon', shape: { points: [a0, b0, b1, a1] }, style: { fill }, silent: true };
+  };
+}

@@ -8,6 +8,29 @@
 export { methodColor } from './palette';
 export { sub, FONT_FAMILY } from './text';
 export { sparsityChartOption, thresholdMarks, type ThresholdMark } from './sparsity';
-export { invertSnrOption, invertSuccessOption, invertLayers, reportMethods, type InvertLayer } from './invert';
+export {
+  invertSnrOption,
+  invertSuccessOption,
+  invertLayers,
+  layerSnrOption,
+  reportMethods,
+  SNR_CAP,
+  type InvertLayer,
+} from './invert';
 export { checkSparsityOption } from './check';
 export { fig2Option, type SweepResult, type Quantiles, type SweepLayer } from './sweep';
+export {
+  trainedSnrOption,
+  trainedCaption,
+  trainedYRange,
+  type TrainedResult,
+  type TrainedSettingName,
+} from './trained';
+export {
+  noiseSnrOption,
+  noiseSuccessOption,
+  theorem4Band,
+  THEOREM4_LABEL,
+  type NoiseResult,
+  type NoiseQuantity,
+} from './noise';

@@ -1,4 +1,5 @@
 import type { SweepResult } from '../../core/experiments/sweep';
+import { ribbon } from './custom';
 import { methodColor, withAlpha } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
 
@@ -8,28 +9,12 @@ export type SweepLayer = 'z' | 'x1' | 'image';
 
 // result.json of a `sweep` job (the paper's Fig. 2): one definition, in core where the job makes it.
 export type { Quantiles, SweepResult } from '../../core/experiments/sweep';
-import type { CustomApi } from './custom';
 
 const LAYER_TEXT: Record<SweepLayer, { title: string; axis: string }> = {
   z: { title: 'latent z', axis: 'SNR of ẑ (dB)' },
   x1: { title: 'first hidden layer x₁', axis: 'SNR of x̂₁ (dB)' },
   image: { title: 'image G(z)', axis: 'SNR of G(ẑ) (dB)' },
 };
-
-/**
- * One ribbon segment between two consecutive n₁: a quadrilateral from the
- * lower to the upper quantile. Drawn per segment (not as a stacked area) so
- * negative SNRs and gaps need no stacking tricks.
- */
-function ribbon(color: string) {
-  return (_params: unknown, api: CustomApi) => {
-    const a0 = api.coord([api.value(0), api.value(1)]);
-    const a1 = api.coord([api.value(0), api.value(2)]);
-    const b0 = api.coord([api.value(3), api.value(4)]);
-    const b1 = api.coord([api.value(3), api.value(5)]);
-    return { type: 'polygon', shape: { points: [a0, b0, b1, a1] }, style: { fill: color }, silent: true };
-  };
-}
 
 /**
  * The paper's Fig. 2 for one n₀: x = n₁, per method the median SNR of `layer`

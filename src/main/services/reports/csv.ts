@@ -1,6 +1,12 @@
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
-import { invertLayers, reportMethods, type SweepResult } from '../../../shared/figures';
+import {
+  invertLayers,
+  reportMethods,
+  type NoiseResult,
+  type SweepResult,
+  type TrainedResult,
+} from '../../../shared/figures';
 
 /**
  * Tidy CSV (one observation per row, one variable per column), so pandas,
@@ -112,4 +118,48 @@ export function sweepCsv(result: SweepResult): string {
     ],
     rows,
   );
+}
+
+/**
+ * One row per setting × method × signal × layer (z, x1 … x(L−1), image);
+ * `success` is 1 when the signal was recovered (‖ẑ − z‖/‖z‖ below the
+ * threshold), else 0, so its mean per group is the success rate.
+ */
+export function trainedCsv(result: TrainedResult): string {
+  const rows: Cell[][] = [];
+  for (const setting of result.settings) {
+    const report = setting.report;
+    const layers = invertLayers(report);
+    const threshold = report.settings.successThreshold;
+    for (const m of reportMethods(report))
+      report.methods[m]!.signals.forEach((s, i) => {
+        const success = s.relErrZ < threshold ? 1 : 0;
+        for (const l of layers) rows.push([setting.name, m, i, l.key, l.snr(s), success]);
+      });
+  }
+  return toCsv(['setting', 'method', 'signal', 'layer', 'snr_db', 'success'], rows);
+}
+
+/**
+ * One row per σ × method × quantity (`z`, `image`) with the SNR's 10/50/90%
+ * quantiles (dB) and the method's success rate at that σ; then one row per σ
+ * with method `theorem4` and quantity `z`: Theorem 4's band on the Oracle's
+ * SNR(z) in `low` and `high` (dB), which the method rows leave empty (a band
+ * is not a quantile, so it gets its own columns).
+ */
+export function noiseCsv(result: NoiseResult): string {
+  const rows: Cell[][] = [];
+  for (const p of result.points)
+    for (const m of result.settings.methods) {
+      const r = p.methods[m];
+      if (r === undefined) continue;
+      for (const [quantity, q] of [
+        ['z', r.snrZ],
+        ['image', r.snrImage],
+      ] as const)
+        rows.push([p.sigma, m, quantity, q.p10, q.p50, q.p90, r.successRate, null, null]);
+    }
+  for (const p of result.points)
+    rows.push([p.sigma, 'theorem4', 'z', null, null, null, null, p.theorem4.snrZ.low, p.theorem4.snrZ.high]);
+  return toCsv(['sigma', 'method', 'quantity', 'p10', 'p50', 'p90', 'success_rate', 'low', 'high'], rows);
 }

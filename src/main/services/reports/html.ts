@@ -1,6 +1,6 @@
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
-import { reportMethods, type SweepResult } from '../../../shared/figures';
+import { reportMethods, type NoiseResult, type SweepResult, type TrainedResult } from '../../../shared/figures';
 import type { RunSpec, RunStatus } from '../jobs/runs';
 
 export interface ReportFigure {
@@ -12,7 +12,7 @@ export interface ReportFigure {
 export interface ReportInput {
   readonly spec: RunSpec;
   readonly status?: RunStatus;
-  readonly result: InvertReport | CheckReport | SweepResult;
+  readonly result: InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult;
   readonly figures: readonly ReportFigure[];
   /** Who wrote the report (app version), and when. */
   readonly generated: { readonly version: string; readonly at: string };
@@ -87,6 +87,60 @@ function summary(kind: string, result: ReportInput['result']): string {
         ]),
         [false, true, true, true, true, true, true, true],
       )
+    );
+  }
+  if (kind === 'trained') {
+    const r = result as TrainedResult;
+    return table(
+      ['setting', 'method', 'success', 'median SNR(z) dB', '10% SNR(z) dB', '90% SNR(z) dB', 'median SNR(image) dB'],
+      r.settings.flatMap((s) =>
+        reportMethods(s.report).map((m) => {
+          const o = s.report.methods[m]!.summary;
+          return [
+            s.name,
+            m,
+            pct(o.successRate),
+            fmt(o.medianSnrZ),
+            fmt(o.p10SnrZ),
+            fmt(o.p90SnrZ),
+            fmt(o.medianSnrImage),
+          ];
+        }),
+      ),
+      [false, false, true, true, true, true, true],
+    );
+  }
+  if (kind === 'noise') {
+    const r = result as NoiseResult;
+    return table(
+      [
+        'σ',
+        'method',
+        'success',
+        'median SNR(z) dB',
+        'SNR(z) 10–90% dB',
+        'median SNR(image) dB',
+        'Thm 4 SNR(z) dB (Oracle)',
+      ],
+      r.points.flatMap((p) =>
+        r.settings.methods.flatMap((m, i) => {
+          const o = p.methods[m];
+          if (o === undefined) return [];
+          return [
+            [
+              String(Number(p.sigma.toPrecision(3))),
+              m,
+              pct(o.successRate),
+              fmt(o.snrZ.p50),
+              `${fmt(o.snrZ.p10)} – ${fmt(o.snrZ.p90)}`,
+              fmt(o.snrImage.p50),
+              // The band is the Oracle's, one per σ: on its first row only.
+              i === 0 ? `${fmt(p.theorem4.snrZ.low)} – ${fmt(p.theorem4.snrZ.high)}` : '',
+            ],
+          ];
+        }),
+      ),
+      [true, false, true, true, true, true, true],
     );
   }
   const r = result as SweepResult;

@@ -8,12 +8,18 @@ import {
   fig2Option,
   invertSnrOption,
   invertSuccessOption,
+  noiseSnrOption,
+  noiseSuccessOption,
+  trainedCaption,
+  trainedSnrOption,
+  type NoiseResult,
   type SweepLayer,
   type SweepResult,
+  type TrainedResult,
 } from '../../../shared/figures';
 import { APP_VERSION } from '../../version';
 import type { RunSpec, RunStatus } from '../jobs/runs';
-import { checkCsv, invertCsv, sweepCsv } from './csv';
+import { checkCsv, invertCsv, noiseCsv, sweepCsv, trainedCsv } from './csv';
 import { reportHtml } from './html';
 import { findChromium, htmlToPdf, NO_CHROMIUM } from './pdf';
 import { renderSvg, svgToPng } from './render';
@@ -31,10 +37,13 @@ export interface RunFigure {
   readonly option: Record<string, unknown>;
 }
 
+/** A run's result.json, by job kind (trained and noise runs also carry the model's summary, unused here). */
+export type RunResult = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult;
+
 export interface RunData {
   readonly spec: RunSpec;
   readonly status?: RunStatus;
-  readonly result: InvertReport | CheckReport | SweepResult;
+  readonly result: RunResult;
 }
 
 /** Reads a finished run folder; throws with a plain message when it has no result yet. */
@@ -82,6 +91,35 @@ export function runFigures(run: RunData): RunFigure[] {
       })),
     );
   }
+  if (kind === 'trained') {
+    const r = run.result as TrainedResult;
+    return r.settings.map((s) => ({
+      name: `fig3-${s.name}`,
+      caption: trainedCaption(r, s.name),
+      option: trainedSnrOption(r, s.name),
+    }));
+  }
+  if (kind === 'noise') {
+    const r = run.result as NoiseResult;
+    return [
+      {
+        name: 'noise-snr-z',
+        caption:
+          'SNR of ẑ against the noise σ: per method the median over the signals with its 10–90% band; grey, between dashed lines, the SNR that Theorem 4’s bounds on the Oracle’s E‖ẑ − z‖² give (for identity φ and known supports; a reference band otherwise).',
+        option: noiseSnrOption(r, 'z'),
+      },
+      {
+        name: 'noise-snr-image',
+        caption: 'SNR of the image G(ẑ) against the noise σ: per method the median with its 10–90% band.',
+        option: noiseSnrOption(r, 'image'),
+      },
+      {
+        name: 'noise-success',
+        caption: `Fraction of signals recovered (‖ẑ − z‖/‖z‖ < ${r.settings.successThreshold}) against the noise σ, per method.`,
+        option: noiseSuccessOption(r),
+      },
+    ];
+  }
   throw new Error(`no report for a "${kind}" run`);
 }
 
@@ -89,7 +127,10 @@ function runCsv(run: RunData): string {
   const kind = run.spec.job.kind as string;
   if (kind === 'invert') return invertCsv(run.result as InvertReport);
   if (kind === 'check') return checkCsv(run.result as CheckReport);
-  return sweepCsv(run.result as SweepResult);
+  if (kind === 'trained') return trainedCsv(run.result as TrainedResult);
+  if (kind === 'noise') return noiseCsv(run.result as NoiseResult);
+  if (kind === 'sweep') return sweepCsv(run.result as SweepResult);
+  throw new Error(`no CSV for a "${kind}" run`);
 }
 
 export interface ReportOptions {

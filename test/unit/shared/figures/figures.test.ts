@@ -82,6 +82,11 @@ describe('invert figures', () => {
     expect(o.series[0].data[0]).toEqual([14, 20, 30, 40, 46]);
     expect(o.series[0].data[3]).toEqual([17, 23, 33, 43, 49]);
     expect(o.series[1].itemStyle?.borderColor).toBe(methodColor('oracle'));
+    // Each method's success rate rides on its legend entry.
+    const legend = (o as unknown as { legend: { formatter: (name: string) => string } }).legend;
+    expect(['lp', 'oracle'].map(legend.formatter)).toEqual(['lp: 80.0%', 'oracle: 100%']);
+    // No signal at the 400 dB cap: no cap line.
+    expect(o.series.some((s) => 'markLine' in s)).toBe(false);
   });
 
   it('success rate per method in %', () => {
