@@ -9,6 +9,8 @@
  *   npm run bench -- methods      # only the inversion methods
  *   npm run bench -- theory       # only the invertibility check
  *   npm run bench -- saturation   # the saturating tanh fixture against the bundled demo
+ *   npm run bench -- fig2 [--count N] [--n0 LIST] [--n1 LIST] [--workers LIST]
+ *                                 # the Fig. 2 preset through the CLI, timed per worker count (bench/fig2.ts)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -27,6 +29,7 @@ import { createRng } from '../src/core/linalg/rng';
 import { forward } from '../src/core/model/forward';
 import { randomGaussianGenerator } from '../src/core/model/random';
 import type { MethodId } from '../src/core/pursuit/types';
+import { benchFig2 } from './fig2';
 
 const only = process.argv[2];
 const wasmKernel = createWasmKernel() ?? blockedKernel;
@@ -198,4 +201,6 @@ if (only === undefined || only === 'saturation') {
   );
   writeFileSync(`${resultsDir}saturation.json`, JSON.stringify({ ...machine, count, perSignal }, null, 2) + '\n');
 }
+// Not part of `npm run bench`: the full preset takes as long as the sweep itself (twice).
+if (only === 'fig2') benchFig2(process.argv.slice(3), resultsDir, machine);
 console.log(`results in bench/results/`);
