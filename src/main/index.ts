@@ -8,7 +8,7 @@
  * ignored in packaged builds; fuses are flipped at packaging (scripts/fuses.mjs).
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron';
@@ -19,6 +19,7 @@ import { registerIpc } from './ipc';
 import { parseLaunchOptions } from './launchOptions';
 import { createEventHub } from './services/events';
 import { createHostApi } from './services/hostApi';
+import { JobHost } from './services/jobs/host';
 import { defaultModelParser } from './services/modelParser';
 import { DEFAULT_MODEL, ModelStore } from './services/modelStore';
 import { APP_VERSION } from './version';
@@ -99,6 +100,26 @@ async function pickModelFile(): Promise<PickedFile | null> {
   return { fileName: basename(path), bytes, ...(architecture ? { architecture } : {}) };
 }
 
+/**
+ * report.pdf in the app, printed by Electron's own Chromium (printToPDF), so
+ * an app user needs no browser installed. The report is our own
+ * self-contained HTML (inline SVG, no scripts): it loads in a hidden window
+ * with JavaScript off and the sandbox on, and the window is destroyed after.
+ */
+async function electronPrintPdf(htmlPath: string, pdfPath: string): Promise<void> {
+  const win = new BrowserWindow({
+    show: false,
+    webPreferences: { javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false },
+  });
+  try {
+    await win.loadFile(htmlPath);
+    // The report's @page rule sets the paper; backgrounds carry the figures' fills.
+    await writeFile(pdfPath, await win.webContents.printToPDF({ printBackground: true, preferCSSPageSize: true }));
+  } finally {
+    win.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseLaunchOptions(process.argv.slice(app.isPackaged ? 1 : 2), process.env, true);
   await app.whenReady();
@@ -113,11 +134,23 @@ async function main(): Promise<void> {
   // Removes what a killed write left in the workspace before anything reads it.
   await store.recover();
   const events = createEventHub();
+  const jobs = new JobHost({ workspace, store, events });
   const api = createHostApi({
     store,
     events,
     info: { host: 'electron', version: APP_VERSION, workspace, nativeDialogs: true },
     pickModelFile,
+    jobs,
+    printPdf: electronPrintPdf,
+  });
+  // Quitting stops the workers and marks the running and queued runs cancelled (resumable),
+  // instead of leaving them to read as interrupted next time.
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    void jobs.close().finally(() => app.quit());
   });
   registerIpc(api, events, (frame) => isTrustedSender(frame, devOrigin));
   createWindow();

@@ -15,6 +15,7 @@ import { startBridge } from './bridge/server';
 import { LaunchOptionsError, parseLaunchOptions } from './launchOptions';
 import { createEventHub } from './services/events';
 import { createHostApi } from './services/hostApi';
+import { JobHost } from './services/jobs/host';
 import { defaultModelParser } from './services/modelParser';
 import { DEFAULT_MODEL, ModelStore } from './services/modelStore';
 import { APP_VERSION } from './version';
@@ -64,10 +65,12 @@ async function main(): Promise<void> {
   // Removes what a killed write left in the workspace before anything reads it.
   await store.recover();
   const events = createEventHub();
+  const jobs = new JobHost({ workspace, store, events });
   const api = createHostApi({
     store,
     events,
     info: { host: 'browser', version: APP_VERSION, workspace, nativeDialogs: false },
+    jobs,
   });
   let bridge;
   try {
@@ -81,7 +84,13 @@ async function main(): Promise<void> {
   }
   console.log(`Pursuit Lab: ${bridge.url}`);
   if (options.open) openInBrowser(bridge.url);
-  const stop = () => void bridge.close().then(() => process.exit(0));
+  // Ctrl-C stops the workers and marks running and queued runs cancelled (resumable).
+  const stop = () =>
+    void jobs
+      .close()
+      .catch(() => undefined)
+      .then(() => bridge.close())
+      .then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -87,6 +87,13 @@ export interface HostApi {
   cancelRun(request: { id: string }): Promise<Result<RunInfo>>;
   /** Queues an interrupted, cancelled or failed run again; only its missing chunks are computed. */
   resumeRun(request: { id: string }): Promise<Result<RunInfo>>;
+  /**
+   * Writes a finished run's report into its folder: figures (SVG, PNG, the
+   * options as JSON), tidy CSV, report.html and, where it can, report.pdf
+   * (the Electron app prints with its own Chromium; browser mode with the
+   * system's). Formats default to all of them.
+   */
+  exportRunReport(request: { id: string; formats?: ReportFormat[] }): Promise<Result<ReportFiles>>;
   getJobSettings(): Promise<Result<JobSettings>>;
   /** Saves the worker count for later runs; null goes back to the default. */
   setJobWorkers(request: { count: number | null }): Promise<Result<JobSettings>>;
@@ -126,6 +133,17 @@ export interface RunInfo {
 /** getRun's answer: the run, and its result.json (parsed) once done. */
 export interface RunDetail extends RunInfo {
   readonly result?: unknown;
+}
+
+export const REPORT_FORMATS = ['html', 'pdf', 'svg', 'png', 'csv', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** What exportRunReport wrote. */
+export interface ReportFiles {
+  /** Absolute paths on the host, in the run folder. */
+  readonly files: string[];
+  /** What was not done, one line each (e.g. no Chromium for the PDF in browser mode). */
+  readonly notes: string[];
 }
 
 /** The job settings an app keeps in `<workspace>/settings.json`. */
@@ -176,6 +194,7 @@ export const HOST_METHODS = [
   'getRun',
   'cancelRun',
   'resumeRun',
+  'exportRunReport',
   'getJobSettings',
   'setJobWorkers',
 ] as const satisfies readonly HostMethod[];

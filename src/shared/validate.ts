@@ -1,5 +1,12 @@
 import { err, ok, type Result } from './result';
-import { HOST_METHODS, OUTPUT_ACTIVATION_CHOICES, type HostMethod, type HostRequest } from './contract';
+import {
+  HOST_METHODS,
+  OUTPUT_ACTIVATION_CHOICES,
+  REPORT_FORMATS,
+  type HostMethod,
+  type HostRequest,
+  type ReportFormat,
+} from './contract';
 
 /** Largest model file a renderer may send (bytes). Matches the JSON reader's cap. */
 export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
@@ -64,6 +71,24 @@ const validators: { [M in HostMethod]: Validator<M> } = {
   getRun: runId('getRun'),
   cancelRun: runId('cancelRun'),
   resumeRun: runId('resumeRun'),
+  exportRunReport(payload) {
+    const formats = isObject(payload) ? payload.formats : undefined;
+    if (
+      !isObject(payload) ||
+      typeof payload.id !== 'string' ||
+      !(
+        formats === undefined ||
+        (Array.isArray(formats) &&
+          formats.length > 0 &&
+          formats.every((f) => (REPORT_FORMATS as readonly unknown[]).includes(f)))
+      )
+    )
+      return err(
+        'bad-request',
+        `exportRunReport needs { id } with a run id, and optionally formats from ${REPORT_FORMATS.join(', ')}`,
+      );
+    return ok({ id: payload.id, ...(formats !== undefined ? { formats: formats as ReportFormat[] } : {}) });
+  },
   getJobSettings: none('getJobSettings'),
   setJobWorkers(payload) {
     const count = isObject(payload) ? payload.count : undefined;

@@ -3,7 +3,7 @@
 // for the same spec, a second client finding the run, cancel and resume, and
 // a bad spec answered as data. Real worker threads; the slow run uses the job
 // worker's test-only delay (src/workers/jobs.node-worker.ts).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import { createEventHub } from '../../src/main/services/events';
 import { createHostApi } from '../../src/main/services/hostApi';
 import { JobHost } from '../../src/main/services/jobs/host';
 import { ModelStore } from '../../src/main/services/modelStore';
-import type { RunDetail, RunInfo, RunProgressEvent } from '../../src/shared/contract';
+import { findChromium, NO_CHROMIUM } from '../../src/main/services/reports';
+import type { ReportFiles, RunDetail, RunInfo, RunProgressEvent } from '../../src/shared/contract';
 import type { Result } from '../../src/shared/result';
 import { fromWire, toWire } from '../../src/shared/wire';
 import { runCliProcess } from '../helpers/cli';
@@ -146,6 +147,26 @@ describe('jobs through the bridge', () => {
     expect(runs.find((r) => r.id === firstId)).toMatchObject({ state: 'done', chunksDone: 6, chunksTotal: 6 });
   });
 
+  it('exports a finished run’s report into its folder: figures, CSV, HTML and a PDF from the system Chromium', async () => {
+    const { files, notes } = await value<ReportFiles>('exportRunReport', {
+      id: firstId,
+      formats: ['svg', 'csv', 'html', 'pdf'],
+    });
+    const dir = join(workspace, 'runs', firstId);
+    const names = files.map((f) => f.slice(dir.length + 1)).sort();
+    expect(names).toEqual(
+      ['figures/invert-snr.svg', 'figures/invert-success.svg', 'figures/invert.csv', 'report.html'].concat(
+        findChromium() !== undefined ? ['report.pdf'] : [],
+      ),
+    );
+    expect(notes).toEqual(findChromium() !== undefined ? [] : [NO_CHROMIUM]);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('invert-snr');
+    if (findChromium() !== undefined)
+      expect(readFileSync(join(dir, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    // Only what was asked for.
+    expect(existsSync(join(dir, 'figures', 'invert-snr.png'))).toBe(false);
+  });
+
   it('cancels a slow run with its finished chunks kept, and resumes it to the same result', async () => {
     // Each chunk sleeps first: the workers read this when they start, with the run.
     process.env.PURSUIT_LAB_TEST_CHUNK_DELAY_MS = '400';
@@ -191,6 +212,9 @@ describe('jobs through the bridge', () => {
       ['getRun', { id: '../../etc' }, 'bad-request'],
       ['getRun', { id: 'no-such-run' }, 'not-found'],
       ['setJobWorkers', { count: 0 }, 'bad-request'],
+      ['exportRunReport', { id: 'no-such-run' }, 'not-found'],
+      ['exportRunReport', { id: firstId, formats: ['docx'] }, 'bad-request'],
+      ['exportRunReport', { id: firstId, formats: [] }, 'bad-request'],
     ];
     for (const [method, payload, code] of cases) {
       const r = await call(method, payload);

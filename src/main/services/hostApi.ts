@@ -6,6 +6,7 @@ import type { EventHub } from './events';
 import { RunRefusedError } from './jobs/engine';
 import { JobHost } from './jobs/host';
 import type { ModelStore } from './modelStore';
+import { writeReport, type PdfPrinter } from './reports';
 import { ParseLimitError } from './modelParser';
 
 export interface HostApiDeps {
@@ -18,6 +19,8 @@ export interface HostApiDeps {
   readonly log?: (text: string) => void;
   /** The job queue; by default one over `info.workspace` (pass one to close it, as tests do). */
   readonly jobs?: JobHost;
+  /** How reports become PDF: Electron's printToPDF in the app; the system Chromium when absent. */
+  readonly printPdf?: PdfPrinter;
 }
 
 const firstLine = (text: string) => text.split('\n')[0];
@@ -86,6 +89,18 @@ export function createHostApi(deps: HostApiDeps): HostApi {
     getRun: ({ id }) => guarded(() => jobs.get(id)),
     cancelRun: ({ id }) => guarded(() => jobs.cancel(id)),
     resumeRun: ({ id }) => guarded(() => jobs.resume(id)),
+    exportRunReport: ({ id, formats }) =>
+      guarded(async () => {
+        const run = await jobs.get(id);
+        if (!run.ok) return run;
+        if (run.value.state !== 'done')
+          return err('conflict', `run "${id}" is ${run.value.state}: only a finished run has a report`);
+        const outcome = await writeReport(run.value.dir, {
+          ...(formats !== undefined ? { formats } : {}),
+          ...(deps.printPdf !== undefined ? { printPdf: deps.printPdf } : {}),
+        });
+        return ok(outcome);
+      }),
     getJobSettings: () => guarded(async () => ok(await jobs.settings())),
     setJobWorkers: ({ count }) => guarded(async () => ok(await jobs.setWorkers(count))),
   };

@@ -27,8 +27,9 @@ import { renderSvg, svgToPng } from './render';
 export { findChromium, NO_CHROMIUM } from './pdf';
 export { figureFontFound } from './render';
 
-export const REPORT_FORMATS = ['html', 'pdf', 'svg', 'png', 'csv', 'json'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+// One list for the CLI, the contract and this service.
+import { REPORT_FORMATS, type ReportFormat } from '../../../shared/contract';
+export { REPORT_FORMATS, type ReportFormat };
 
 /** A figure of a run: its file name, its caption, and the option the renderer would draw. */
 export interface RunFigure {
@@ -139,7 +140,16 @@ export interface ReportOptions {
   readonly formats?: readonly ReportFormat[];
   /** Chromium for the PDF (default: findChromium()). */
   readonly chromium?: string;
+  /**
+   * Prints report.html to report.pdf another way: the Electron app passes
+   * its own Chromium's printToPDF (src/main/index.ts), so an app user
+   * needs no browser installed. When given, `chromium` is not used.
+   */
+  readonly printPdf?: PdfPrinter;
 }
+
+/** Prints an HTML file to a PDF file. */
+export type PdfPrinter = (htmlPath: string, pdfPath: string) => Promise<void>;
 
 export interface ReportOutcome {
   /** Every file written, absolute. */
@@ -180,12 +190,17 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
       reportHtml({ ...run, figures, generated: { version: APP_VERSION, at: new Date().toISOString() } }),
     );
   if (formats.has('pdf')) {
-    const chromium = options.chromium ?? findChromium();
-    if (chromium === undefined) notes.push(NO_CHROMIUM);
-    else {
-      const pdf = join(out, 'report.pdf');
-      await htmlToPdf(chromium, htmlPath, pdf);
+    const pdf = join(out, 'report.pdf');
+    if (options.printPdf !== undefined) {
+      await options.printPdf(htmlPath, pdf);
       files.push(pdf);
+    } else {
+      const chromium = options.chromium ?? findChromium();
+      if (chromium === undefined) notes.push(NO_CHROMIUM);
+      else {
+        await htmlToPdf(chromium, htmlPath, pdf);
+        files.push(pdf);
+      }
     }
   }
   return { files, notes };

@@ -65,6 +65,7 @@ export function createBridgeClient(token: string, base = ''): HostClient {
     getRun: (request) => call('getRun', request),
     cancelRun: (request) => call('cancelRun', request),
     resumeRun: (request) => call('resumeRun', request),
+    exportRunReport: (request) => call('exportRunReport', request),
     getJobSettings: () => call('getJobSettings'),
     setJobWorkers: (request) => call('setJobWorkers', request),
     on<K extends HostEventName>(event: K, listener: (payload: HostEvents[K]) => void) {
