@@ -313,7 +313,8 @@ export async function executeRun(
   let statusChain: Promise<void> = Promise.resolve();
   const writeStatus = (state: RunState, extra: Partial<RunStatus> = {}) => {
     const status: RunStatus = { ...base, state, chunksDone: done, chunkSeconds: { ...chunkSeconds }, ...extra };
-    statusChain = statusChain.then(() => writeJson(statusPath, status));
+    // A failed write (a full disk) does not block the later ones, which try again.
+    statusChain = statusChain.catch(() => undefined).then(() => writeJson(statusPath, status));
     return statusChain;
   };
   await writeStatus('running');
@@ -338,12 +339,24 @@ export async function executeRun(
           const k = queue.shift()!;
           const outcome = await pool.run(slot, job, k);
           if (outcome.ok) {
-            await writeFileAtomic(chunkPath(dir, k), outcome.text);
+            try {
+              await writeFileAtomic(chunkPath(dir, k), outcome.text);
+            } catch (e) {
+              // A full disk, a folder gone: the run cannot keep its work, so it stops and says why (resumable once fixed).
+              if (failure === undefined)
+                failure = {
+                  message: `cannot save chunk ${k} to ${chunkPath(dir, k)}: ${(e as Error).message}`,
+                  chunk: chunkSettings(job, k),
+                };
+              await pool.close();
+              break;
+            }
             computed.push(k);
             chunkSeconds[k] = outcome.seconds;
             done++;
             if (signals !== undefined) signals += chunkSignals(job, k) ?? 0;
-            await writeStatus('running');
+            // The chunk is safe on disk; a status that cannot be written now is written by the next change.
+            await writeStatus('running').catch(() => undefined);
             options.onProgress?.(progress());
             continue;
           }
@@ -371,7 +384,8 @@ export async function executeRun(
   computed.sort((a, b) => a - b);
   const finished = new Date().toISOString();
   if (failure !== undefined) {
-    await writeStatus('failed', { finished, error: failure });
+    // The status may not be writable either (the same full disk): the outcome says it all the same.
+    await writeStatus('failed', { finished, error: failure }).catch(() => undefined);
     return { id, dir, state: 'failed', computed, kept, error: failure };
   }
   if (cancelled && done < total) {
