@@ -61,9 +61,16 @@ describe('pursuit-lab experiment --shard / --merge', () => {
         '1',
         '--workspace',
         workspace,
+        '--json',
+        join(root, `shard${k}.json`),
       ]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain(`shard ${k}/3 done (2 chunk(s))`);
+      // --json says a shard's share is not the result.
+      expect(JSON.parse(readFileSync(join(root, `shard${k}.json`), 'utf8'))).toMatchObject({
+        state: 'partial',
+        missingChunks: [0, 1, 2, 3, 4, 5].filter((c) => c % 3 !== k - 1),
+      });
       const ids = runIds(workspace);
       // Every shard derives the same id from the job and the model's SHA-256, with nothing shared.
       expect(ids).toHaveLength(1);

@@ -376,6 +376,14 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
     return 1;
   }
   if (outcome.state === 'partial') {
+    // --json still says where the run stands, so a script can tell a shard's share from a finished run.
+    const json = args.flags.get('json');
+    if (json !== undefined)
+      await writeJsonOutput(
+        { run: { id: outcome.id, dir: outcome.dir }, state: 'partial', missingChunks: outcome.missing },
+        json,
+        io,
+      );
     io.out(
       `run ${id} shard ${shard!.index}/${shard!.count} done (${outcome.computed.length + outcome.kept.length} chunk(s)): ${outcome.dir}\n` +
         `${outcome.missing!.length} chunk(s) of other shards not here yet; when all are done: pursuit-lab experiment --merge <their run folders…>\n`,
