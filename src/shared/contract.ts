@@ -87,6 +87,8 @@ export interface HostApi {
   cancelRun(request: { id: string }): Promise<Result<RunInfo>>;
   /** Queues an interrupted, cancelled or failed run again; only its missing chunks are computed. */
   resumeRun(request: { id: string }): Promise<Result<RunInfo>>;
+  /** Deletes a run folder (not a queued or running one: cancel it first). */
+  deleteRun(request: { id: string }): Promise<Result<{ id: string }>>;
   /**
    * Writes a finished run's report into its folder: figures (SVG, PNG, the
    * options as JSON), tidy CSV, report.html and, where it can, report.pdf
@@ -194,6 +196,7 @@ export const HOST_METHODS = [
   'getRun',
   'cancelRun',
   'resumeRun',
+  'deleteRun',
   'exportRunReport',
   'getJobSettings',
   'setJobWorkers',

@@ -182,6 +182,7 @@ describe('jobs through the bridge', () => {
     const during = (await value<RunInfo[]>('listRuns')).find((r) => r.id === id);
     expect(during).toMatchObject({ state: 'running', chunksTotal: 6 });
     expect(during!.chunksDone).toBeGreaterThanOrEqual(2);
+    expect(await call('deleteRun', { id })).toMatchObject({ ok: false, error: { code: 'conflict' } });
 
     const cancelled = await value<RunInfo>('cancelRun', { id });
     expect(cancelled.state).toBe('cancelled');
@@ -200,6 +201,12 @@ describe('jobs through the bridge', () => {
     const first = await value<RunDetail>('getRun', { id: firstId });
     expect(comparable(detail.result)).toBe(comparable(first.result));
     expect(await call('resumeRun', { id })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+
+    // Deleting removes the folder; the run is gone from the list.
+    expect(await value('deleteRun', { id })).toEqual({ id });
+    expect(existsSync(join(workspace, 'runs', id))).toBe(false);
+    expect((await value<RunInfo[]>('listRuns')).some((r) => r.id === id)).toBe(false);
+    expect(await call('deleteRun', { id })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 
   it('answers bad requests with a code and one line', async () => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../../core/experiments/jobs';
@@ -381,6 +381,20 @@ export class JobHost {
     // Ours now: a later crash of this host shows it as interrupted again.
     await this.writeState(id, 'queued');
     return ok(await this.enqueue(id, resolved.value.gen));
+  }
+
+  /**
+   * Deletes a run folder, with its chunks, result and report. A queued or
+   * running run is refused (cancel it first): deleting under a live engine
+   * would only make it fail.
+   */
+  async remove(id: string): Promise<Result<{ id: string }>> {
+    const run = await this.find(id);
+    if (run === undefined) return err('not-found', `no run "${id}"`);
+    if (run.state === 'queued' || run.state === 'running')
+      return err('conflict', `run "${id}" is ${run.state}: cancel it before deleting it`);
+    await rm(run.dir, { recursive: true, force: true });
+    return ok({ id });
   }
 
   /** Cancels what runs and empties the queue (tests, and an app that quits). */
