@@ -7,7 +7,7 @@ import type { InvertReport } from '../../core/experiments/invert';
 import type { NoiseResult } from '../../core/experiments/noise';
 import type { SweepResult } from '../../core/experiments/sweep';
 import type { TrainedResult } from '../../core/experiments/trained';
-import { PAPER_LAMBDA_GRID, PAPER_STEP_GRID } from '../../core/pursuit/protocol';
+import { PRESETS, presetSpec as corePresetSpec, type Preset, type PresetOptions } from '../../shared/presets';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import type { Generator } from '../../core/model/generator';
 import {
@@ -125,54 +125,21 @@ async function readSpecFile(path: string): Promise<JobSpec> {
   }
 }
 
-const PRESETS = ['fig2', 'fig3', 'noise'] as const;
-type Preset = (typeof PRESETS)[number];
-
 /** The bundled model, beside src/ or out/ (both two levels below the repository root). */
 const bundledModel = () =>
   resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../resources/models/mnist-fc-gan.onnx');
 
-/**
- * The job of a preset, as a raw spec (normalizeJobSpec fills in the rest):
- * the paper's settings, or with --quick a few seconds' worth for a smoke run.
- */
-export function presetSpec(
-  preset: Preset,
-  flags: {
-    model?: string;
-    quick: boolean;
-    count?: number;
-    seed?: number;
-    methods?: MethodId[];
-    paperProtocol?: boolean;
-  },
-): Record<string, unknown> {
-  const common = {
-    ...(flags.count !== undefined ? { count: flags.count } : flags.quick ? { count: 32 } : {}),
-    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-    ...(flags.methods !== undefined ? { methods: flags.methods } : {}),
-  };
-  if (preset === 'fig2') {
-    if (flags.model !== undefined) throw new UsageError('fig2 draws random models: it takes no --model');
-    // Two grid points each side of s1 ≈ n1/2 = n0, and GD short: enough to see the transition.
-    const gd = flags.quick ? { maxIterations: 300, restarts: 1 } : {};
-    // The paper's per-signal choices: GD's smallest converging step, LBP's best λ (core/pursuit/protocol.ts).
-    const protocol = flags.paperProtocol
-      ? { gd: { ...gd, stepGrid: PAPER_STEP_GRID }, lbp: { lambdaGrid: PAPER_LAMBDA_GRID } }
-      : flags.quick
-        ? { gd }
-        : undefined;
-    return {
-      kind: 'sweep',
-      ...(flags.quick ? { n0: [100], n1: [50, 150, 300, 450], chunkSize: 16 } : {}),
-      ...(protocol !== undefined ? { options: protocol } : {}),
-      ...common,
-    };
+/** A preset's raw spec, fig3 and noise on the bundled model unless --model says otherwise. */
+export function presetSpec(preset: Preset, flags: PresetOptions): Record<string, unknown> {
+  try {
+    return corePresetSpec(preset, preset === 'fig2' ? flags : { ...flags, model: flags.model ?? bundledModel() });
+  } catch (e) {
+    if (e instanceof RangeError)
+      throw new UsageError(
+        e.message.replace('takes no model', 'takes no --model').replace('the paper protocol', '--paper-protocol'),
+      );
+    throw e;
   }
-  if (flags.paperProtocol) throw new UsageError('--paper-protocol is the protocol of fig2 (the random-weight sweep)');
-  const model = flags.model ?? bundledModel();
-  if (preset === 'fig3') return { kind: 'trained', model, ...common };
-  return { kind: 'noise', model, ...(flags.quick ? { sigmas: [1e-3, 1e-2, 0.1, 0.3] } : {}), ...common };
 }
 
 function summaryLines(job: JobSpec, result: JobReport): string {

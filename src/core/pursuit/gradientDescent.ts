@@ -29,7 +29,7 @@ export interface GradientDescentOptions {
   /**
    * The paper's Fig. 2 protocol: per signal, the smallest step of this grid
    * whose run ends with ‖∇‖ ≤ gradientTolerance (protocol.ts); `step` is
-   * then unused. The paper's grid is PAPER_STEP_GRID, {1e-1, 1, …, 1e4}.
+   * then unused. The paper's grid is PAPER_STEP_GRID (shared/presets.ts), {1e-1, 1, …, 1e4}.
    */
   readonly stepGrid?: readonly number[];
 }

@@ -50,7 +50,7 @@ export interface LayeredBasisPursuitOptions {
   /**
    * The paper's Fig. 2 protocol: per signal, the λ of this grid with the
    * lowest final misfit (protocol.ts); `lambda` is then unused. The paper's
-   * grid is PAPER_LAMBDA_GRID, {1e-5, 7e-6, 3e-6, 1e-6, 0}.
+   * grid is PAPER_LAMBDA_GRID (shared/presets.ts), {1e-5, 7e-6, 3e-6, 1e-6, 0}.
    */
   readonly lambdaGrid?: readonly number[];
 }

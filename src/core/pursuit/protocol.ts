@@ -12,11 +12,6 @@ import { matrix, type Matrix } from '../linalg/matrix';
 import type { Observation } from '../model/observation';
 import type { InversionResult, ParameterChoice, SignalReport } from './types';
 
-/** The paper's step grid for gradient descent on random networks. */
-export const PAPER_STEP_GRID: readonly number[] = [1e-1, 1, 1e1, 1e2, 1e3, 1e4];
-/** The paper's λ grid for Layered Basis-Pursuit. */
-export const PAPER_LAMBDA_GRID: readonly number[] = [1e-5, 7e-6, 3e-6, 1e-6, 0];
-
 /** Columns `cols` of a matrix. */
 export function selectColumns(m: Matrix, cols: readonly number[]): Matrix {
   const out = matrix(m.rows, cols.length);

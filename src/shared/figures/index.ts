@@ -34,3 +34,4 @@ export {
   type NoiseResult,
   type NoiseQuantity,
 } from './noise';
+export { figuresOfRun, type RunFigure, type RunResult } from './run';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presetSpec } from '../../../src/cli/commands/experiment';
 import { normalizeJobSpec } from '../../../src/core/experiments/jobs';
-import { PAPER_LAMBDA_GRID, PAPER_STEP_GRID } from '../../../src/core/pursuit/protocol';
+import { PAPER_LAMBDA_GRID, PAPER_STEP_GRID } from '../../../src/shared/presets';
 
 describe('experiment presets', () => {
   it("fig2 --paper-protocol puts the paper's grids in the spec, so spec.json records them", () => {
@@ -20,6 +20,6 @@ describe('experiment presets', () => {
   });
 
   it('refuses --paper-protocol on the presets it does not belong to', () => {
-    expect(() => presetSpec('fig3', { quick: true, paperProtocol: true })).toThrow(/protocol of fig2/);
+    expect(() => presetSpec('fig3', { quick: true, paperProtocol: true })).toThrow(/--paper-protocol is that of fig2/);
   });
 });

@@ -3,20 +3,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
-import {
-  checkSparsityOption,
-  fig2Option,
-  invertSnrOption,
-  invertSuccessOption,
-  noiseSnrOption,
-  noiseSuccessOption,
-  trainedCaption,
-  trainedSnrOption,
-  type NoiseResult,
-  type SweepLayer,
-  type SweepResult,
-  type TrainedResult,
-} from '../../../shared/figures';
+import type { NoiseResult, SweepResult, TrainedResult } from '../../../shared/figures';
+import { figuresOfRun, type RunFigure, type RunResult } from '../../../shared/figures/run';
 import { APP_VERSION } from '../../version';
 import type { RunSpec, RunStatus } from '../jobs/runs';
 import { checkCsv, invertCsv, noiseCsv, sweepCsv, trainedCsv } from './csv';
@@ -31,15 +19,7 @@ export { figureFontFound } from './render';
 import { REPORT_FORMATS, type ReportFormat } from '../../../shared/contract';
 export { REPORT_FORMATS, type ReportFormat };
 
-/** A figure of a run: its file name, its caption, and the option the renderer would draw. */
-export interface RunFigure {
-  readonly name: string;
-  readonly caption: string;
-  readonly option: Record<string, unknown>;
-}
-
-/** A run's result.json, by job kind (trained and noise runs also carry the model's summary, unused here). */
-export type RunResult = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult;
+export type { RunFigure, RunResult } from '../../../shared/figures/run';
 
 export interface RunData {
   readonly spec: RunSpec;
@@ -58,71 +38,9 @@ export async function readRun(dir: string): Promise<RunData> {
   return { spec, status, result: await read<RunData['result']>('result.json') };
 }
 
-/** The figures of a run, by kind: the same builders the app's charts use. */
-export function runFigures(run: RunData): RunFigure[] {
-  const kind = run.spec.job.kind as string;
-  if (kind === 'invert') {
-    const r = run.result as InvertReport;
-    return [
-      {
-        name: 'invert-snr',
-        caption: 'SNR of every layer of the recovered signal, per method (Fig. 3 of the paper).',
-        option: invertSnrOption(r),
-      },
-      { name: 'invert-success', caption: 'Fraction of signals recovered, per method.', option: invertSuccessOption(r) },
-    ];
-  }
-  if (kind === 'check') {
-    return [
-      {
-        name: 'check-sparsity',
-        caption: 'Per hidden layer: width nᵢ, median sᵢ with its 10–90% range, and the bounds of Theorem 2.',
-        option: checkSparsityOption(run.result as CheckReport, run.spec.model.dims),
-      },
-    ];
-  }
-  if (kind === 'sweep') {
-    const r = run.result as SweepResult;
-    const layers: SweepLayer[] = ['z', 'x1', 'image'];
-    return r.settings.n0.flatMap((n0) =>
-      layers.map((layer) => ({
-        name: `fig2-n0-${n0}-${layer}`,
-        caption: `Fig. 2, n₀ = ${n0}: SNR of ${layer === 'image' ? 'G(ẑ)' : layer === 'x1' ? 'x̂₁' : 'ẑ'} against n₁.`,
-        option: fig2Option(r, n0, layer),
-      })),
-    );
-  }
-  if (kind === 'trained') {
-    const r = run.result as TrainedResult;
-    return r.settings.map((s) => ({
-      name: `fig3-${s.name}`,
-      caption: trainedCaption(r, s.name),
-      option: trainedSnrOption(r, s.name),
-    }));
-  }
-  if (kind === 'noise') {
-    const r = run.result as NoiseResult;
-    return [
-      {
-        name: 'noise-snr-z',
-        caption:
-          'SNR of ẑ against the noise σ: per method the median over the signals with its 10–90% band; grey, between dashed lines, the SNR that Theorem 4’s bounds on the Oracle’s E‖ẑ − z‖² give (for identity φ and known supports; a reference band otherwise).',
-        option: noiseSnrOption(r, 'z'),
-      },
-      {
-        name: 'noise-snr-image',
-        caption: 'SNR of the image G(ẑ) against the noise σ: per method the median with its 10–90% band.',
-        option: noiseSnrOption(r, 'image'),
-      },
-      {
-        name: 'noise-success',
-        caption: `Fraction of signals recovered (‖ẑ − z‖/‖z‖ < ${r.settings.successThreshold}) against the noise σ, per method.`,
-        option: noiseSuccessOption(r),
-      },
-    ];
-  }
-  throw new Error(`no report for a "${kind}" run`);
-}
+/** The figures of a run folder, from the builders the app's charts use (shared/figures/run.ts). */
+export const runFigures = (run: RunData): RunFigure[] =>
+  figuresOfRun(run.spec.job.kind as string, run.result, { dims: run.spec.model.dims });
 
 function runCsv(run: RunData): string {
   const kind = run.spec.job.kind as string;

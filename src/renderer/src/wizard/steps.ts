@@ -1,0 +1,14 @@
+import type { Component } from 'vue';
+import CheckStep from './CheckStep.vue';
+import InvertStep from './InvertStep.vue';
+import ReportStep from './ReportStep.vue';
+
+export type WizardStep = 'model' | 'check' | 'invert' | 'report';
+
+/** The wizard's steps in order; step 1 (the model) is drawn by the page itself. */
+export const WIZARD_STEPS: readonly { id: WizardStep; label: string; component?: Component }[] = [
+  { id: 'model', label: 'Model' },
+  { id: 'check', label: 'Is it invertible?', component: CheckStep },
+  { id: 'invert', label: 'Inversion test', component: InvertStep },
+  { id: 'report', label: 'Report', component: ReportStep },
+];

@@ -1,0 +1,91 @@
+/**
+ * Which figures a run has, by job kind: one list for the report service
+ * (src/main/services/reports/) and the app's run page, so a figure looks the
+ * same in both. Pure data, like every builder here.
+ */
+import type { CheckReport } from '../../core/experiments/check';
+import type { InvertReport } from '../../core/experiments/invert';
+import { checkSparsityOption } from './check';
+import { invertSnrOption, invertSuccessOption } from './invert';
+import { noiseSnrOption, noiseSuccessOption, type NoiseResult } from './noise';
+import { fig2Option, type SweepLayer, type SweepResult } from './sweep';
+import { trainedCaption, trainedSnrOption, type TrainedResult } from './trained';
+
+/** A figure of a run: its file name, its caption, and the option the renderer would draw. */
+export interface RunFigure {
+  readonly name: string;
+  readonly caption: string;
+  readonly option: Record<string, unknown>;
+}
+
+/** A run's result.json, by job kind (trained and noise runs also carry the model's summary, unused here). */
+export type RunResult = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult;
+
+/**
+ * The figures of a finished run, by job kind: what the report writes and
+ * the app's run page draws, from the same builders. `model.dims` is the
+ * generator's layer widths (the check figure marks them).
+ */
+export function figuresOfRun(kind: string, result: unknown, model: { dims: readonly number[] }): RunFigure[] {
+  if (kind === 'invert') {
+    const r = result as InvertReport;
+    return [
+      {
+        name: 'invert-snr',
+        caption: 'SNR of every layer of the recovered signal, per method (Fig. 3 of the paper).',
+        option: invertSnrOption(r),
+      },
+      { name: 'invert-success', caption: 'Fraction of signals recovered, per method.', option: invertSuccessOption(r) },
+    ];
+  }
+  if (kind === 'check') {
+    return [
+      {
+        name: 'check-sparsity',
+        caption: 'Per hidden layer: width nᵢ, median sᵢ with its 10–90% range, and the bounds of Theorem 2.',
+        option: checkSparsityOption(result as CheckReport, [...model.dims]),
+      },
+    ];
+  }
+  if (kind === 'sweep') {
+    const r = result as SweepResult;
+    const layers: SweepLayer[] = ['z', 'x1', 'image'];
+    return r.settings.n0.flatMap((n0) =>
+      layers.map((layer) => ({
+        name: `fig2-n0-${n0}-${layer}`,
+        caption: `Fig. 2, n₀ = ${n0}: SNR of ${layer === 'image' ? 'G(ẑ)' : layer === 'x1' ? 'x̂₁' : 'ẑ'} against n₁.`,
+        option: fig2Option(r, n0, layer),
+      })),
+    );
+  }
+  if (kind === 'trained') {
+    const r = result as TrainedResult;
+    return r.settings.map((s) => ({
+      name: `fig3-${s.name}`,
+      caption: trainedCaption(r, s.name),
+      option: trainedSnrOption(r, s.name),
+    }));
+  }
+  if (kind === 'noise') {
+    const r = result as NoiseResult;
+    return [
+      {
+        name: 'noise-snr-z',
+        caption:
+          'SNR of ẑ against the noise σ: per method the median over the signals with its 10–90% band; grey, between dashed lines, the SNR that Theorem 4’s bounds on the Oracle’s E‖ẑ − z‖² give (for identity φ and known supports; a reference band otherwise).',
+        option: noiseSnrOption(r, 'z'),
+      },
+      {
+        name: 'noise-snr-image',
+        caption: 'SNR of the image G(ẑ) against the noise σ: per method the median with its 10–90% band.',
+        option: noiseSnrOption(r, 'image'),
+      },
+      {
+        name: 'noise-success',
+        caption: `Fraction of signals recovered (‖ẑ − z‖/‖z‖ < ${r.settings.successThreshold}) against the noise σ, per method.`,
+        option: noiseSuccessOption(r),
+      },
+    ];
+  }
+  throw new Error(`no report for a "${kind}" run`);
+}
