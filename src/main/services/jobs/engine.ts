@@ -115,15 +115,20 @@ export interface RunProgress {
   readonly id: string;
   readonly chunksDone: number;
   readonly chunksTotal: number;
-  /** Signals in the finished chunks, for jobs cut into blocks of signals (invert, check). */
+  /** Signals in the finished chunks, for jobs cut into blocks of signals (invert, check, project). */
   readonly signalsDone?: number;
 }
 
 /** Signals in chunk k, for the kinds whose chunks are blocks of signals; undefined for the others. */
 export function chunkSignals(job: JobSpec, k: number): number | undefined {
   const settings = chunkSettings(job, k);
-  const range = (job.kind === 'invert' ? settings.signals : job.kind === 'check' ? settings.samples : undefined) as
-    [number, number] | undefined;
+  const range = (
+    job.kind === 'invert' || job.kind === 'project'
+      ? settings.signals
+      : job.kind === 'check'
+        ? settings.samples
+        : undefined
+  ) as [number, number] | undefined;
   return range === undefined ? undefined : range[1] - range[0];
 }
 
