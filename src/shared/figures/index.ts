@@ -5,9 +5,10 @@
  * to SVG and PNG in Node. No Vue, no DOM, no ECharts import: plain data (and
  * a few callbacks), so both hosts can use them.
  */
-export { methodColor } from './palette';
+export { methodColor, HIDDEN_PIXEL_COLOR } from './palette';
 export { sub, FONT_FAMILY } from './text';
 export { sparsityChartOption, thresholdMarks, type ThresholdMark } from './sparsity';
 export { invertSnrOption, invertSuccessOption, invertLayers, reportMethods, type InvertLayer } from './invert';
 export { checkSparsityOption } from './check';
 export { fig2Option, type SweepResult, type Quantiles, type SweepLayer } from './sweep';
+export { imageGridOption, imageGridSize, imageColumns, imageSide, type ImageColumn } from './images';

@@ -1,5 +1,6 @@
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
+import type { ProjectResult } from '../../../core/experiments/project';
 import { invertLayers, reportMethods, type SweepResult } from '../../../shared/figures';
 
 /**
@@ -109,6 +110,44 @@ export function sweepCsv(result: SweepResult): string {
       'median_s1',
       'theorem2_pass',
       'seconds',
+    ],
+    rows,
+  );
+}
+
+/** One row per signal × method: the fit's residuals, range verdict and certificate (ẑ and G(ẑ) are in result.json). */
+export function projectCsv(result: ProjectResult): string {
+  const rows: Cell[][] = [];
+  for (const s of result.signals)
+    for (const [m, f] of Object.entries(s.methods)) {
+      if (f === undefined) continue;
+      rows.push([
+        s.index,
+        m,
+        f.residual,
+        f.relativeResidual,
+        String(f.onRange),
+        f.certificate === undefined ? undefined : String(f.certificate.certified),
+        f.hiddenRelativeError,
+        f.saturated,
+        f.stopReason,
+        f.iterations,
+        String(m === s.best),
+      ]);
+    }
+  return toCsv(
+    [
+      'signal',
+      'method',
+      'residual',
+      'relative_residual',
+      'on_range',
+      'certified',
+      'hidden_rel_error',
+      'saturated',
+      'stop_reason',
+      'iterations',
+      'best',
     ],
     rows,
   );

@@ -1,5 +1,6 @@
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
+import type { ProjectResult } from '../../../core/experiments/project';
 import { reportMethods, type SweepResult } from '../../../shared/figures';
 import type { RunSpec, RunStatus } from '../jobs/runs';
 
@@ -12,7 +13,7 @@ export interface ReportFigure {
 export interface ReportInput {
   readonly spec: RunSpec;
   readonly status?: RunStatus;
-  readonly result: InvertReport | CheckReport | SweepResult;
+  readonly result: InvertReport | CheckReport | SweepResult | ProjectResult;
   readonly figures: readonly ReportFigure[];
   /** Who wrote the report (app version), and when. */
   readonly generated: { readonly version: string; readonly at: string };
@@ -67,6 +68,25 @@ function summary(kind: string, result: ReportInput['result']): string {
         ];
       }),
       [false, true, true, true, true, true, true],
+    );
+  }
+  if (kind === 'project') {
+    const r = result as ProjectResult;
+    const sci = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : v.toPrecision(2));
+    return table(
+      ['signal', 'method', 'relative residual', 'on range', 'certificate', 'stop', 'verdict'],
+      r.signals.flatMap((s) =>
+        Object.entries(s.methods).map(([m, f]) => [
+          s.index,
+          m === s.best ? `${m} (best)` : m,
+          sci(f?.relativeResidual),
+          f?.onRange ? 'yes' : 'no',
+          f?.certificate === undefined ? '–' : f.certificate.certified ? 'Theorem 1' : 'not certified',
+          f?.stopReason ?? '–',
+          f?.verdict ?? '–',
+        ]),
+      ),
+      [true, false, true, false, false, false, false],
     );
   }
   if (kind === 'check') {

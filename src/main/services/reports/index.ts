@@ -3,9 +3,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
+import type { ProjectResult } from '../../../core/experiments/project';
 import {
   checkSparsityOption,
   fig2Option,
+  imageGridOption,
+  imageGridSize,
+  imageSide,
   invertSnrOption,
   invertSuccessOption,
   type SweepLayer,
@@ -13,7 +17,7 @@ import {
 } from '../../../shared/figures';
 import { APP_VERSION } from '../../version';
 import type { RunSpec, RunStatus } from '../jobs/runs';
-import { checkCsv, invertCsv, sweepCsv } from './csv';
+import { checkCsv, invertCsv, projectCsv, sweepCsv } from './csv';
 import { reportHtml } from './html';
 import { findChromium, htmlToPdf, NO_CHROMIUM } from './pdf';
 import { renderSvg, svgToPng } from './render';
@@ -29,12 +33,15 @@ export interface RunFigure {
   readonly name: string;
   readonly caption: string;
   readonly option: Record<string, unknown>;
+  /** Size to draw it at, in pixels, when not the default 960 × 540 (an image grid's depends on its cells). */
+  readonly width?: number;
+  readonly height?: number;
 }
 
 export interface RunData {
   readonly spec: RunSpec;
   readonly status?: RunStatus;
-  readonly result: InvertReport | CheckReport | SweepResult;
+  readonly result: InvertReport | CheckReport | SweepResult | ProjectResult;
 }
 
 /** Reads a finished run folder; throws with a plain message when it has no result yet. */
@@ -51,6 +58,18 @@ export async function readRun(dir: string): Promise<RunData> {
 /** The figures of a run, by kind: the same builders the app's charts use. */
 export function runFigures(run: RunData): RunFigure[] {
   const kind = run.spec.job.kind as string;
+  if (kind === 'project') {
+    const r = run.result as ProjectResult;
+    if (imageSide(r.examples) === undefined) return [];
+    return [
+      {
+        name: 'project-images',
+        caption: `The given signals (${r.examples!.truthLabel}), what the methods observed (hidden pixels in pink), and each method's reconstruction G(ẑ); first ${r.examples!.signals.length} of ${r.settings.count} signal(s).`,
+        option: imageGridOption(r.examples!, 'Given signals and their projections G(ẑ)'),
+        ...imageGridSize(r.examples!),
+      },
+    ];
+  }
   if (kind === 'invert') {
     const r = run.result as InvertReport;
     return [
@@ -89,6 +108,7 @@ function runCsv(run: RunData): string {
   const kind = run.spec.job.kind as string;
   if (kind === 'invert') return invertCsv(run.result as InvertReport);
   if (kind === 'check') return checkCsv(run.result as CheckReport);
+  if (kind === 'project') return projectCsv(run.result as ProjectResult);
   return sweepCsv(run.result as SweepResult);
 }
 
@@ -124,7 +144,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     await writeFile(path, data);
     files.push(path);
   };
-  const figures = runFigures(run).map((f) => ({ ...f, svg: renderSvg(f.option) }));
+  const figures = runFigures(run).map((f) => ({ ...f, svg: renderSvg(f.option, f.width, f.height) }));
   for (const f of figures) {
     if (formats.has('svg')) await write(join(figDir, `${f.name}.svg`), f.svg);
     if (formats.has('png')) await write(join(figDir, `${f.name}.png`), svgToPng(f.svg));
