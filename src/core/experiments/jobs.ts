@@ -444,12 +444,13 @@ export function runChunk(gen: Generator, spec: JobSpec, k: number, now: () => nu
   if (spec.kind === 'sweep') return sweepChunk(spec, k, now);
   if (spec.kind === 'noise') return noiseChunk(gen, spec, k, now);
   // The invert kind records convergence histories and support agreement; trained (3 × 512 signals) does not, to stay small.
+  // Both keep a few example images from chunk 0 (trained: chunk 0 of each setting).
   const steps =
     spec.kind === 'project'
       ? projectChunk(gen, spec, k, now)
       : spec.kind === 'trained'
         ? trainedChunk(gen, spec, k, now)
-        : invertChunk(gen, { ...spec, convergence: true }, k, now);
+        : invertChunk(gen, { ...spec, convergence: true, examples: true }, k, now);
   let next = steps.next();
   while (!next.done) next = steps.next();
   return next.value;

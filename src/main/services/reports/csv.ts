@@ -1,6 +1,7 @@
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
 import type { ProjectResult } from '../../../core/experiments/project';
+import type { TrainedResult } from '../../../core/experiments/trained';
 import { invertLayers, reportMethods, type SweepResult } from '../../../shared/figures';
 
 /**
@@ -29,6 +30,14 @@ export function invertCsv(report: InvertReport): string {
       for (const l of layers) rows.push([m, i, l.key, l.snr(s), s.relErrZ, s.stopReason, s.iterations]);
     });
   return toCsv(['method', 'signal', 'layer', 'snr_db', 'rel_err_z', 'stop_reason', 'iterations'], rows);
+}
+
+/** invertCsv's rows for each setting, with the setting (clean, random, rows) in front. */
+export function trainedCsv(result: TrainedResult): string {
+  const parts = result.settings.map((s) => invertCsv(s.report).trimEnd().split('\n'));
+  const header = `setting,${parts[0][0]}`;
+  const rows = result.settings.flatMap((s, i) => parts[i].slice(1).map((line) => `${s.name},${line}`));
+  return [header, ...rows].join('\n') + '\n';
 }
 
 /** One row per hidden layer: the sample aggregates the check reports. */

@@ -1,6 +1,7 @@
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
 import type { ProjectResult } from '../../../core/experiments/project';
+import type { TrainedResult } from '../../../core/experiments/trained';
 import { reportMethods, type SweepResult } from '../../../shared/figures';
 import type { RunSpec, RunStatus } from '../jobs/runs';
 
@@ -13,7 +14,7 @@ export interface ReportFigure {
 export interface ReportInput {
   readonly spec: RunSpec;
   readonly status?: RunStatus;
-  readonly result: InvertReport | CheckReport | SweepResult | ProjectResult;
+  readonly result: InvertReport | CheckReport | SweepResult | ProjectResult | TrainedResult;
   readonly figures: readonly ReportFigure[];
   /** Who wrote the report (app version), and when. */
   readonly generated: { readonly version: string; readonly at: string };
@@ -51,6 +52,10 @@ function table(header: readonly string[], rows: readonly (string | number)[][], 
 }
 
 function summary(kind: string, result: ReportInput['result']): string {
+  if (kind === 'trained')
+    return (result as TrainedResult).settings
+      .map((s) => `<h3>${escapeHtml(s.name)}</h3>\n${summary('invert', s.report)}`)
+      .join('\n');
   if (kind === 'invert') {
     const r = result as InvertReport;
     return table(

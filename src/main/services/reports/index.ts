@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
 import type { ProjectResult } from '../../../core/experiments/project';
+import type { TrainedResult } from '../../../core/experiments/trained';
 import {
   checkSparsityOption,
   fig2Option,
@@ -17,7 +18,7 @@ import {
 } from '../../../shared/figures';
 import { APP_VERSION } from '../../version';
 import type { RunSpec, RunStatus } from '../jobs/runs';
-import { checkCsv, invertCsv, projectCsv, sweepCsv } from './csv';
+import { checkCsv, invertCsv, projectCsv, sweepCsv, trainedCsv } from './csv';
 import { reportHtml } from './html';
 import { findChromium, htmlToPdf, NO_CHROMIUM } from './pdf';
 import { renderSvg, svgToPng } from './render';
@@ -41,7 +42,21 @@ export interface RunFigure {
 export interface RunData {
   readonly spec: RunSpec;
   readonly status?: RunStatus;
-  readonly result: InvertReport | CheckReport | SweepResult | ProjectResult;
+  readonly result: InvertReport | CheckReport | SweepResult | ProjectResult | TrainedResult;
+}
+
+/** An image grid of a report's example signals, when they are square images. */
+function examplesFigure(name: string, report: InvertReport, what: string): RunFigure[] {
+  const examples = report.examples;
+  if (examples === undefined || imageSide(examples) === undefined) return [];
+  return [
+    {
+      name,
+      caption: `${what}: the true image G(z), what the methods observed (hidden pixels in pink) and each method's G(ẑ), for the first ${examples.signals.length} signal(s) of the first chunk.`,
+      option: imageGridOption(examples, `Recovered images${what === 'Examples' ? '' : ` (${what})`}`),
+      ...imageGridSize(examples),
+    },
+  ];
 }
 
 /** Reads a finished run folder; throws with a plain message when it has no result yet. */
@@ -79,7 +94,20 @@ export function runFigures(run: RunData): RunFigure[] {
         option: invertSnrOption(r),
       },
       { name: 'invert-success', caption: 'Fraction of signals recovered, per method.', option: invertSuccessOption(r) },
+      ...examplesFigure('invert-images', r, 'Examples'),
     ];
+  }
+  if (kind === 'trained') {
+    const r = run.result as TrainedResult;
+    const what = { clean: 'every pixel known', random: '45% hidden at random', rows: 'top rows hidden' };
+    return r.settings.flatMap((s) => [
+      {
+        name: `trained-${s.name}-snr`,
+        caption: `SNR of every layer of the recovered signal, per method: ${what[s.name]} (Fig. 3 of the paper).`,
+        option: invertSnrOption(s.report),
+      },
+      ...examplesFigure(`trained-${s.name}-images`, s.report, what[s.name]),
+    ]);
   }
   if (kind === 'check') {
     return [
@@ -109,6 +137,7 @@ function runCsv(run: RunData): string {
   if (kind === 'invert') return invertCsv(run.result as InvertReport);
   if (kind === 'check') return checkCsv(run.result as CheckReport);
   if (kind === 'project') return projectCsv(run.result as ProjectResult);
+  if (kind === 'trained') return trainedCsv(run.result as TrainedResult);
   return sweepCsv(run.result as SweepResult);
 }
 

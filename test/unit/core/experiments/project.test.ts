@@ -14,6 +14,7 @@ import {
   type ChunkResult,
   type JobSpec,
 } from '../../../../src/core/experiments/jobs';
+import type { InvertReport } from '../../../../src/core/experiments/invert';
 import type { ProjectResult } from '../../../../src/core/experiments/project';
 import { matrix } from '../../../../src/core/linalg/matrix';
 import { createRng } from '../../../../src/core/linalg/rng';
@@ -144,5 +145,33 @@ describe('project jobs', () => {
       chunkSize: 1,
     });
     expect(comparable(run(spec, [2, 0, 1]))).toBe(comparable(run(spec)));
+  });
+});
+
+describe('example images of invert jobs', () => {
+  it('keeps the first ≤ 4 signals of chunk 0 for a square output, and none for another', () => {
+    const square = normalizeJobSpec({
+      kind: 'invert',
+      model: 'random:10,40,64:tanh@3',
+      methods: ['lbp'],
+      count: 6,
+      seed: 1,
+      mask: 'rows:0-1',
+      chunkSize: 3,
+    });
+    const report = mergeChunks(
+      gen,
+      square,
+      [0, 1].map((k) => decodeChunk(encodeChunk(runChunk(gen, square, k, clock)))),
+    ) as InvertReport;
+    expect(report.examples?.signals).toHaveLength(3);
+    expect(report.examples!.signals[0].observed.slice(0, 16).every((v) => v === null)).toBe(true);
+    // LBP recovers these: its G(ẑ) is the truth to the 4 digits kept.
+    expect(report.examples!.signals[0].methods.lbp).toEqual(report.examples!.signals[0].truth);
+    const chunk1 = runChunk(gen, square, 1, clock) as { examples?: unknown };
+    expect(chunk1.examples).toBeUndefined();
+    const wide = randomGaussianGenerator([10, 40, 80], { kind: 'tanh' }, 3);
+    const other = normalizeJobSpec({ kind: 'invert', model: 'random:10,40,80', methods: ['lbp'], count: 2 });
+    expect((runChunk(wide, other, 0, clock) as { examples?: unknown }).examples).toBeUndefined();
   });
 });
