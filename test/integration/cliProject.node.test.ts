@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectResult, ProjectSpec } from '../../src/core/experiments/project';
+import { readSignalInput } from '../../src/core/formats/signalInput';
 import { matrix } from '../../src/core/linalg/matrix';
 import { createRng } from '../../src/core/linalg/rng';
 import { forward } from '../../src/core/model/forward';
@@ -152,6 +153,8 @@ describe('pursuit-lab project', () => {
       workspace,
       '--json',
       json,
+      '--out',
+      join(root, 'pngs'),
     ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^signal 0: on the range .*certified unique \(Theorem 1\)$/m);
@@ -161,6 +164,17 @@ describe('pursuit-lab project', () => {
     expect(result.settings.input).toMatchObject({ format: 'npy', shape: [2, 64] });
     expect(result.signals[1].methods.lp!.certificate).toBeUndefined();
     expect(result.signals[1].onRange).toBe(false);
+    // --out: each method's G(ẑ) as a 16-bit PNG on the tanh range, reading back as itself.
+    for (const k of [0, 1])
+      for (const m of ['lp', 'lbp'] as const) {
+        const back = readSignalInput(readFileSync(join(root, 'pngs', `signal-${k}-${m}.png`)), 'x.png', {
+          n: 64,
+          output: { kind: 'tanh' },
+        });
+        back.signals[0].forEach((v, i) =>
+          expect(Math.abs(v - result.signals[k].methods[m]!.output[i])).toBeLessThanOrEqual(1 / 65535),
+        );
+      }
   });
 
   it('refuses what it cannot use, naming the file and the problem, before creating a run', () => {

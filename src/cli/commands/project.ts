@@ -1,5 +1,5 @@
-import { stat, readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
 import {
   DEFAULT_OFF_RANGE_THRESHOLD,
@@ -7,7 +7,15 @@ import {
   type ProjectResult,
 } from '../../core/experiments/project';
 import { formatBytes } from '../../core/formats/budget';
-import { readMaskImage, readSignalInput, SignalInputError, type SignalInput } from '../../core/formats/signalInput';
+import {
+  encodeGrayPng,
+  pixelRange,
+  readMaskImage,
+  readSignalInput,
+  SignalInputError,
+  squareSide,
+  type SignalInput,
+} from '../../core/formats/signalInput';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import { createRun, RunRefusedError, sha256Of } from '../../main/services/jobs/engine';
 import { parseArgs } from '../args';
@@ -56,6 +64,8 @@ Inputs (told apart by their first bytes):
   --workers N      worker threads (default: every core)
   --workspace DIR  where runs/ lives (default ./${DEFAULT_WORKSPACE})
   --json FILE      also write the result there, with {"run": {"id", "dir"}} added
+  --out DIR        also write each method's G(ẑ) as DIR/signal-<k>-<method>.png (16-bit gray,
+                   the input's value range mapped back onto 0 … max; square images only)
 
 The spec (spec.json in the run folder) holds the decoded signals themselves,
 the mask as hidden pixel indices, and the input file's name, SHA-256 and
@@ -177,7 +187,7 @@ export function projectSummary(result: ProjectResult): string {
 
 export async function project(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, {
-    valued: ['mask', 'method', 'methods', 'range', 'seed', 'off-range', 'workers', 'workspace', 'json'],
+    valued: ['mask', 'method', 'methods', 'range', 'seed', 'off-range', 'workers', 'workspace', 'json', 'out'],
   });
   if (args.positionals.length !== 2) throw new UsageError(`project takes a model and an input file\n\n${projectUsage}`);
   const [modelArg, inputArg] = args.positionals;
@@ -200,6 +210,17 @@ export async function project(argv: readonly string[], io: CliIo): Promise<numbe
   const loaded = await loadJobModel(modelSource, process.cwd());
   const { generator } = loaded;
   const n = generator.layers[generator.layers.length - 1].W.rows;
+  const outArg = args.flags.get('out');
+  const outDir = typeof outArg === 'string' ? resolve(outArg) : undefined;
+  if (outDir !== undefined) {
+    if (squareSide(n) === undefined)
+      throw new InputError(`--out writes images, but the model's output (n = ${n}) is not a square image`);
+    try {
+      await mkdir(outDir, { recursive: true });
+    } catch (e) {
+      throw new InputError(`--out ${outDir}: cannot create it (${(e as Error).message}); nothing was run`);
+    }
+  }
   const inputPath = resolve(inputArg);
   const inputBytes = await readInputFile(inputPath, '');
   let input: SignalInput;
@@ -277,6 +298,24 @@ export async function project(argv: readonly string[], io: CliIo): Promise<numbe
   }
   const outcome = await executeJob(workspace, id, generator, job, workers !== undefined ? { workers } : {}, io);
   if (typeof outcome === 'number') return outcome;
-  await reportDone(job, outcome, args.flags.get('json'), io, projectSummary(outcome.result as ProjectResult));
+  const result = outcome.result as ProjectResult;
+  await reportDone(job, outcome, args.flags.get('json'), io, projectSummary(result));
+  if (outDir !== undefined) {
+    // The range the input was read with (an image's), else the one an image would be read with.
+    const back = input.range ?? pixelRange(generator.output, range);
+    for (const s of result.signals)
+      for (const [m, fit] of Object.entries(s.methods)) {
+        if (fit === undefined) continue;
+        const file = join(outDir, `signal-${s.index}-${m}.png`);
+        try {
+          await writeFile(file, encodeGrayPng(fit.output, back));
+        } catch (e) {
+          throw new InputError(`cannot write ${file}: ${(e as Error).message}`);
+        }
+      }
+    io.err(
+      `wrote G(ẑ) of ${result.signals.length} signal(s) as PNG to ${outDir} ([${back.lo}, ${back.hi}] → 0 … 65535)\n`,
+    );
+  }
   return 0;
 }

@@ -15,7 +15,7 @@
  * Pure (no Node, no DOM): the CLI reads the file and hashes it.
  */
 import { decode as decodeJpeg } from 'jpeg-js';
-import { convertIndexedToRgb, decode as decodePng, type DecodedPng } from 'fast-png';
+import { convertIndexedToRgb, decode as decodePng, encode as encodePng, type DecodedPng } from 'fast-png';
 import type { OutputActivation } from '../model/activations';
 import { formatBytes } from './budget';
 import { ModelFormatError } from './errors';
@@ -449,4 +449,20 @@ export function readMaskImage(
       hidden: hidden.length,
     },
   };
+}
+
+/**
+ * A square signal as a 16-bit grayscale PNG, [lo, hi] mapped linearly onto
+ * 0 … 65535 (values outside clamped): the inverse of reading an image with
+ * that range, to 1/65535 of it, so a written G(ẑ) reads back as itself.
+ * @throws RangeError when the signal is not a square image.
+ */
+export function encodeGrayPng(values: readonly number[], range: { lo: number; hi: number }): Uint8Array {
+  const side = squareSide(values.length);
+  if (side === undefined)
+    throw new RangeError(`a PNG needs a square image, but the signal has ${values.length} values`);
+  const data = Uint16Array.from(values, (v) =>
+    Math.round(65535 * Math.min(1, Math.max(0, (v - range.lo) / (range.hi - range.lo)))),
+  );
+  return encodePng({ width: side, height: side, channels: 1, depth: 16, data });
 }

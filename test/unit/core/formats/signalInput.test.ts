@@ -5,6 +5,7 @@ import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import {
+  encodeGrayPng,
   readMaskImage,
   readSignalInput,
   resizeGray,
@@ -214,5 +215,22 @@ describe('signal files', () => {
       ),
     ).toThrow(/hides every pixel/);
     expect(() => readMaskImage(mask, 'mask.png', 15)).toThrow(/square model output/);
+  });
+
+  it('writes a square signal as a 16-bit PNG that reads back as itself (to 1/65535 of the range)', () => {
+    const values = Array.from({ length: 9 }, (_, i) => Math.tanh(i - 4));
+    const png = encodeGrayPng(values, { lo: -1, hi: 1 });
+    const back = readSignalInput(png, 'g.png', { n: 9, output: tanh });
+    expect(back.image).toMatchObject({ bitDepth: 16, color: 'gray', width: 3, height: 3 });
+    back.signals[0].forEach((v, i) => expect(Math.abs(v - values[i])).toBeLessThanOrEqual(1 / 65535));
+    // Out of the range: clamped.
+    expect(
+      readSignalInput(encodeGrayPng([5, -5, 0, 0], { lo: 0, hi: 1 }), 'c.png', {
+        n: 4,
+        output: tanh,
+        range: [0, 1],
+      }).signals[0].slice(0, 2),
+    ).toEqual([1, 0]);
+    expect(() => encodeGrayPng([1, 2, 3], { lo: 0, hi: 1 })).toThrow(/square image/);
   });
 });
