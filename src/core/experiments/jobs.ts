@@ -438,6 +438,18 @@ export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown>
   return { chunk: k, samples: [first, first + count], seed: spec.seed, noise: spec.noise };
 }
 
+/**
+ * What a worker needs of the job to compute chunk k: the spec itself, except
+ * that a project job's signals outside chunk k are left empty (their count
+ * kept, so chunk ranges stay the same). A project spec carries its signals,
+ * up to millions of numbers, and the engine sends the spec with every chunk.
+ */
+export function chunkJob(spec: JobSpec, k: number): JobSpec {
+  if (spec.kind !== 'project') return spec;
+  const { first, count } = projectChunkRange(spec, k);
+  return { ...spec, signals: spec.signals.map((s, j) => (j >= first && j < first + count ? s : [])) };
+}
+
 /** Computes chunk k of a job (pure; deterministic in the spec and k, timings aside). */
 export function runChunk(gen: Generator, spec: JobSpec, k: number, now: () => number): ChunkResult {
   if (spec.kind === 'check') return checkChunk(gen, spec, k);

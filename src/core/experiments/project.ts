@@ -195,8 +195,9 @@ export function* projectChunk(
   now: () => number,
 ): Generator<InvertProgress, ProjectBlock, void> {
   const n = gen.layers[gen.layers.length - 1].W.rows;
-  checkProjectSpec(spec, n);
   const { first, count } = projectChunkRange(spec, k);
+  // Only this chunk's signals are checked: a worker may get the others empty (jobs.ts chunkJob).
+  checkProjectSpec({ ...spec, signals: spec.signals.slice(first, first + count) }, n);
   const full = matrix(n, count);
   for (let j = 0; j < count; j++) {
     const s = spec.signals[first + j];

@@ -4,6 +4,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   chunkCount,
+  chunkJob,
   chunkSettings,
   decodeChunk,
   mergeChunks,
@@ -334,7 +335,7 @@ export async function executeRun(
       const loop = async (slot: number) => {
         while (queue.length > 0 && failure === undefined && !cancelled) {
           const k = queue.shift()!;
-          const outcome = await pool.run(slot, job, k);
+          const outcome = await pool.run(slot, chunkJob(job, k), k);
           if (outcome.ok) {
             await writeFileAtomic(chunkPath(dir, k), outcome.text);
             computed.push(k);

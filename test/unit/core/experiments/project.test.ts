@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkJobModel,
   chunkCount,
+  chunkJob,
   chunkSettings,
   decodeChunk,
   encodeChunk,
@@ -145,6 +146,10 @@ describe('project jobs', () => {
       chunkSize: 1,
     });
     expect(comparable(run(spec, [2, 0, 1]))).toBe(comparable(run(spec)));
+    // A worker gets only its chunk's signals (the others empty): the same chunk, bit for bit.
+    const slim = chunkJob(spec, 1) as Extract<JobSpec, { kind: 'project' }>;
+    expect(slim.signals.map((s) => s.length)).toEqual([0, 64, 0]);
+    expect(encodeChunk(runChunk(gen, slim, 1, clock))).toBe(encodeChunk(runChunk(gen, spec, 1, clock)));
   });
 });
 
