@@ -215,6 +215,10 @@ describe('pursuit-lab project', () => {
     );
     expect(csv[1]).toMatch(/^0,lp,/);
     expect(existsSync(join(maskedRun, 'report.html'))).toBe(true);
-    expect(readFileSync(join(maskedRun, 'report.html'), 'utf8')).toContain('relative residual');
+    const html = readFileSync(join(maskedRun, 'report.html'), 'utf8');
+    expect(html).toContain('relative residual');
+    // The spec's 784 signal values and 168 hidden indices are summarised, not printed.
+    expect(html).toContain('1 signal(s) × 784 values (in spec.json)');
+    expect(html).toContain('168 hidden pixel(s) (in spec.json)');
   });
 });
