@@ -7,7 +7,11 @@ register();
 // Commands that read a model file parse it in a worker thread; start that worker first, so
 // that it loads the readers while this thread loads the rest of the command line.
 const [command, first] = process.argv.slice(2);
-if (['inspect', 'invert', 'check', 'generate', 'convert'].includes(command) && first && !first.startsWith('random:')) {
+if (
+  ['inspect', 'invert', 'check', 'generate', 'convert', 'project'].includes(command) &&
+  first &&
+  !first.startsWith('random:')
+) {
   const { defaultModelParser } = await import('../src/main/services/modelParser.ts');
   try {
     defaultModelParser().prewarm();

@@ -13,7 +13,13 @@ const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `
  * as types, and which npm packages. `node: true` allows Node built-ins.
  */
 const POLICY = {
-  core: { folders: ['core'], typeOnly: [], packages: ['mathjs', 'protobufjs', 'fflate'], node: false },
+  // fast-png and jpeg-js: pure-JS image decoders (jpeg-js with useTArray needs no Buffer), for the project job's inputs.
+  core: {
+    folders: ['core'],
+    typeOnly: [],
+    packages: ['mathjs', 'protobufjs', 'fflate', 'fast-png', 'jpeg-js'],
+    node: false,
+  },
   shared: { folders: ['shared'], typeOnly: ['core'], packages: [], node: false },
   workers: { folders: ['workers', 'core', 'shared'], typeOnly: [], packages: ['comlink'], node: 'node-worker' },
   renderer: {

@@ -4,6 +4,7 @@ import { convert, convertUsage } from './commands/convert';
 import { generate, generateUsage } from './commands/generate';
 import { invert, invertUsage } from './commands/invert';
 import { experiment, experimentUsage } from './commands/experiment';
+import { project, projectUsage } from './commands/project';
 import { runs, runsUsage } from './commands/runs';
 import { report, reportUsage } from './commands/report';
 import { InputError, UsageError, type CliIo } from './io';
@@ -16,7 +17,8 @@ Commands:
   check <model|random:…> [--samples N]         is it invertible? Theorems 1–3 per sample, and a verdict
   generate <model> --z FILE [--json out.json]  G(z) and every hidden layer for given latent vectors
   convert <model> --to json <out.json>         write any readable model as Pursuit Lab JSON
-  experiment <spec.json | fig2 | fig3 | noise>  run a job (invert, check, sweep, trained, noise) on every core, kept in a run folder
+  experiment <spec.json | fig2 | fig3 | noise>  run a job (invert, check, sweep, trained, noise, project) on every core, kept in a run folder
+  project <model> <input.png|.npy|.json>       invert given signals (an image, an array): ẑ, G(ẑ), residual, certificate
   runs [--workspace DIR]                       list the runs of a workspace with their state and progress
   report <run> [--format html,pdf,…]           a run's figures (SVG, PNG), tidy CSV, HTML and PDF report
 
@@ -33,6 +35,7 @@ const commands: Record<string, { run: (argv: readonly string[], io: CliIo) => Pr
   check: { run: (argv, io) => check(argv, io), usage: checkUsage },
   convert: { run: convert, usage: convertUsage },
   experiment: { run: experiment, usage: experimentUsage },
+  project: { run: project, usage: projectUsage },
   runs: { run: runs, usage: runsUsage },
   report: { run: report, usage: reportUsage },
 };

@@ -116,7 +116,7 @@ export interface RunInfo {
   readonly id: string;
   /** The run folder on the host, `<workspace>/runs/<id>`. */
   readonly dir: string;
-  /** Job kind (invert, check, sweep, trained, noise); absent for an unreadable folder. */
+  /** Job kind (invert, check, sweep, trained, noise, project); absent for an unreadable folder. */
   readonly kind?: string;
   /** The spec's model: a workspace model id or a random: spec. */
   readonly model?: string;

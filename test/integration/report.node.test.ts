@@ -83,6 +83,32 @@ describe('pursuit-lab report', () => {
     expect(bad.stderr).toMatch(/--format/);
   });
 
+  it('draws image grids (truth, observation with the mask, each G(ẑ)) for a trained run on a square image', () => {
+    const trained = join(root, 'trained.json');
+    writeFileSync(
+      trained,
+      JSON.stringify({ kind: 'trained', model: 'random:4,30,64', methods: ['oracle', 'lbp'], count: 3, chunkSize: 2 }),
+    );
+    const run = runCliProcess(['experiment', trained, '--workers', '2', '--workspace', workspace]);
+    expect(run.status, run.stderr).toBe(0);
+    const runDir = /^run \S+ done: (.+)$/m.exec(run.stdout)![1];
+    const r = runCliProcess(['report', runDir, '--format', 'svg,csv,html']);
+    expect(r.status, r.stderr).toBe(0);
+    for (const setting of ['clean', 'random', 'rows']) {
+      const svg = readFileSync(join(runDir, 'figures', `fig3-${setting}-images.svg`), 'utf8');
+      expectWellFormedSvg(svg);
+      for (const text of ['G(z)', 'observed', 'oracle: G(ẑ)', 'lbp: G(ẑ)', 'signal 1']) expect(svg).toContain(text);
+      // Only the masked settings show hidden pixels, in the mask colour.
+      expect(svg.includes('hidden pixel')).toBe(setting !== 'clean');
+      expect(existsSync(join(runDir, 'figures', `fig3-${setting}.svg`))).toBe(true);
+    }
+    expect(readFileSync(join(runDir, 'figures', 'trained.csv'), 'utf8').split('\n')[0]).toBe(
+      'setting,method,signal,layer,snr_db,success',
+    );
+    // The invert run above has an 80-pixel output, not a square image: no grid.
+    expect(existsSync(join(dir, 'figures', 'invert-images.svg'))).toBe(false);
+  });
+
   const chromium = '/usr/bin/chromium';
   it.skipIf(!existsSync(chromium))('prints the HTML to PDF with the system Chromium', () => {
     const out = join(root, 'pdf');

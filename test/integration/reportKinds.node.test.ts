@@ -98,9 +98,11 @@ describe('pursuit-lab report on trained and noise runs', () => {
     expect(rows.filter((c) => c[0] === 'clean' && c[1] === 'oracle').every((c) => c[5] === '1')).toBe(true);
 
     const html = readFileSync(join(trained.dir, 'report.html'), 'utf8');
-    expect(html.match(/<figure /g)).toHaveLength(figures.length);
-    for (const f of figures) expect(html).toContain(`<figure id="fig-${f}">`);
-    expect(html.match(/<svg /g)).toHaveLength(figures.length);
+    // Fig. 3's three panels, and each setting's image grid (8×8 images are square).
+    const all = [...figures, ...figures.map((f) => `${f}-images`)];
+    expect(html.match(/<figure /g)).toHaveLength(all.length);
+    for (const f of all) expect(html).toContain(`<figure id="fig-${f}">`);
+    expect(html.match(/<svg /g)).toHaveLength(all.length);
     expect(html).toMatch(/<figcaption><strong>Figure 1\.<\/strong> Fig\. 3\(a\), every pixel known: /);
     const spec = JSON.parse(readFileSync(join(trained.dir, 'spec.json'), 'utf8'));
     expect(html).toContain(escapeHtml(JSON.stringify(spec.job, null, 2)));

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkJobModel, normalizeJobSpec, type JobReport, type JobSpec } from '../../core/experiments/jobs';
 import type { CheckReport } from '../../core/experiments/check';
 import type { InvertReport } from '../../core/experiments/invert';
 import type { NoiseResult } from '../../core/experiments/noise';
+import type { ProjectResult } from '../../core/experiments/project';
 import type { SweepResult } from '../../core/experiments/sweep';
 import type { TrainedResult } from '../../core/experiments/trained';
 import { PRESETS, presetSpec as corePresetSpec, type Preset, type PresetOptions } from '../../shared/presets';
@@ -17,19 +18,16 @@ import {
   jobRunId,
   readRunSpec,
   RunRefusedError,
-  sha256Of,
-  weightsSha256,
-  type JobModel,
   type RunOutcome,
   type Shard,
 } from '../../main/services/jobs/engine';
 import { isRunId } from '../../main/services/jobs/runs';
 import { parseArgs } from '../args';
 import { InputError, UsageError, type CliIo } from '../io';
-import { loadModelFile, loadModelOrRandom } from '../modelFile';
-import { checkWritable, progressPrinter, writeJsonOutput } from '../output';
+import { DEFAULT_WORKSPACE, executeJob, loadJobModel, parseWorkers, resolveModelArg } from '../jobRun';
+import { checkWritable, writeJsonOutput } from '../output';
 
-export const DEFAULT_WORKSPACE = 'pursuit-lab-workspace';
+export { DEFAULT_WORKSPACE } from '../jobRun';
 
 export const experimentUsage = `pursuit-lab experiment <spec.json> [--workers N] [--workspace DIR] [--json FILE]
 pursuit-lab experiment fig2|fig3|noise [--model M] [--quick] [--count N] [--seed S] [--methods LIST]
@@ -48,7 +46,7 @@ died (kill -9, a crash) shows as interrupted in \`pursuit-lab runs\`;
 --resume computes only its missing chunks. Ctrl-C cancels and keeps the
 finished chunks (resumable too).
 
-spec.json: {"kind": "invert" | "check" | "sweep" | "trained" | "noise", "model": "FILE or random:…", …}
+spec.json: {"kind": "invert" | "check" | "sweep" | "trained" | "noise" | "project", "model": "FILE or random:…", …}
   invert: methods ["lp", …], count, seed, mask ("none", "random:F", "rows:A-B"),
           noise (σ), successThreshold, certify, options (per-method, as MethodOptions),
           chunkSize (signals per chunk, default 16)
@@ -59,6 +57,8 @@ spec.json: {"kind": "invert" | "check" | "sweep" | "trained" | "noise", "model":
           options, chunkSize 16 (clean, 45% hidden at random, top rows hidden)
   noise:  sigmas (8 log-spaced, 1e-3 … 0.3), methods ["lp", "lbp", "oracle-e2e"], count 128,
           seed, successThreshold, options, boundSignals 16
+  project: signals [[y…], …], hidden (pixel indices), methods ["lp", "lbp", "gd"], seed,
+          offRangeThreshold 1e-3, options, chunkSize 16 (pursuit-lab project writes these from a file)
 A relative model path is read from the spec file's folder.
 
 Presets: fig2 (the sweep, the paper's Fig. 2), fig3 (trained on --model, default
@@ -86,22 +86,6 @@ model SHA-256) into <workspace>/runs/<id>/ and writes the result.json one
 machine would write.
 
 Exit codes: 0 done, 1 bad input or a failed run, 2 bad command line, 130 cancelled.`;
-
-interface Loaded {
-  readonly generator: Generator;
-  readonly model: JobModel;
-}
-
-/** Loads a job's model and records how to find it again (its absolute path and SHA-256). */
-async function loadJobModel(source: string, specDir: string): Promise<Loaded> {
-  if (source.startsWith('random:')) {
-    const { generator } = await loadModelOrRandom(source);
-    return { generator, model: { generator, source, sha256: weightsSha256(generator) } };
-  }
-  const path = isAbsolute(source) ? source : resolve(specDir, source);
-  const { generator, bytes } = await loadModelFile(path);
-  return { generator, model: { generator, source, path, sha256: sha256Of(bytes) } };
-}
 
 async function readSpecFile(path: string): Promise<JobSpec> {
   let text;
@@ -181,6 +165,8 @@ function summaryLines(job: JobSpec, result: JobReport): string {
     const r = result as CheckReport;
     return `verdict: ${r.verdict}\n`;
   }
+  if (job.kind === 'project')
+    return (result as ProjectResult).signals.map((s) => `signal ${s.index}: ${s.verdict}\n`).join('');
   const r = result as InvertReport;
   return job.methods
     .map((m) => {
@@ -220,9 +206,6 @@ function normalizePreset(preset: Preset, flags: Map<string, string | true>): Job
   }
 }
 
-/** A --model: a random: spec as given, a path made absolute so the run folder can find it again. */
-const resolveModelArg = (m: string) => (m.startsWith('random:') ? m : resolve(m));
-
 export async function experiment(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, {
     valued: ['workers', 'workspace', 'resume', 'json', 'model', 'count', 'seed', 'methods', 'shard', 'run-id'],
@@ -243,10 +226,7 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
         ? `experiment takes one spec.json\n\n${experimentUsage}`
         : '--resume takes the job from the run folder: give no spec.json with it',
     );
-  const workersText = args.flags.get('workers');
-  const workers = workersText === undefined ? undefined : Number(workersText);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 1024))
-    throw new UsageError(`--workers must be an integer from 1 to 1024, got "${workersText}"`);
+  const workers = parseWorkers(args.flags.get('workers'));
   const workspace = resolve(String(args.flags.get('workspace') ?? DEFAULT_WORKSPACE));
   await checkWritable(args.flags.get('json'), '--json');
 
@@ -307,41 +287,15 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
     }
   }
 
-  const controller = new AbortController();
-  // Ctrl-C: stop the workers now, keep what is finished; a second Ctrl-C is Node's default again.
-  const onSigint = () => {
-    io.err('\ncancelling: finished chunks are kept\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
-  const progress = progressPrinter(io, Date.now);
-  let outcome: RunOutcome;
-  try {
-    outcome = await executeRun(workspace, id, generator, {
-      ...(workers !== undefined ? { workers } : {}),
-      ...(shard !== undefined ? { shard } : {}),
-      signal: controller.signal,
-      onProgress: (p) => progress.update(() => `${job.kind} ${p.id}: ${p.chunksDone} / ${p.chunksTotal} chunks`),
-    });
-  } catch (e) {
-    if (e instanceof RunRefusedError) throw new InputError(e.message);
-    throw e;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    progress.done();
-  }
-  if (outcome.kept.length > 0)
-    io.err(`resumed: ${outcome.kept.length} chunk(s) kept, ${outcome.computed.length} computed\n`);
-  if (outcome.state === 'cancelled') {
-    io.err(`run ${id} cancelled; resume with: pursuit-lab experiment --resume ${id}\n`);
-    return 130;
-  }
-  if (outcome.state === 'failed') {
-    io.err(
-      `run ${id} failed: ${outcome.error?.message}\n${outcome.error?.chunk ? `chunk: ${JSON.stringify(outcome.error.chunk)}\n` : ''}`,
-    );
-    return 1;
-  }
+  const outcome = await executeJob(
+    workspace,
+    id,
+    generator,
+    job,
+    { ...(workers !== undefined ? { workers } : {}), ...(shard !== undefined ? { shard } : {}) },
+    io,
+  );
+  if (typeof outcome === 'number') return outcome;
   if (outcome.state === 'partial') {
     // --json still says where the run stands, so a script can tell a shard's share from a finished run.
     const json = args.flags.get('json');
@@ -361,8 +315,15 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
   return 0;
 }
 
-async function reportDone(job: JobSpec, outcome: RunOutcome, json: string | true | undefined, io: CliIo) {
-  io.out(`run ${outcome.id} done: ${outcome.dir}\n${summaryLines(job, outcome.result!)}`);
+/** Prints the finished run's folder and summary (`summary` instead of the kind's own lines), and writes --json. */
+export async function reportDone(
+  job: JobSpec,
+  outcome: RunOutcome,
+  json: string | true | undefined,
+  io: CliIo,
+  summary = summaryLines(job, outcome.result!),
+) {
+  io.out(`run ${outcome.id} done: ${outcome.dir}\n${summary}`);
   if (json !== undefined) {
     const text = await readFile(resolve(outcome.dir, 'result.json'), 'utf8');
     await writeJsonOutput({ run: { id: outcome.id, dir: outcome.dir }, ...(JSON.parse(text) as object) }, json, io);

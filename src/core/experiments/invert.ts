@@ -12,6 +12,7 @@ import { prepare } from '../pursuit/prepared';
 import { classifySaturation } from '../pursuit/saturation';
 import type { MethodId, ParameterChoice, PhaseStop } from '../pursuit/types';
 import { certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
+import { exampleColumn, INVERT_EXAMPLES, type ImageExamples } from './examples';
 
 /** SNRs are capped here: float64 recovery can be exact to the last bit, and JSON has no Infinity. */
 export const SNR_CAP_DB = 400;
@@ -41,6 +42,14 @@ export interface InvertSpec {
    * @default false
    */
   readonly convergence?: boolean;
+  /**
+   * Keep the first signals of the first block (chunk 0) whole — G(z), the
+   * observation, each method's G(ẑ), 4 significant digits — for an image
+   * grid, when the output is a square image. Only chunk 0's, so a report is
+   * the same whatever the number of workers. The invert and trained job kinds
+   * turn it on. @default false
+   */
+  readonly examples?: boolean;
 }
 
 export interface SignalOutcome {
@@ -110,6 +119,8 @@ export interface InvertReport {
     };
   };
   readonly methods: Partial<Record<MethodId, MethodOutcome>>;
+  /** With `examples`: the first signals as images. */
+  readonly examples?: ImageExamples;
 }
 
 export interface InvertProgress {
@@ -184,6 +195,8 @@ export interface InvertBlock {
     readonly below: number;
     readonly counts: number[];
   };
+  /** The first block's first signals as images (InvertSpec.examples). */
+  readonly examples?: ImageExamples;
 }
 
 function checkInvertSpec(spec: InvertSpec): void {
@@ -204,6 +217,7 @@ function* invertBlock(
   count: number,
   seed: number,
   now: () => number,
+  first: boolean,
 ): Generator<InvertProgress, InvertBlock, void> {
   const n0 = gen.inputDim;
   const z = matrix(n0, count, createRng(seed).fillGaussian(new Float64Array(n0 * count)));
@@ -227,6 +241,14 @@ function* invertBlock(
     return Int32Array.from(rows);
   };
   const methods: InvertBlock['methods'] = {};
+  const n = obs.y.rows;
+  const side = Math.round(Math.sqrt(n));
+  const keep = spec.examples === true && first && side > 1 && side * side === n ? Math.min(INVERT_EXAMPLES, count) : 0;
+  const examples: ImageExamples['signals'] = Array.from({ length: keep }, (_, j) => ({
+    truth: exampleColumn(truth.output.data, n, count, j) as number[],
+    observed: exampleColumn(obs.y.data, n, count, j, obs.known),
+    methods: {},
+  }));
   // GD's random starts must not be the latents' draws: seeded alike, a start would equal z.
   const startSeed = seed + 3;
   const options: MethodOptions = {
@@ -277,10 +299,12 @@ function* invertBlock(
       };
     });
     methods[method] = { seconds, signals };
+    examples.forEach((e, j) => (e.methods[method] = exampleColumn(back.output.data, n, count, j) as number[]));
     yield { method, index, fraction: 1 };
   }
   return {
     methods,
+    ...(keep > 0 ? { examples: { truthLabel: 'G(z)', signals: examples } } : {}),
     ...(saturation.range !== undefined
       ? {
           saturation: {
@@ -332,6 +356,7 @@ export function summarizeInvert(spec: InvertSpec, blocks: readonly InvertBlock[]
     };
   }
   const saturation = blocks[0]?.saturation;
+  const examples = blocks[0]?.examples;
   return {
     settings: {
       count: spec.count,
@@ -357,6 +382,7 @@ export function summarizeInvert(spec: InvertSpec, blocks: readonly InvertBlock[]
         : {}),
     },
     methods,
+    ...(examples !== undefined ? { examples } : {}),
   };
 }
 
@@ -374,7 +400,7 @@ export function* invertExperiment(
   now: () => number,
 ): Generator<InvertProgress, InvertReport, void> {
   checkInvertSpec(spec);
-  const block = yield* invertBlock(gen, spec, spec.count, spec.seed, now);
+  const block = yield* invertBlock(gen, spec, spec.count, spec.seed, now, true);
   return summarizeInvert(spec, [block]);
 }
 
@@ -438,7 +464,7 @@ export function* invertChunk(
   now: () => number,
 ): Generator<InvertProgress, InvertBlock, void> {
   const { count } = invertChunkRange(spec, k);
-  return yield* invertBlock(gen, spec, count, chunkSeed(spec.seed, k), now);
+  return yield* invertBlock(gen, spec, count, chunkSeed(spec.seed, k), now, k === 0);
 }
 
 /**

@@ -39,6 +39,20 @@ import {
   type NoiseSpec as NoiseJobSpec,
 } from './noise';
 import {
+  checkProjectSpec,
+  DEFAULT_OFF_RANGE_THRESHOLD,
+  DEFAULT_PROJECT_CHUNK,
+  DEFAULT_PROJECT_METHODS,
+  mergeProjectChunks,
+  projectChunk,
+  projectChunkCount,
+  projectChunkRange,
+  type ProjectBlock,
+  type ProjectInput,
+  type ProjectResult,
+  type ProjectSpec,
+} from './project';
+import {
   DEFAULT_SWEEP_CHUNK,
   DEFAULT_SWEEP_N0,
   DEFAULT_SWEEP_N1,
@@ -72,13 +86,14 @@ export type JobSpec =
    */
   | ({ readonly kind: 'sweep'; readonly model: string } & SweepSpec)
   | ({ readonly kind: 'trained'; readonly model: string } & TrainedSpec)
-  | ({ readonly kind: 'noise'; readonly model: string } & NoiseJobSpec);
+  | ({ readonly kind: 'noise'; readonly model: string } & NoiseJobSpec)
+  | ({ readonly kind: 'project'; readonly model: string } & ProjectSpec);
 
 export type JobKind = JobSpec['kind'];
-export const JOB_KINDS: readonly JobKind[] = ['invert', 'check', 'sweep', 'trained', 'noise'];
+export const JOB_KINDS: readonly JobKind[] = ['invert', 'check', 'sweep', 'trained', 'noise', 'project'];
 
-export type ChunkResult = InvertBlock | CheckBlock | SweepBlock | NoiseChunk;
-export type JobReport = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult;
+export type ChunkResult = InvertBlock | CheckBlock | SweepBlock | NoiseChunk | ProjectBlock;
+export type JobReport = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult;
 
 type Raw = Record<string, unknown>;
 
@@ -100,6 +115,19 @@ const KEYS: Record<JobKind, readonly string[]> = {
   sweep: ['kind', 'model', 'n0', 'n1', 'n', 'count', 'seed', 'methods', 'successThreshold', 'options', 'chunkSize'],
   trained: ['kind', 'model', 'methods', 'count', 'seed', 'successThreshold', 'options', 'chunkSize'],
   noise: ['kind', 'model', 'sigmas', 'methods', 'count', 'seed', 'successThreshold', 'options', 'boundSignals'],
+  project: [
+    'kind',
+    'model',
+    'methods',
+    'signals',
+    'hidden',
+    'input',
+    'mask',
+    'seed',
+    'offRangeThreshold',
+    'options',
+    'chunkSize',
+  ],
 };
 
 /** Default methods per kind (the paper's figures). */
@@ -109,6 +137,7 @@ const DEFAULT_METHODS: Record<JobKind, readonly MethodId[]> = {
   sweep: ['lp', 'lbp', 'gd'],
   trained: ['lp', 'lbp', 'oracle', 'gd'],
   noise: ['lp', 'lbp', 'oracle-e2e'],
+  project: DEFAULT_PROJECT_METHODS,
 };
 
 function methodList(o: Raw, kind: JobKind): MethodId[] {
@@ -152,6 +181,35 @@ function positiveList(o: Raw, key: string, fallback: readonly number[]): number[
  */
 export function checkJobModel(spec: JobSpec, gen: Generator): void {
   if (spec.kind === 'trained') trainedRowsMask(gen.layers[gen.layers.length - 1].W.rows);
+  if (spec.kind === 'project') checkProjectSpec(spec, gen.layers[gen.layers.length - 1].W.rows);
+}
+
+function signalList(o: Raw): number[][] {
+  const v = o.signals;
+  if (!Array.isArray(v) || v.length === 0)
+    throw new RangeError('"signals" must be a non-empty list of signals, each a list of numbers');
+  v.forEach((s, j) => {
+    if (!Array.isArray(s) || s.length === 0 || !s.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      throw new RangeError(`"signals"[${j}] must be a non-empty list of finite numbers`);
+  });
+  return v as number[][];
+}
+
+function inputRecord(o: Raw, key: string): { [k: string]: ProjectInput } {
+  const v = o[key];
+  if (v === undefined) return {};
+  const r = v as Raw;
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    Array.isArray(v) ||
+    typeof r.file !== 'string' ||
+    typeof r.sha256 !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(r.sha256) ||
+    typeof r.format !== 'string'
+  )
+    throw new RangeError(`"${key}" records a file: {"file": NAME, "sha256": 64 hex digits, "format": …, …}`);
+  return { [key]: v as ProjectInput };
 }
 
 function integer(raw: Raw, key: string, fallback: number, min: number): number {
@@ -255,6 +313,27 @@ export function normalizeJobSpec(raw: unknown): JobSpec {
     trainedChunkCount(spec);
     return spec;
   }
+  if (kind === 'project') {
+    const hidden =
+      o.hidden === undefined || (Array.isArray(o.hidden) && o.hidden.length === 0)
+        ? undefined
+        : integerList(o, 'hidden', [], 0, Number.MAX_SAFE_INTEGER);
+    const spec = {
+      kind,
+      model: o.model,
+      methods: methodList(o, kind),
+      signals: signalList(o),
+      ...(hidden !== undefined ? { hidden } : {}),
+      ...inputRecord(o, 'input'),
+      ...inputRecord(o, 'mask'),
+      seed,
+      offRangeThreshold: nonNegative(o, 'offRangeThreshold') ?? DEFAULT_OFF_RANGE_THRESHOLD,
+      ...methodOptions(o),
+      chunkSize: integer(o, 'chunkSize', DEFAULT_PROJECT_CHUNK, 1),
+    } as const;
+    checkProjectSpec(spec);
+    return spec;
+  }
   if (kind === 'noise')
     return {
       kind,
@@ -317,6 +396,8 @@ export function chunkCount(spec: JobSpec): number {
       return trainedChunkCount(spec);
     case 'noise':
       return noiseChunkCount(spec);
+    case 'project':
+      return projectChunkCount(spec);
   }
 }
 
@@ -344,6 +425,10 @@ export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown>
     return k < spec.sigmas.length
       ? { chunk: k, sigma: spec.sigmas[k], count: spec.count, methods: spec.methods, seed: spec.seed }
       : { chunk: k, theorem4: true, signals: Math.min(spec.boundSignals, spec.count), seed: spec.seed };
+  if (spec.kind === 'project') {
+    const { first, count } = projectChunkRange(spec, k);
+    return { chunk: k, signals: [first, first + count], methods: spec.methods, seed: spec.seed };
+  }
   if (spec.kind === 'invert') {
     const { first, count } = invertChunkRange(spec, k);
     return {
@@ -368,16 +453,31 @@ export function chunkCost(spec: JobSpec, k: number): number {
   return spec.kind === 'sweep' ? sweepChunkCost(spec, k) : 1;
 }
 
+/**
+ * What a worker needs of the job to compute chunk k: the spec itself, except
+ * that a project job's signals outside chunk k are left empty (their count
+ * kept, so chunk ranges stay the same). A project spec carries its signals,
+ * up to millions of numbers, and the engine sends the spec with every chunk.
+ */
+export function chunkJob(spec: JobSpec, k: number): JobSpec {
+  if (spec.kind !== 'project') return spec;
+  const { first, count } = projectChunkRange(spec, k);
+  return { ...spec, signals: spec.signals.map((s, j) => (j >= first && j < first + count ? s : [])) };
+}
+
 /** Computes chunk k of a job (pure; deterministic in the spec and k, timings aside). */
 export function runChunk(gen: Generator, spec: JobSpec, k: number, now: () => number): ChunkResult {
   if (spec.kind === 'check') return checkChunk(gen, spec, k);
   if (spec.kind === 'sweep') return sweepChunk(spec, k, now);
   if (spec.kind === 'noise') return noiseChunk(gen, spec, k, now);
   // The invert kind records convergence histories and support agreement; trained (3 × 512 signals) does not, to stay small.
+  // Both keep a few example images from chunk 0 (trained: chunk 0 of each setting).
   const steps =
-    spec.kind === 'trained'
-      ? trainedChunk(gen, spec, k, now)
-      : invertChunk(gen, { ...spec, convergence: true }, k, now);
+    spec.kind === 'project'
+      ? projectChunk(gen, spec, k, now)
+      : spec.kind === 'trained'
+        ? trainedChunk(gen, spec, k, now)
+        : invertChunk(gen, { ...spec, convergence: true, examples: true }, k, now);
   let next = steps.next();
   while (!next.done) next = steps.next();
   return next.value;
@@ -396,6 +496,8 @@ export function mergeChunks(gen: Generator, spec: JobSpec, chunks: readonly Chun
       return mergeTrainedChunks(gen, spec, chunks as InvertBlock[]);
     case 'noise':
       return mergeNoiseChunks(spec, chunks as NoiseChunk[]);
+    case 'project':
+      return mergeProjectChunks(spec, chunks as ProjectBlock[]);
   }
 }
 

@@ -98,7 +98,7 @@ export function* trainedChunk(
 ): Generator<InvertProgress, InvertBlock, void> {
   const { setting, block } = trainedChunkPlace(spec, k);
   const mask = trainedMasks(gen.layers[gen.layers.length - 1].W.rows)[setting];
-  return yield* invertChunk(gen, trainedInvertSpec(spec, mask), block, now);
+  return yield* invertChunk(gen, { ...trainedInvertSpec(spec, mask), examples: true }, block, now);
 }
 
 /** The three settings' invert reports from the job's chunks, in chunk order. */

@@ -5,7 +5,7 @@
  * to SVG and PNG in Node. No Vue, no DOM, no ECharts import: plain data (and
  * a few callbacks), so both hosts can use them.
  */
-export { methodColor } from './palette';
+export { methodColor, HIDDEN_PIXEL_COLOR } from './palette';
 export { sub, FONT_FAMILY } from './text';
 export { sparsityChartOption, thresholdMarks, type ThresholdMark } from './sparsity';
 export {
@@ -35,3 +35,4 @@ export {
   type NoiseQuantity,
 } from './noise';
 export { figuresOfRun, type RunFigure, type RunResult } from './run';
+export { imageGridOption, imageGridSize, imageColumns, imageSide, type ImageColumn } from './images';

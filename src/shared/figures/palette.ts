@@ -25,6 +25,12 @@ export function methodColor(name: string): string {
   return PALETTE[h % PALETTE.length];
 }
 
+/**
+ * Pixels a mask hides, in image grids: a saturated pink no gray level and no
+ * method colour is near, so a hidden pixel never reads as a dark or bright one.
+ */
+export const HIDDEN_PIXEL_COLOR = '#E0218A';
+
 /** `rgba(…)` of a `#rrggbb` colour, for ribbons drawn under the line of the same colour. */
 export function withAlpha(hex: string, alpha: number): string {
   const v = Number.parseInt(hex.slice(1), 16);

@@ -5,7 +5,9 @@
  */
 import type { CheckReport } from '../../core/experiments/check';
 import type { InvertReport } from '../../core/experiments/invert';
+import type { ProjectResult } from '../../core/experiments/project';
 import { checkSparsityOption } from './check';
+import { imageGridOption, imageGridSize, imageSide } from './images';
 import { invertSnrOption, invertSuccessOption } from './invert';
 import { noiseSnrOption, noiseSuccessOption, type NoiseResult } from './noise';
 import { fig2Option, type SweepLayer, type SweepResult } from './sweep';
@@ -16,10 +18,27 @@ export interface RunFigure {
   readonly name: string;
   readonly caption: string;
   readonly option: Record<string, unknown>;
+  /** Size to draw it at, in pixels, when not the default 960 × 540 (an image grid's depends on its cells). */
+  readonly width?: number;
+  readonly height?: number;
 }
 
 /** A run's result.json, by job kind (trained and noise runs also carry the model's summary, unused here). */
-export type RunResult = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult;
+export type RunResult = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult;
+
+/** An image grid of a report's example signals, when they are square images. */
+function examplesFigure(name: string, report: InvertReport, what: string): RunFigure[] {
+  const examples = report.examples;
+  if (examples === undefined || imageSide(examples) === undefined) return [];
+  return [
+    {
+      name,
+      caption: `${what}: the true image G(z), what the methods observed (hidden pixels in pink) and each method's G(ẑ), for the first ${examples.signals.length} signal(s) of the first chunk.`,
+      option: imageGridOption(examples, `Recovered images${what === 'Examples' ? '' : ` (${what})`}`),
+      ...imageGridSize(examples),
+    },
+  ];
+}
 
 /**
  * The figures of a finished run, by job kind: what the report writes and
@@ -36,6 +55,19 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
         option: invertSnrOption(r),
       },
       { name: 'invert-success', caption: 'Fraction of signals recovered, per method.', option: invertSuccessOption(r) },
+      ...examplesFigure('invert-images', r, 'Examples'),
+    ];
+  }
+  if (kind === 'project') {
+    const r = result as ProjectResult;
+    if (imageSide(r.examples) === undefined) return [];
+    return [
+      {
+        name: 'project-images',
+        caption: `The given signals (${r.examples!.truthLabel}), what the methods observed (hidden pixels in pink), and each method's reconstruction G(ẑ); first ${r.examples!.signals.length} of ${r.settings.count} signal(s).`,
+        option: imageGridOption(r.examples!, 'Given signals and their projections G(ẑ)'),
+        ...imageGridSize(r.examples!),
+      },
     ];
   }
   if (kind === 'check') {
@@ -60,11 +92,15 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
   }
   if (kind === 'trained') {
     const r = result as TrainedResult;
-    return r.settings.map((s) => ({
-      name: `fig3-${s.name}`,
-      caption: trainedCaption(r, s.name),
-      option: trainedSnrOption(r, s.name),
-    }));
+    const what = { clean: 'every pixel known', random: '45% hidden at random', rows: 'top rows hidden' };
+    return [
+      ...r.settings.map((s) => ({
+        name: `fig3-${s.name}`,
+        caption: trainedCaption(r, s.name),
+        option: trainedSnrOption(r, s.name),
+      })),
+      ...r.settings.flatMap((s) => examplesFigure(`fig3-${s.name}-images`, s.report, what[s.name])),
+    ];
   }
   if (kind === 'noise') {
     const r = result as NoiseResult;

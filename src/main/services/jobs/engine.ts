@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   chunkCount,
   chunkCost,
+  chunkJob,
   chunkSettings,
   decodeChunk,
   mergeChunks,
@@ -116,7 +117,7 @@ export interface RunProgress {
   readonly id: string;
   readonly chunksDone: number;
   readonly chunksTotal: number;
-  /** Signals in the finished chunks, for jobs cut into blocks of signals (invert, check). */
+  /** Signals in the finished chunks, for jobs cut into blocks of signals (invert, check, project). */
   readonly signalsDone?: number;
 }
 
@@ -124,7 +125,7 @@ export interface RunProgress {
 export function chunkSignals(job: JobSpec, k: number): number | undefined {
   const settings = chunkSettings(job, k);
   const range = (
-    job.kind === 'invert' || job.kind === 'sweep'
+    job.kind === 'invert' || job.kind === 'sweep' || job.kind === 'project'
       ? settings.signals
       : job.kind === 'check'
         ? settings.samples
@@ -337,7 +338,7 @@ export async function executeRun(
       const loop = async (slot: number) => {
         while (queue.length > 0 && failure === undefined && !cancelled) {
           const k = queue.shift()!;
-          const outcome = await pool.run(slot, job, k);
+          const outcome = await pool.run(slot, chunkJob(job, k), k);
           if (outcome.ok) {
             try {
               await writeFileAtomic(chunkPath(dir, k), outcome.text);

@@ -7,6 +7,7 @@ import {
   type SweepResult,
   type TrainedResult,
 } from '../../../shared/figures';
+import type { ProjectResult } from '../../../core/experiments/project';
 
 /**
  * Tidy CSV (one observation per row, one variable per column), so pandas,
@@ -162,4 +163,42 @@ export function noiseCsv(result: NoiseResult): string {
   for (const p of result.points)
     rows.push([p.sigma, 'theorem4', 'z', null, null, null, null, p.theorem4.snrZ.low, p.theorem4.snrZ.high]);
   return toCsv(['sigma', 'method', 'quantity', 'p10', 'p50', 'p90', 'success_rate', 'low', 'high'], rows);
+}
+
+/** One row per signal × method: the fit's residuals, range verdict and certificate (ẑ and G(ẑ) are in result.json). */
+export function projectCsv(result: ProjectResult): string {
+  const rows: Cell[][] = [];
+  for (const s of result.signals)
+    for (const [m, f] of Object.entries(s.methods)) {
+      if (f === undefined) continue;
+      rows.push([
+        s.index,
+        m,
+        f.residual,
+        f.relativeResidual,
+        String(f.onRange),
+        f.certificate === undefined ? undefined : String(f.certificate.certified),
+        f.hiddenRelativeError,
+        f.saturated,
+        f.stopReason,
+        f.iterations,
+        String(m === s.best),
+      ]);
+    }
+  return toCsv(
+    [
+      'signal',
+      'method',
+      'residual',
+      'relative_residual',
+      'on_range',
+      'certified',
+      'hidden_rel_error',
+      'saturated',
+      'stop_reason',
+      'iterations',
+      'best',
+    ],
+    rows,
+  );
 }

@@ -1,6 +1,7 @@
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
 import { reportMethods, type NoiseResult, type SweepResult, type TrainedResult } from '../../../shared/figures';
+import type { ProjectResult } from '../../../core/experiments/project';
 import type { RunSpec, RunStatus } from '../jobs/runs';
 
 export interface ReportFigure {
@@ -12,7 +13,7 @@ export interface ReportFigure {
 export interface ReportInput {
   readonly spec: RunSpec;
   readonly status?: RunStatus;
-  readonly result: InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult;
+  readonly result: InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult;
   readonly figures: readonly ReportFigure[];
   /** Who wrote the report (app version), and when. */
   readonly generated: { readonly version: string; readonly at: string };
@@ -49,6 +50,23 @@ function table(header: readonly string[], rows: readonly (string | number)[][], 
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
 }
 
+/** Signals of a project run listed in the page; the CSV and result.json have them all. */
+const HTML_SIGNALS = 50;
+
+/**
+ * The spec as the page shows it: a project job's signals and hidden pixels
+ * (up to millions of numbers, all in spec.json) summarised by their size.
+ */
+function displayedJob(job: RunSpec['job']): unknown {
+  const j = job as { kind: string; signals?: unknown[][]; hidden?: unknown[] };
+  if (j.kind !== 'project' || !Array.isArray(j.signals)) return job;
+  return {
+    ...j,
+    signals: `${j.signals.length} signal(s) × ${j.signals[0]?.length ?? 0} values (in spec.json)`,
+    ...(Array.isArray(j.hidden) ? { hidden: `${j.hidden.length} hidden pixel(s) (in spec.json)` } : {}),
+  };
+}
+
 function summary(kind: string, result: ReportInput['result']): string {
   if (kind === 'invert') {
     const r = result as InvertReport;
@@ -68,6 +86,28 @@ function summary(kind: string, result: ReportInput['result']): string {
       }),
       [false, true, true, true, true, true, true],
     );
+  }
+  if (kind === 'project') {
+    const r = result as ProjectResult;
+    const sci = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '–' : v.toPrecision(2));
+    const shown = r.signals.slice(0, HTML_SIGNALS);
+    const more = r.signals.length - shown.length;
+    const rows = table(
+      ['signal', 'method', 'relative residual', 'on range', 'certificate', 'stop', 'verdict'],
+      shown.flatMap((s) =>
+        Object.entries(s.methods).map(([m, f]) => [
+          s.index,
+          m === s.best ? `${m} (best)` : m,
+          sci(f?.relativeResidual),
+          f?.onRange ? 'yes' : 'no',
+          f?.certificate === undefined ? '–' : f.certificate.certified ? 'Theorem 1' : 'not certified',
+          f?.stopReason ?? '–',
+          f?.verdict ?? '–',
+        ]),
+      ),
+      [true, false, true, false, false, false, false],
+    );
+    return more > 0 ? `${rows}\n<p>… ${more} more signal(s): see figures/project.csv and result.json.</p>` : rows;
   }
   if (kind === 'check') {
     const r = result as CheckReport;
@@ -236,7 +276,7 @@ ${table(['', ''], facts)
   .replace('<table>', '<table class="facts">')
   .replace(/<thead>.*?<\/thead>/s, '')}
 <h2>Spec</h2>
-<pre>${escapeHtml(JSON.stringify(spec.job, null, 2))}</pre>
+<pre>${escapeHtml(JSON.stringify(displayedJob(spec.job), null, 2))}</pre>
 </body>
 </html>
 `;

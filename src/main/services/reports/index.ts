@@ -3,11 +3,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
+import type { ProjectResult } from '../../../core/experiments/project';
 import type { NoiseResult, SweepResult, TrainedResult } from '../../../shared/figures';
 import { figuresOfRun, type RunFigure, type RunResult } from '../../../shared/figures/run';
 import { APP_VERSION } from '../../version';
 import type { RunSpec, RunStatus } from '../jobs/runs';
-import { checkCsv, invertCsv, noiseCsv, sweepCsv, trainedCsv } from './csv';
+import { checkCsv, invertCsv, noiseCsv, projectCsv, sweepCsv, trainedCsv } from './csv';
 import { reportHtml } from './html';
 import { findChromium, htmlToPdf, NO_CHROMIUM } from './pdf';
 import { renderSvg, svgToPng } from './render';
@@ -46,6 +47,7 @@ function runCsv(run: RunData): string {
   const kind = run.spec.job.kind as string;
   if (kind === 'invert') return invertCsv(run.result as InvertReport);
   if (kind === 'check') return checkCsv(run.result as CheckReport);
+  if (kind === 'project') return projectCsv(run.result as ProjectResult);
   if (kind === 'trained') return trainedCsv(run.result as TrainedResult);
   if (kind === 'noise') return noiseCsv(run.result as NoiseResult);
   if (kind === 'sweep') return sweepCsv(run.result as SweepResult);
@@ -93,7 +95,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     await writeFile(path, data);
     files.push(path);
   };
-  const figures = runFigures(run).map((f) => ({ ...f, svg: renderSvg(f.option) }));
+  const figures = runFigures(run).map((f) => ({ ...f, svg: renderSvg(f.option, f.width, f.height) }));
   for (const f of figures) {
     if (formats.has('svg')) await write(join(figDir, `${f.name}.svg`), f.svg);
     if (formats.has('png')) await write(join(figDir, `${f.name}.png`), svgToPng(f.svg));

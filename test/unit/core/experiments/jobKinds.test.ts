@@ -177,13 +177,29 @@ describe('trained jobs', () => {
       { kind: 'rows', from: 0, to: 3 },
     ]);
     for (const s of a.settings) expect(s.report.methods.lbp!.signals).toHaveLength(5);
+    // Example images from each setting's first chunk only (2 signals): G(z), the observation, each G(ẑ).
+    for (const s of a.settings) {
+      const ex = s.report.examples!;
+      expect(ex.truthLabel).toBe('G(z)');
+      expect(ex.signals).toHaveLength(2);
+      expect(Object.keys(ex.signals[0].methods)).toEqual(['oracle', 'lbp']);
+      expect(ex.signals[0].truth).toHaveLength(64);
+      for (const v of ex.signals[0].truth!) expect(v).toBe(Number(v.toPrecision(4)));
+    }
+    // The rows setting hides the top ⌈13·8/28⌉ = 4 rows: null in the observation.
+    expect(a.settings[2].report.examples!.signals[0].observed.slice(0, 32).every((v) => v === null)).toBe(true);
+    expect(a.settings[0].report.examples!.signals[0].observed.every((v) => v !== null)).toBe(true);
     expect(chunkSettings(spec, 4)).toMatchObject({ setting: 'random', signals: [2, 4] });
   });
 
-  it('clean setting in one chunk is exactly the invert experiment', () => {
+  it('clean setting in one chunk is exactly the invert experiment (with the example images the job keeps)', () => {
     const one = normalizeJobSpec({ ...spec, chunkSize: 5 }) as Extract<JobSpec, { kind: 'trained' }>;
     const merged = chunked(gen, one, [0, 1, 2]) as TrainedResult;
-    const steps = invertExperiment(gen, { ...one, mask: { kind: 'none' }, noise: { kind: 'none' } }, clock);
+    const steps = invertExperiment(
+      gen,
+      { ...one, mask: { kind: 'none' }, noise: { kind: 'none' }, examples: true },
+      clock,
+    );
     let next = steps.next();
     while (!next.done) next = steps.next();
     expect(comparable(merged.settings[0].report)).toBe(comparable(next.value));

@@ -160,7 +160,7 @@ describe('job specs', () => {
   });
 
   it.each([
-    [{ kind: 'project', model: 'm' }, /"kind" must be one of invert, check, sweep, trained, noise/],
+    [{ kind: 'reconstruct', model: 'm' }, /"kind" must be one of invert, check, sweep, trained, noise, project/],
     [{ kind: 'invert' }, /"model"/],
     [{ kind: 'invert', model: 'm', count: 0 }, /"count" must be an integer ≥ 1/],
     [{ kind: 'invert', model: 'm', methods: ['nope'] }, /"methods"/],

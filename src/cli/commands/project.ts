@@ -1,0 +1,321 @@
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
+import {
+  DEFAULT_OFF_RANGE_THRESHOLD,
+  DEFAULT_PROJECT_METHODS,
+  type ProjectResult,
+} from '../../core/experiments/project';
+import { formatBytes } from '../../core/formats/budget';
+import {
+  encodeGrayPng,
+  pixelRange,
+  readMaskImage,
+  readSignalInput,
+  SignalInputError,
+  squareSide,
+  type SignalInput,
+} from '../../core/formats/signalInput';
+import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
+import { createRun, RunRefusedError, sha256Of } from '../../main/services/jobs/engine';
+import { parseArgs } from '../args';
+import { InputError, UsageError, type CliIo } from '../io';
+import { DEFAULT_WORKSPACE, executeJob, loadJobModel, parseWorkers, resolveModelArg } from '../jobRun';
+import { checkWritable, formatTable } from '../output';
+import { reportDone } from './experiment';
+
+/**
+ * Largest signal or mask file read: 256 MiB. A generator's image or a batch
+ * of its signals is far smaller (the decoded signals are capped at 4 M
+ * values, signalInput.ts); this stops a wrong file before it is read whole.
+ */
+export const MAX_INPUT_FILE_BYTES = 256 * 1024 * 1024;
+
+/** Signals shown in the summary table; the rest are in result.json. */
+const TABLE_SIGNALS = 20;
+
+export const projectUsage = `pursuit-lab project <model|random:…> <input.png|.jpg|.npy|.json> [--mask FILE] [--method LIST]
+                    [--range LO,HI] [--seed S] [--off-range T] [--workers N] [--workspace DIR] [--json FILE]
+
+Inverts given signals instead of drawn ones: finds ẑ with G(ẑ) ≈ y for each
+signal y in the file, with every method, as a \`project\` job kept in a run
+folder like \`pursuit-lab experiment\` (resume it with experiment --resume ID,
+draw its figures with \`pursuit-lab report ID\`). Per signal and method: ẑ,
+G(ẑ), the residual ‖M(G(ẑ) − y)‖ on the known pixels and its relative size,
+and — when the fit reproduces y (relative residual ≤ --off-range) — the
+uniqueness certificate of ẑ (Theorem 1). A signal off the generator's range
+gets its best fit and how far off it is; no certificate is claimed for it.
+
+Inputs (told apart by their first bytes):
+  PNG, JPEG   one signal: grayscale (ITU-R BT.601 luma, alpha over black), resized
+              to the model's square image (area averaging down, bilinear up), pixel
+              values mapped linearly onto [−1, 1] ([0, 1] for a sigmoid output)
+  .npy        shape [n] or [count, n], float16/32/64 or int64, values as they are
+  JSON        a list of n numbers, or a list of such lists
+
+  --mask FILE      a mask image: black (gray < 0.5) = hidden, the same for every
+                   signal; the model's image size, or the input image's
+  --method LIST    any of ${METHOD_IDS.filter((m) => !m.startsWith('oracle')).join(',')} (default ${DEFAULT_PROJECT_METHODS.join(',')});
+                   the oracles need true supports, which a given signal has not
+  --range LO,HI    map image pixels 0 … max onto LO … HI instead (e.g. 0,1)
+  --seed S         seeds gradient descent's random starts (default 0)
+  --off-range T    relative residual above which a fit is off the range (default 1e-3;
+                   for an image, twice its quantisation error when that is larger)
+  --workers N      worker threads (default: every core)
+  --workspace DIR  where runs/ lives (default ./${DEFAULT_WORKSPACE})
+  --json FILE      also write the result there, with {"run": {"id", "dir"}} added
+  --out DIR        also write each method's G(ẑ) as DIR/signal-<k>-<method>.png (16-bit gray,
+                   the input's value range mapped back onto 0 … max; square images only)
+
+The spec (spec.json in the run folder) holds the decoded signals themselves,
+the mask as hidden pixel indices, and the input file's name, SHA-256 and
+decode record (size, colour, resize, range), so the run reproduces without
+the file.
+
+Exit codes: 0 done, 1 bad input or a failed run, 2 bad command line, 130 cancelled.`;
+
+async function readInputFile(path: string, flag: string): Promise<Uint8Array> {
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new InputError(`${flag}${path}: it is a folder, not a file`);
+    if (info.size > MAX_INPUT_FILE_BYTES)
+      throw new InputError(
+        `${flag}${path}: the file is ${formatBytes(info.size)}, over the limit of ${formatBytes(MAX_INPUT_FILE_BYTES)} for a signal file`,
+      );
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read ${flag}${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+function parseRange(text: string | true | undefined): [number, number] | undefined {
+  if (text === undefined) return undefined;
+  const parts = String(text).split(',');
+  const [lo, hi] = parts.map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
+  if (parts.length !== 2 || !Number.isFinite(lo) || !Number.isFinite(hi) || lo === hi)
+    throw new UsageError(`--range must be LO,HI, two different numbers (e.g. --range 0,1), got "${String(text)}"`);
+  return [lo, hi];
+}
+
+function parseMethods(text: string | true | undefined): MethodId[] | undefined {
+  if (text === undefined) return undefined;
+  const methods = String(text)
+    .split(',')
+    .map((m) => m.trim());
+  const bad = methods.find((m) => !METHOD_IDS.includes(m as MethodId));
+  if (bad !== undefined) throw new UsageError(`--method: unknown method "${bad}" (known: ${METHOD_IDS.join(', ')})`);
+  return methods as MethodId[];
+}
+
+/**
+ * The default off-range threshold for an image: an 8-bit file of an exact
+ * G(z) is off by its quantisation (step q = (hi − lo)/(2^bits − 1), RMS
+ * q/√12 a pixel), about 0.5% relative — above the 1e-3 an array gets. So an
+ * image's threshold is twice its quantisation error relative to ‖M y‖, when
+ * that is larger. (A JPEG's lossy compression errs more: give --off-range.)
+ */
+export function imageOffRange(
+  input: SignalInput,
+  hidden: readonly number[],
+): { value: number; reason: string } | undefined {
+  if (input.image === undefined || input.range === undefined) return undefined;
+  const skip = new Set(hidden);
+  const y = input.signals[0];
+  let yy = 0;
+  let known = 0;
+  for (let i = 0; i < y.length; i++)
+    if (!skip.has(i)) {
+      yy += y[i] * y[i];
+      known++;
+    }
+  const q = Math.abs(input.range.hi - input.range.lo) / (2 ** input.image.bitDepth - 1);
+  const value = yy > 0 ? (2 * (q / Math.sqrt(12)) * Math.sqrt(known)) / Math.sqrt(yy) : 0;
+  if (!(value > DEFAULT_OFF_RANGE_THRESHOLD)) return undefined;
+  return {
+    value: Number(value.toPrecision(3)),
+    reason: `twice the ${input.image.bitDepth}-bit quantisation error relative to ‖M y‖ (above the default ${DEFAULT_OFF_RANGE_THRESHOLD})`,
+  };
+}
+
+const sig = (v: number) => (v === 0 ? '0' : v.toPrecision(2));
+
+/** The per-signal, per-method table, and one verdict line per signal. */
+export function projectSummary(result: ProjectResult): string {
+  const shown = result.signals.slice(0, TABLE_SIGNALS);
+  const masked = result.settings.hidden > 0;
+  const rows = shown.flatMap((s) =>
+    (Object.keys(s.methods) as MethodId[]).map((m) => {
+      const f = s.methods[m]!;
+      return [
+        String(s.index),
+        m + (m === s.best ? ' *' : ''),
+        sig(f.relativeResidual),
+        f.onRange ? 'yes' : 'no',
+        f.certificate === undefined ? '–' : f.certificate.certified ? 'Theorem 1' : 'no',
+        ...(masked ? [sig(f.hiddenRelativeError ?? Number.NaN)] : []),
+        String(f.saturated),
+        f.stopReason,
+        String(f.iterations),
+      ];
+    }),
+  );
+  const table = formatTable(
+    [
+      'signal',
+      'method',
+      'rel. residual',
+      'on range',
+      'certificate',
+      ...(masked ? ['hidden rel. err'] : []),
+      'saturated',
+      'stop',
+      'iterations',
+    ],
+    rows,
+    [true, false, true, false, false, ...(masked ? [true] : []), true, false, true],
+  );
+  const more = result.signals.length - shown.length;
+  return (
+    table +
+    '* best fit (smallest relative residual)\n' +
+    shown.map((s) => `signal ${s.index}: ${s.verdict}\n`).join('') +
+    (more > 0 ? `… ${more} more signal(s) in result.json\n` : '')
+  );
+}
+
+export async function project(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, {
+    valued: ['mask', 'method', 'methods', 'range', 'seed', 'off-range', 'workers', 'workspace', 'json', 'out'],
+  });
+  if (args.positionals.length !== 2) throw new UsageError(`project takes a model and an input file\n\n${projectUsage}`);
+  const [modelArg, inputArg] = args.positionals;
+  if (args.flags.has('method') && args.flags.has('methods')) throw new UsageError('give --method once');
+  const methods = parseMethods(args.flags.get('method') ?? args.flags.get('methods'));
+  const range = parseRange(args.flags.get('range'));
+  const workers = parseWorkers(args.flags.get('workers'));
+  const seedText = args.flags.get('seed');
+  const seed = seedText === undefined ? undefined : Number(seedText);
+  if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0))
+    throw new UsageError(`--seed must be an integer ≥ 0, got "${String(seedText)}"`);
+  const offText = args.flags.get('off-range');
+  const offRange = offText === undefined ? undefined : Number(offText);
+  if (offRange !== undefined && !(Number.isFinite(offRange) && offRange >= 0))
+    throw new UsageError(`--off-range must be a number ≥ 0, got "${String(offText)}"`);
+  const workspace = resolve(String(args.flags.get('workspace') ?? DEFAULT_WORKSPACE));
+  await checkWritable(args.flags.get('json'), '--json');
+
+  const modelSource = resolveModelArg(modelArg);
+  const loaded = await loadJobModel(modelSource, process.cwd());
+  const { generator } = loaded;
+  const n = generator.layers[generator.layers.length - 1].W.rows;
+  const outArg = args.flags.get('out');
+  const outDir = typeof outArg === 'string' ? resolve(outArg) : undefined;
+  if (outDir !== undefined) {
+    if (squareSide(n) === undefined)
+      throw new InputError(`--out writes images, but the model's output (n = ${n}) is not a square image`);
+    try {
+      await mkdir(outDir, { recursive: true });
+    } catch (e) {
+      throw new InputError(`--out ${outDir}: cannot create it (${(e as Error).message}); nothing was run`);
+    }
+  }
+  const inputPath = resolve(inputArg);
+  const inputBytes = await readInputFile(inputPath, '');
+  let input: SignalInput;
+  let mask: ReturnType<typeof readMaskImage> | undefined;
+  const maskArg = args.flags.get('mask');
+  let maskBytes: Uint8Array | undefined;
+  try {
+    input = readSignalInput(inputBytes, basename(inputPath), {
+      n,
+      output: generator.output,
+      ...(range !== undefined ? { range } : {}),
+    });
+    if (typeof maskArg === 'string') {
+      maskBytes = await readInputFile(resolve(maskArg), '--mask ');
+      mask = readMaskImage(
+        maskBytes,
+        basename(maskArg),
+        n,
+        input.image !== undefined ? [input.image.width, input.image.height] : undefined,
+      );
+    }
+  } catch (e) {
+    if (e instanceof SignalInputError) throw new InputError(e.message);
+    throw e;
+  }
+  const quantised = offRange === undefined ? imageOffRange(input, mask?.hidden ?? []) : undefined;
+  const { signals, format, ...record } = input;
+  const raw = {
+    kind: 'project',
+    model: modelSource,
+    ...(methods !== undefined ? { methods } : {}),
+    signals,
+    ...(mask !== undefined ? { hidden: mask.hidden } : {}),
+    input: {
+      file: inputPath,
+      sha256: sha256Of(inputBytes),
+      format,
+      ...record,
+      ...(quantised !== undefined ? { offRangeThreshold: quantised } : {}),
+    },
+    ...(mask !== undefined && maskBytes !== undefined && typeof maskArg === 'string'
+      ? { mask: { file: resolve(maskArg), sha256: sha256Of(maskBytes), format: 'image', ...mask.record } }
+      : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(offRange !== undefined
+      ? { offRangeThreshold: offRange }
+      : quantised !== undefined
+        ? { offRangeThreshold: quantised.value }
+        : {}),
+  };
+  let job: JobSpec;
+  try {
+    job = normalizeJobSpec(raw);
+    checkJobModel(job, generator);
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(`${basename(inputPath)}: ${e.message}`);
+    throw e;
+  }
+  if (input.range !== undefined)
+    io.err(
+      `${basename(inputPath)}: pixels mapped onto [${input.range.lo}, ${input.range.hi}] (${input.range.reason})\n`,
+    );
+  if (quantised !== undefined)
+    io.err(`${basename(inputPath)}: off-range threshold ${quantised.value} (${quantised.reason})\n`);
+  if (input.image !== undefined && input.image.resize.method !== 'none')
+    io.err(
+      `${basename(inputPath)}: resized ${input.image.width}×${input.image.height} → ${input.image.resize.to.join('×')} (${input.image.resize.method})\n`,
+    );
+  let id: string;
+  try {
+    ({ id } = await createRun(workspace, job, loaded.model));
+  } catch (e) {
+    if (e instanceof RunRefusedError) throw new InputError(e.message);
+    throw e;
+  }
+  const outcome = await executeJob(workspace, id, generator, job, workers !== undefined ? { workers } : {}, io);
+  if (typeof outcome === 'number') return outcome;
+  const result = outcome.result as ProjectResult;
+  await reportDone(job, outcome, args.flags.get('json'), io, projectSummary(result));
+  if (outDir !== undefined) {
+    // The range the input was read with (an image's), else the one an image would be read with.
+    const back = input.range ?? pixelRange(generator.output, range);
+    for (const s of result.signals)
+      for (const [m, fit] of Object.entries(s.methods)) {
+        if (fit === undefined) continue;
+        const file = join(outDir, `signal-${s.index}-${m}.png`);
+        try {
+          await writeFile(file, encodeGrayPng(fit.output, back));
+        } catch (e) {
+          throw new InputError(`cannot write ${file}: ${(e as Error).message}`);
+        }
+      }
+    io.err(
+      `wrote G(ẑ) of ${result.signals.length} signal(s) as PNG to ${outDir} ([${back.lo}, ${back.hi}] → 0 … 65535)\n`,
+    );
+  }
+  return 0;
+}

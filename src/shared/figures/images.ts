@@ -1,0 +1,196 @@
+import type { ImageExamples } from '../../core/experiments/examples';
+import type { MethodId } from '../../core/pursuit/types';
+import type { CustomApi } from './custom';
+import { HIDDEN_PIXEL_COLOR, methodColor } from './palette';
+import { FONT_FAMILY, textStyle } from './text';
+
+type Option = Record<string, unknown>;
+
+/** Pixels of one image cell on the page, the gap between cells, and the margins around the grid. */
+const CELL = 96;
+const GAP = 12;
+const LEFT = 84;
+const TOP = 96;
+/** Room under the grid: the hidden-pixel legend when something is hidden, a margin otherwise. */
+const bottom = (examples: ImageExamples) => (hasHidden(examples) ? 64 : 20);
+const hasHidden = (examples: ImageExamples) => examples.signals.some((s) => s.observed.some((v) => v === null));
+const RIGHT = 16;
+
+/** A signal's column header: what each image is. */
+export interface ImageColumn {
+  readonly key: 'truth' | 'observed' | MethodId;
+  readonly label: string;
+}
+
+/** The square side of the examples' images, or undefined when they are not square images. */
+export function imageSide(examples: ImageExamples | undefined): number | undefined {
+  const first = examples?.signals[0];
+  if (first === undefined) return undefined;
+  const n = first.observed.length;
+  const side = Math.round(Math.sqrt(n));
+  return side > 1 && side * side === n ? side : undefined;
+}
+
+/** The columns of the grid: truth when known, the observation, then each method's G(ẑ). */
+export function imageColumns(examples: ImageExamples): ImageColumn[] {
+  const first = examples.signals[0];
+  const methods = Object.keys(first?.methods ?? {}) as MethodId[];
+  return [
+    ...(first?.truth !== undefined ? [{ key: 'truth' as const, label: examples.truthLabel }] : []),
+    { key: 'observed', label: 'observed' },
+    ...methods.map((m) => ({ key: m, label: `${m}: G(ẑ)` })),
+  ];
+}
+
+/** Size in pixels of the figure `imageGridOption` lays out: a cell of 96 px per image. */
+export function imageGridSize(examples: ImageExamples): { width: number; height: number } {
+  const cols = imageColumns(examples).length;
+  const rows = examples.signals.length;
+  return {
+    width: LEFT + cols * (CELL + GAP) - GAP + RIGHT,
+    height: TOP + rows * (CELL + GAP) - GAP + bottom(examples),
+  };
+}
+
+const hex2 = (v: number) =>
+  Math.round(255 * Math.min(1, Math.max(0, v)))
+    .toString(16)
+    .padStart(2, '0');
+
+/**
+ * Image grid: one row per example signal, columns truth (when known), the
+ * observation with hidden pixels in a flat colour, and each method's G(ẑ).
+ * Every image shares one gray scale (black = smallest value shown, white =
+ * largest) so brightness compares across cells. Pixels are drawn as
+ * horizontal runs of equal gray (256 levels) by one custom series, which
+ * keeps the SVG small (a digit's black background is a few rects a row).
+ * Lay it out at `imageGridSize(examples)`.
+ */
+export function imageGridOption(examples: ImageExamples, title = 'Signals and their reconstructions'): Option {
+  const side = imageSide(examples);
+  if (side === undefined) throw new RangeError('an image grid needs square images');
+  const columns = imageColumns(examples);
+  const rows = examples.signals.length;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  const cellValues = (j: number, c: ImageColumn): readonly (number | null)[] => {
+    const s = examples.signals[j];
+    if (c.key === 'truth') return s.truth ?? [];
+    if (c.key === 'observed') return s.observed;
+    return s.methods[c.key] ?? [];
+  };
+  for (let j = 0; j < rows; j++)
+    for (const c of columns)
+      for (const v of cellValues(j, c))
+        if (v !== null && Number.isFinite(v)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+  if (!(hi > lo)) hi = lo + 1;
+  // Data: [x, y, level (0–255, or −1 hidden), run length], in pixel units of a grid whose cells sit GAP/CELL·side apart.
+  const step = side + (GAP / CELL) * side;
+  const data: number[][] = [];
+  for (let j = 0; j < rows; j++)
+    columns.forEach((c, col) => {
+      const values = cellValues(j, c);
+      for (let r = 0; r < side; r++) {
+        let start = 0;
+        let level = Number.NaN;
+        const flush = (end: number) => {
+          if (end > start && !Number.isNaN(level)) data.push([col * step + start, j * step + r, level, end - start]);
+        };
+        for (let x = 0; x < side; x++) {
+          const v = values[r * side + x];
+          const next =
+            v === null || v === undefined ? -1 : Number.isFinite(v) ? Math.round((255 * (v - lo)) / (hi - lo)) : 0;
+          if (next !== level) {
+            flush(x);
+            start = x;
+            level = next;
+          }
+        }
+        flush(side);
+      }
+    });
+  const { width, height } = imageGridSize(examples);
+  const extentX = columns.length * step - (GAP / CELL) * side;
+  const extentY = rows * step - (GAP / CELL) * side;
+  const fmt = (v: number) => Number(v.toPrecision(3)).toString();
+  const BOTTOM = bottom(examples);
+  const label = (text: string, x: number, y: number, extra: Record<string, unknown> = {}) => ({
+    type: 'text',
+    x,
+    y,
+    style: { text, fontFamily: FONT_FAMILY, fontSize: 13, fill: '#222', ...extra },
+  });
+  return {
+    animation: false,
+    textStyle,
+    title: {
+      text: title,
+      subtext: `gray scale shared by every image: black = ${fmt(lo)}, white = ${fmt(hi)}`,
+      left: 'center',
+      top: 8,
+      textStyle: { fontFamily: FONT_FAMILY, fontSize: 15 },
+      subtextStyle: { fontFamily: FONT_FAMILY, fontSize: 12, color: '#555' },
+    },
+    grid: { left: LEFT, top: TOP, width: width - LEFT - RIGHT, height: height - TOP - BOTTOM },
+    xAxis: { type: 'value', min: 0, max: extentX, show: false },
+    yAxis: { type: 'value', min: 0, max: extentY, inverse: true, show: false },
+    graphic: [
+      ...columns.map((c, col) =>
+        label(c.label, LEFT + col * (CELL + GAP) + CELL / 2, TOP - 10, {
+          align: 'center',
+          verticalAlign: 'bottom',
+          fontWeight: 'bold',
+          ...(c.key !== 'truth' && c.key !== 'observed' ? { fill: methodColor(c.key) } : {}),
+        }),
+      ),
+      ...examples.signals.map((_, j) =>
+        label(`signal ${j}`, LEFT - 8, TOP + j * (CELL + GAP) + CELL / 2, { align: 'right', verticalAlign: 'middle' }),
+      ),
+      ...(hasHidden(examples)
+        ? [
+            {
+              type: 'rect',
+              shape: { x: LEFT, y: height - BOTTOM + 22, width: 14, height: 14 },
+              style: { fill: HIDDEN_PIXEL_COLOR },
+            },
+            label('hidden pixel (not observed; the methods never read it)', LEFT + 20, height - BOTTOM + 29, {
+              verticalAlign: 'middle',
+              fontSize: 12,
+            }),
+          ]
+        : []),
+    ],
+    series: [
+      {
+        type: 'custom',
+        name: 'pixels',
+        silent: true,
+        clip: false,
+        data,
+        renderItem: (_params: unknown, api: CustomApi) => {
+          const x = api.value(0);
+          const y = api.value(1);
+          const level = api.value(2);
+          const run = api.value(3);
+          const a = api.coord([x, y]);
+          const b = api.coord([x + run, y + 1]);
+          const fill = level < 0 ? HIDDEN_PIXEL_COLOR : `#${hex2(level / 255).repeat(3)}`;
+          // A hair wider than the run, so anti-aliasing leaves no seams between runs.
+          return {
+            type: 'rect',
+            shape: {
+              x: Math.min(a[0], b[0]),
+              y: Math.min(a[1], b[1]),
+              width: Math.abs(b[0] - a[0]) + 0.8,
+              height: Math.abs(b[1] - a[1]) + 0.8,
+            },
+            style: { fill },
+          };
+        },
+      },
+    ],
+  };
+}
