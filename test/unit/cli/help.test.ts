@@ -25,3 +25,24 @@ describe('pursuit-lab help', () => {
     expect((await capture(['invert', '--help'])).out).toContain('--lambda L');
   });
 });
+
+describe('pursuit-lab --version', () => {
+  it.each(['--version', '-V'])('`%s` prints the version and exits 0', async (flag) => {
+    const r = await capture([flag]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^pursuit-lab \S+\n$/);
+  });
+});
+
+describe('usage errors', () => {
+  // Each command loads lazily and refers to its usage text from src/cli/usage.ts: a missing
+  // argument prints that text (a dangling name would throw here, and esbuild does not check names).
+  it.each(['invert', 'check', 'inspect', 'generate', 'convert', 'experiment', 'report'])(
+    '`%s` without its argument exits 2 with its usage',
+    async (command) => {
+      const r = await capture([command]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`pursuit-lab ${command} <`);
+    },
+  );
+});

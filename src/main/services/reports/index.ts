@@ -17,12 +17,12 @@ import { checkCsv, invertCsv, sweepCsv } from './csv';
 import { reportHtml } from './html';
 import { findChromium, htmlToPdf, NO_CHROMIUM } from './pdf';
 import { renderSvg, svgToPng } from './render';
+import { REPORT_FORMATS, type ReportFormat } from './formats';
 
 export { findChromium, NO_CHROMIUM } from './pdf';
 export { figureFontFound } from './render';
 
-export const REPORT_FORMATS = ['html', 'pdf', 'svg', 'png', 'csv', 'json'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ReportFormat } from './formats';
 
 /** A figure of a run: its file name, its caption, and the option the renderer would draw. */
 export interface RunFigure {
