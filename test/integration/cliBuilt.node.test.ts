@@ -162,6 +162,21 @@ describe('the built CLI', () => {
       ).toBe(true);
   });
 
+  it('maps a built worker thread’s stack trace to src/ (source maps reach the workers too)', () => {
+    const spec = join(root, 'throws.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({ kind: 'invert', model: 'random:10,40,80:tanh', methods: ['oracle'], count: 4 }),
+    );
+    const r = run(['experiment', spec, '--workers', '1', '--workspace', join(root, 'ws-throws')], 'built', {
+      PURSUIT_LAB_TEST_THROW_CHUNKS: '0',
+    });
+    expectBuiltOnly(r.loaded, ['job-worker.js']);
+    expect(r.stderr).toMatch(
+      /job worker, chunk 0: Error: injected fault[^\n]*\n\s+at \S+ \(\S*src\/workers\/jobs\.ts:\d+:\d+\)/,
+    );
+  });
+
   it('falls back to the source when a file of the build changed since, and PURSUIT_LAB_CLI=built refuses it', () => {
     const stampPath = repoPath('out/cli/stamp.json');
     const original = readFileSync(stampPath, 'utf8');
