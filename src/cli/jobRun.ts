@@ -17,7 +17,7 @@ import { InputError, UsageError, type CliIo } from './io';
 import { loadModelFile, loadModelOrRandom } from './modelFile';
 import { progressPrinter } from './output';
 
-export const DEFAULT_WORKSPACE = 'pursuit-lab-workspace';
+export { DEFAULT_WORKSPACE } from './usage';
 
 export interface LoadedJobModel {
   readonly generator: Generator;

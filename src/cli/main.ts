@@ -1,51 +1,49 @@
-import { inspect, inspectUsage } from './commands/inspect';
-import { check, checkUsage } from './commands/check';
-import { convert, convertUsage } from './commands/convert';
-import { generate, generateUsage } from './commands/generate';
-import { invert, invertUsage } from './commands/invert';
-import { experiment, experimentUsage } from './commands/experiment';
-import { project, projectUsage } from './commands/project';
-import { runs, runsUsage } from './commands/runs';
-import { report, reportUsage } from './commands/report';
 import { InputError, UsageError, type CliIo } from './io';
+import * as usages from './usage';
+import { APP_VERSION } from '../main/version';
 
-const usage = `Usage: pursuit-lab <command> [options]
+type Run = (argv: readonly string[], io: CliIo) => Promise<number>;
 
-Commands:
-  inspect <model> [--json] [--out file.json]   architecture summary of a generator
-  invert <model|random:…> [--method lp,…]      invert generated signals and measure the recovery
-  check <model|random:…> [--samples N]         is it invertible? Theorems 1–3 per sample, and a verdict
-  generate <model> --z FILE [--json out.json]  G(z) and every hidden layer for given latent vectors
-  convert <model> --to json <out.json>         write any readable model as Pursuit Lab JSON
-  experiment <spec.json | fig2 | fig3 | noise>  run a job (invert, check, sweep, trained, noise, project) on every core, kept in a run folder
-  project <model> <input.png|.npy|.json>       invert given signals (an image, an array): ẑ, G(ẑ), residual, certificate
-  runs [--workspace DIR]                       list the runs of a workspace with their state and progress
-  report <run> [--format html,pdf,…]           a run's figures (SVG, PNG), tidy CSV, HTML and PDF report
-
-Models: Pursuit Lab JSON, ONNX (exported from PyTorch), safetensors and npz
-(nn.Sequential state dicts; --arch FILE or --output ACT), or random:n0,…,n[:act][@seed].
-
-Run \`pursuit-lab help <command>\` for a command's options.
-Exit codes: 0 success, 1 bad input (file, model), 2 bad command line.`;
-
-const commands: Record<string, { run: (argv: readonly string[], io: CliIo) => Promise<number>; usage: string }> = {
-  inspect: { run: inspect, usage: inspectUsage },
-  invert: { run: (argv, io) => invert(argv, io), usage: invertUsage },
-  generate: { run: generate, usage: generateUsage },
-  check: { run: (argv, io) => check(argv, io), usage: checkUsage },
-  convert: { run: convert, usage: convertUsage },
-  experiment: { run: experiment, usage: experimentUsage },
-  project: { run: project, usage: projectUsage },
-  runs: { run: runs, usage: runsUsage },
-  report: { run: report, usage: reportUsage },
+/**
+ * Every command, loaded when it runs: `--help` and `--version` (and any one command) load
+ * only what they use, not the model readers, mathjs, the job engine or ECharts of the others.
+ * The usage texts live in ./usage, which loads nothing heavy.
+ */
+const commands: Record<string, { load: () => Promise<Run>; usage: string }> = {
+  inspect: { load: async () => (await import('./commands/inspect')).inspect, usage: usages.inspectUsage },
+  invert: {
+    load: async () => {
+      const { invert } = await import('./commands/invert');
+      return (argv, io) => invert(argv, io);
+    },
+    usage: usages.invertUsage,
+  },
+  generate: { load: async () => (await import('./commands/generate')).generate, usage: usages.generateUsage },
+  check: {
+    load: async () => {
+      const { check } = await import('./commands/check');
+      return (argv, io) => check(argv, io);
+    },
+    usage: usages.checkUsage,
+  },
+  convert: { load: async () => (await import('./commands/convert')).convert, usage: usages.convertUsage },
+  experiment: { load: async () => (await import('./commands/experiment')).experiment, usage: usages.experimentUsage },
+  project: { load: async () => (await import('./commands/project')).project, usage: usages.projectUsage },
+  runs: { load: async () => (await import('./commands/runs')).runs, usage: usages.runsUsage },
+  report: { load: async () => (await import('./commands/report')).report, usage: usages.reportUsage },
 };
 
 /** Runs the CLI; returns the exit code. Never throws for bad input: it reports and returns 1 or 2. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  const { usage } = usages;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? commands[rest[0] ?? ''] : undefined;
     io.out(`${topic?.usage ?? usage}\n`);
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(`pursuit-lab ${APP_VERSION}\n`);
     return 0;
   }
   const command = commands[name];
@@ -58,8 +56,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.out(`${command.usage}\n`);
     return 0;
   }
+  const run = await command.load();
   try {
-    return await command.run(rest, io);
+    return await run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`pursuit-lab ${name}: ${e.message}\n`);

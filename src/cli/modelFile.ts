@@ -7,16 +7,11 @@ import type { Generator } from '../core/model/generator';
 import { parseRandomSpec, randomGaussianGenerator } from '../core/model/random';
 import { defaultModelParser, ParseLimitError } from '../main/services/modelParser';
 import type { ParsedArgs } from './args';
-import { checkRandomBudget, MEMORY_BUDGET_USAGE, memoryBudgetFrom } from './budget';
+import { checkRandomBudget, memoryBudgetFrom } from './budget';
 import { InputError, UsageError } from './io';
 
 /** Flags every command that opens a model accepts. */
 export const MODEL_FLAGS = ['arch', 'output', 'memory-budget'] as const;
-
-export const MODEL_FLAGS_USAGE = `  --arch FILE          architecture sidecar for a weights-only file (default: NAME.arch.json beside it, if present)
-  --output ACT         output activation of a weights-only file without a sidecar:
-                       identity, tanh, sigmoid, leaky_relu (0.2), plu (0.1, 1) or custom(EXPRESSION)
-${MEMORY_BUDGET_USAGE}`;
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCliProcess } from '../helpers/cli';
+import { cliEnv, runCliProcess } from '../helpers/cli';
 import { fixturePath, repoPath } from '../helpers/fixtures';
 
 const root = mkdtempSync(join(tmpdir(), 'pl-jobs-'));
@@ -56,7 +56,7 @@ async function interrupt(workspace: string, signal: NodeJS.Signals) {
   const child = spawn(
     process.execPath,
     [repoPath('bin/pursuit-lab.mjs'), 'experiment', specPath, '--workers', '1', '--workspace', workspace],
-    { env: { ...process.env, PURSUIT_LAB_TEST_CHUNK_DELAY_MS: '400' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: cliEnv({ PURSUIT_LAB_TEST_CHUNK_DELAY_MS: '400' }), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

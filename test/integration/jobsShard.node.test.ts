@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCliProcess } from '../helpers/cli';
+import { cliEnv, runCliProcess } from '../helpers/cli';
 import { repoPath } from '../helpers/fixtures';
 
 const root = mkdtempSync(join(tmpdir(), 'pl-jobs-shard-'));
@@ -140,7 +140,7 @@ describe('pursuit-lab experiment under kill -9', () => {
           ? ['experiment', specPath, '--workers', '1', '--workspace', workspace]
           : ['experiment', '--resume', id, '--workers', '1', '--workspace', workspace];
       const child = spawn(process.execPath, [repoPath('bin/pursuit-lab.mjs'), ...args], {
-        env: { ...process.env, PURSUIT_LAB_TEST_CHUNK_DELAY_MS: String(DELAY_MS) },
+        env: cliEnv({ PURSUIT_LAB_TEST_CHUNK_DELAY_MS: String(DELAY_MS) }),
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

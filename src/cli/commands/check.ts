@@ -4,23 +4,10 @@ import { layerDims } from '../../core/model/generator';
 import { parseArgs } from '../args';
 import { checkMemoryBudget, memoryBudgetFrom } from '../budget';
 import { UsageError, type CliIo } from '../io';
-import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
+import { loadModelOrRandom, MODEL_FLAGS } from '../modelFile';
 import { fmtCount } from './invert';
 import { checkWritable, formatTable, progressPrinter, writeModelReport } from '../output';
-
-export const checkUsage = `pursuit-lab check <model | random:…> [--samples N] [--seed S] [--noise SIGMA] [--saturation-tolerance T] [--json out.json]
-
-Is the generator invertible, and how sure can we be? Samples N latents
-z ~ N(0, I) (default 256, seed 0), reads every sample's supports and
-evaluates the paper's conditions on them: Theorem 1 (any weights; spark
-replaced by certified lower bounds, so a pass is a proof), Theorem 2 (i.i.d.
-Gaussian weights), Theorem 3 (coherence, the layered pursuit's stability;
-with --noise its error bounds). Prints a per-layer table and a verdict.
-For tanh and sigmoid outputs it counts the saturated pixels (within
---saturation-tolerance T of φ's range, default √ε·(hi − lo)): they carry no
-equation, so the last layer's conditions count only the others.
-
-${MODEL_FLAGS_USAGE}`;
+import { checkUsage } from '../usage';
 
 const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
 

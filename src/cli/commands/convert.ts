@@ -2,15 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { writeJsonModel } from '../../core/formats/json';
 import { parseArgs } from '../args';
 import { InputError, UsageError, type CliIo } from '../io';
-import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
+import { loadModelOrRandom, MODEL_FLAGS } from '../modelFile';
 import { checkWritable } from '../output';
-
-export const convertUsage = `pursuit-lab convert <model> --to json <out.json>
-
-Writes any model Pursuit Lab reads (ONNX, safetensors, npz, JSON, random:…)
-as Pursuit Lab JSON, BatchNorm folded, every weight exact (float64).
-
-${MODEL_FLAGS_USAGE}`;
+import { convertUsage } from '../usage';
 
 export async function convert(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { valued: ['to', ...MODEL_FLAGS] });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkJobModel, normalizeJobSpec, type JobReport, type JobSpec } from '../../core/experiments/jobs';
 import type { CheckReport } from '../../core/experiments/check';
@@ -24,68 +25,13 @@ import {
 import { isRunId } from '../../main/services/jobs/runs';
 import { parseArgs } from '../args';
 import { InputError, UsageError, type CliIo } from '../io';
-import { DEFAULT_WORKSPACE, executeJob, loadJobModel, parseWorkers, resolveModelArg } from '../jobRun';
+import { executeJob, loadJobModel, parseWorkers, resolveModelArg } from '../jobRun';
+import { DEFAULT_WORKSPACE, experimentUsage } from '../usage';
 import { checkWritable, writeJsonOutput } from '../output';
 
-export { DEFAULT_WORKSPACE } from '../jobRun';
+export { DEFAULT_WORKSPACE } from '../usage';
 
-export const experimentUsage = `pursuit-lab experiment <spec.json> [--workers N] [--workspace DIR] [--json FILE]
-pursuit-lab experiment fig2|fig3|noise [--model M] [--quick] [--count N] [--seed S] [--methods LIST]
-                       [--paper-protocol]
-                       [--workers N] [--workspace DIR] [--json FILE]
-pursuit-lab experiment --resume ID [--workers N] [--workspace DIR] [--json FILE]
-pursuit-lab experiment <spec.json | preset …> --shard K/N [--run-id ID] [--workers N] [--workspace DIR]
-pursuit-lab experiment --merge <run folder>… [--workspace DIR] [--json FILE]
-
-Runs an experiment as a job on every core and keeps it: the job is cut into
-chunks (blocks of signals) computed by a pool of worker threads, each chunk
-saved to <workspace>/runs/<id>/chunks/<k>.json as it finishes, then merged in
-chunk order into result.json. The result is the same, bit for bit, whatever
-the number of workers (timings aside: "seconds" fields). A run whose process
-died (kill -9, a crash) shows as interrupted in \`pursuit-lab runs\`;
---resume computes only its missing chunks. Ctrl-C cancels and keeps the
-finished chunks (resumable too).
-
-spec.json: {"kind": "invert" | "check" | "sweep" | "trained" | "noise" | "project", "model": "FILE or random:…", …}
-  invert: methods ["lp", …], count, seed, mask ("none", "random:F", "rows:A-B"),
-          noise (σ), successThreshold, certify, options (per-method, as MethodOptions),
-          chunkSize (signals per chunk, default 16)
-  check:  samples, seed, noise (σ), saturationTolerance, chunkSize (default 64)
-  sweep:  (no model) n0 [100, 200], n1 [50, 100, …, 1000], n 625, count 512, seed,
-          methods ["lp", "lbp", "gd"], successThreshold, options, chunkSize 64
-  trained: methods ["lp", "lbp", "oracle", "gd"], count 512, seed, successThreshold,
-          options, chunkSize 16 (clean, 45% hidden at random, top rows hidden)
-  noise:  sigmas (8 log-spaced, 1e-3 … 0.3), methods ["lp", "lbp", "oracle-e2e"], count 128,
-          seed, successThreshold, options, boundSignals 16
-  project: signals [[y…], …], hidden (pixel indices), methods ["lp", "lbp", "gd"], seed,
-          offRangeThreshold 1e-3, options, chunkSize 16 (pursuit-lab project writes these from a file)
-A relative model path is read from the spec file's folder.
-
-Presets: fig2 (the sweep, the paper's Fig. 2), fig3 (trained on --model, default
-the bundled mnist-fc-gan.onnx), noise (noise on --model, same default).
-  --quick          a smoke run: 32 signals; fig2 on n0 = 100, n1 = 50, 150, 300, 450
-                   with GD cut to 300 iterations and one start; noise on 4 σ's
-  --count N, --seed S, --methods LIST   override the preset's
-  --paper-protocol fig2 with the paper's per-signal choices: GD's step as the smallest
-                   of {1e-1, 1, …, 1e4} ending with ‖∇‖ < 1e-9, LBP's λ as the one of
-                   {1e-5, 7e-6, 3e-6, 1e-6, 0} with the lowest misfit (up to 6× and 5× the time)
-
-  --workers N      worker threads (default: every core, os.availableParallelism())
-  --workspace DIR  where runs/ lives (default ./${DEFAULT_WORKSPACE})
-  --resume ID      finish an interrupted, cancelled or failed run
-  --json FILE      also write the result there, with {"run": {"id", "dir"}} added
-
-On a cluster (a Slurm job array, say), each task runs the same command with
---shard K/N (K from 1 to N) and computes only chunks k with k mod N = K − 1,
-into the run folder <workspace>/runs/<id>/. Every shard derives the same id
-from the job and the model's SHA-256 (<kind>-<12 hex digits>) unless --run-id
-gives one; a shard started again resumes its share. A shard ends "partial"
-unless the folder then holds every chunk (a shared folder), which it merges.
---merge gathers the chunk files of run folders of one job (same spec and
-model SHA-256) into <workspace>/runs/<id>/ and writes the result.json one
-machine would write.
-
-Exit codes: 0 done, 1 bad input or a failed run, 2 bad command line, 130 cancelled.`;
+export { experimentUsage } from '../usage';
 
 async function readSpecFile(path: string): Promise<JobSpec> {
   let text;
@@ -109,9 +55,18 @@ async function readSpecFile(path: string): Promise<JobSpec> {
   }
 }
 
-/** The bundled model, beside src/ or out/ (both two levels below the repository root). */
-const bundledModel = () =>
-  resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../resources/models/mnist-fc-gan.onnx');
+/**
+ * The bundled model, in resources/ at the repository root: found upward from this module,
+ * which is src/cli/commands/experiment.ts from source and a chunk of out/cli/ when built.
+ */
+function bundledModel(): string {
+  const relative = 'resources/models/mnist-fc-gan.onnx';
+  const start = fileURLToPath(new URL('.', import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, relative))) return join(dir, relative);
+    if (dirname(dir) === dir) return resolve(start, '../../..', relative);
+  }
+}
 
 /** A preset's raw spec, fig3 and noise on the bundled model unless --model says otherwise. */
 export function presetSpec(preset: Preset, flags: PresetOptions): Record<string, unknown> {

@@ -5,17 +5,9 @@ import { matrix } from '../../core/linalg/matrix';
 import { forward } from '../../core/model/forward';
 import { parseArgs } from '../args';
 import { InputError, UsageError, type CliIo } from '../io';
-import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
+import { loadModelOrRandom, MODEL_FLAGS } from '../modelFile';
 import { checkWritable, writeJsonOutput } from '../output';
-
-export const generateUsage = `pursuit-lab generate <model> --z FILE [--json out.json]
-
-Computes G(z) and every hidden layer for the latent vectors in FILE: a JSON
-array of arrays ([[…n0 values…], …]) or an .npy of shape [count, n0]. Writes
-{"output": [[…n values…] per z], "hidden": [[[…n_i values…] per z] per hidden layer]}
-to --json FILE, or to standard output.
-
-${MODEL_FLAGS_USAGE}`;
+import { generateUsage } from '../usage';
 
 /** Reads latent vectors (one per row) from JSON or .npy. */
 async function readLatents(path: string, n0: number): Promise<number[][]> {

@@ -2,17 +2,9 @@ import { createHash } from 'node:crypto';
 import { summarizeGenerator } from '../../core/model/summary';
 import { parseArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
-import { loadModelFile, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
+import { loadModelFile, MODEL_FLAGS } from '../modelFile';
 import { checkWritable, formatTable, writeJsonOutput } from '../output';
-
-export const inspectUsage = `pursuit-lab inspect <model> [--json] [--out file.json]
-
-Prints a generator's architecture: layer widths, shapes, activations and
-parameter count (BatchNorm folded into its linear layer). With --json prints
-JSON instead (--out writes it to a file):
-{"dims": [n0, n1, …, n], "output": "<activation>", "parameters": N, …}.
-
-${MODEL_FLAGS_USAGE}`;
+import { inspectUsage } from '../usage';
 
 export async function inspect(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { valued: ['out', ...MODEL_FLAGS], boolean: ['json'] });

@@ -7,34 +7,9 @@ import { layerDims } from '../../core/model/generator';
 import { parseArgs } from '../args';
 import { checkMemoryBudget, memoryBudgetFrom } from '../budget';
 import { UsageError, type CliIo } from '../io';
-import { loadModelOrRandom, MODEL_FLAGS, MODEL_FLAGS_USAGE } from '../modelFile';
+import { loadModelOrRandom, MODEL_FLAGS } from '../modelFile';
 import { checkWritable, formatTable, progressPrinter, writeModelReport } from '../output';
-
-export const invertUsage = `pursuit-lab invert <model | random:n0,n1,…,n[:activation][@seed]> [options]
-
-Draws --count latent vectors z ~ N(0, I), observes G(z) (optionally masked
-and noisy) and inverts every signal with each method, measuring the
-recovery by feeding ẑ back through the generator.
-
-  --method LIST        any of ${METHOD_IDS.join(',')} (default lp)
-  --count N            signals (default 64; with the model, checked against --memory-budget)
-  --seed S             seed of z (S), noise (S+1), masks (S+2) and GD starts (S+3) (default 0)
-  --mask M             none | random:FRACTION | rows:FROM-TO (default none)
-  --noise SIGMA        Gaussian noise σ on the known pixels (default 0)
-  --lambda L           ℓ1 weight of lp and lbp (default 0, the paper's experiments);
-                       theorem3: lbp takes the Theorem 3 rule λ_i = 2ε_{i+1}
-  --max-iterations N   iteration cap of the iterative solvers
-  --restarts K         random starts for gd and adam (default 1)
-  --plain              the paper's plain iterations, without exact solves on settled supports
-  --json FILE          write the full report (every signal) as JSON
-  --certify            add each recovered signal's uniqueness certificate (Theorem 1 on ẑ's supports)
-  --success-threshold T   success means ‖ẑ − z‖/‖z‖ < T (default 0.001)
-  --saturation-tolerance T   tanh/sigmoid: a pixel within T of the edge of φ's range is a
-                       one-sided bound on its pre-activation, not an equation (default √ε·(hi − lo),
-                       2.98e-8 for tanh)
-${MODEL_FLAGS_USAGE}
-
-A random model has W_i i.i.d. N(0, 1/n_i), zero biases, weight seed 0 unless @seed.`;
+import { invertUsage } from '../usage';
 
 function positiveInt(value: string | true | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;

@@ -3,7 +3,6 @@ import { basename, join, resolve } from 'node:path';
 import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
 import {
   DEFAULT_OFF_RANGE_THRESHOLD,
-  DEFAULT_PROJECT_METHODS,
   type ProjectResult,
 } from '../../core/experiments/project';
 import { formatBytes } from '../../core/formats/budget';
@@ -34,45 +33,9 @@ export const MAX_INPUT_FILE_BYTES = 256 * 1024 * 1024;
 /** Signals shown in the summary table; the rest are in result.json. */
 const TABLE_SIGNALS = 20;
 
-export const projectUsage = `pursuit-lab project <model|random:…> <input.png|.jpg|.npy|.json> [--mask FILE] [--method LIST]
-                    [--range LO,HI] [--seed S] [--off-range T] [--workers N] [--workspace DIR] [--json FILE]
+import { projectUsage } from '../usage';
 
-Inverts given signals instead of drawn ones: finds ẑ with G(ẑ) ≈ y for each
-signal y in the file, with every method, as a \`project\` job kept in a run
-folder like \`pursuit-lab experiment\` (resume it with experiment --resume ID,
-draw its figures with \`pursuit-lab report ID\`). Per signal and method: ẑ,
-G(ẑ), the residual ‖M(G(ẑ) − y)‖ on the known pixels and its relative size,
-and — when the fit reproduces y (relative residual ≤ --off-range) — the
-uniqueness certificate of ẑ (Theorem 1). A signal off the generator's range
-gets its best fit and how far off it is; no certificate is claimed for it.
-
-Inputs (told apart by their first bytes):
-  PNG, JPEG   one signal: grayscale (ITU-R BT.601 luma, alpha over black), resized
-              to the model's square image (area averaging down, bilinear up), pixel
-              values mapped linearly onto [−1, 1] ([0, 1] for a sigmoid output)
-  .npy        shape [n] or [count, n], float16/32/64 or int64, values as they are
-  JSON        a list of n numbers, or a list of such lists
-
-  --mask FILE      a mask image: black (gray < 0.5) = hidden, the same for every
-                   signal; the model's image size, or the input image's
-  --method LIST    any of ${METHOD_IDS.filter((m) => !m.startsWith('oracle')).join(',')} (default ${DEFAULT_PROJECT_METHODS.join(',')});
-                   the oracles need true supports, which a given signal has not
-  --range LO,HI    map image pixels 0 … max onto LO … HI instead (e.g. 0,1)
-  --seed S         seeds gradient descent's random starts (default 0)
-  --off-range T    relative residual above which a fit is off the range (default 1e-3;
-                   for an image, twice its quantisation error when that is larger)
-  --workers N      worker threads (default: every core)
-  --workspace DIR  where runs/ lives (default ./${DEFAULT_WORKSPACE})
-  --json FILE      also write the result there, with {"run": {"id", "dir"}} added
-  --out DIR        also write each method's G(ẑ) as DIR/signal-<k>-<method>.png (16-bit gray,
-                   the input's value range mapped back onto 0 … max; square images only)
-
-The spec (spec.json in the run folder) holds the decoded signals themselves,
-the mask as hidden pixel indices, and the input file's name, SHA-256 and
-decode record (size, colour, resize, range), so the run reproduces without
-the file.
-
-Exit codes: 0 done, 1 bad input or a failed run, 2 bad command line, 130 cancelled.`;
+export { projectUsage };
 
 async function readInputFile(path: string, flag: string): Promise<Uint8Array> {
   try {

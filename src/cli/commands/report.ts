@@ -4,29 +4,7 @@ import { isRunId, runDir } from '../../main/services/jobs/runs';
 import { figureFontFound, REPORT_FORMATS, writeReport, type ReportFormat } from '../../main/services/reports';
 import { parseArgs } from '../args';
 import { InputError, UsageError, type CliIo } from '../io';
-import { DEFAULT_WORKSPACE } from './experiment';
-
-export const reportUsage = `pursuit-lab report <run id | run folder> [--workspace DIR] [--out DIR] [--format LIST]
-
-Writes a finished run's figures and report: the figures as the app draws
-them (the same chart builders), rendered in Node to SVG and PNG, their data
-as tidy CSV, and one self-contained HTML page (figures inline, the summary
-or verdict, the spec, the model's SHA-256, versions, seed, kernel, timings)
-printed to PDF with the system's Chromium when one is found.
-
-  <run>            a run id of the workspace, or a run folder's path
-  --workspace DIR  where runs/ lives (default ./${DEFAULT_WORKSPACE})
-  --out DIR        write there instead of into the run folder
-  --format LIST    any of ${REPORT_FORMATS.join(',')} (default: all)
-
-Writes <out>/figures/<figure>.svg, .png, .json (the chart option with its
-data), <out>/figures/<kind>.csv, <out>/report.html and <out>/report.pdf.
-invert: Fig. 3 (SNR per layer and method) and success per method; CSV one
-row per method × signal × layer. check: sparsity per layer with Theorem 2's
-bounds; CSV one row per layer. sweep: Fig. 2 per n₀ and layer; CSV one row
-per grid point × method × layer.
-
-Exit codes: 0 written, 1 no such run or no result yet, 2 bad command line.`;
+import { DEFAULT_WORKSPACE, reportUsage } from '../usage';
 
 function parseFormats(text: string): ReportFormat[] {
   const list = text

@@ -3,17 +3,7 @@ import { listRuns } from '../../main/services/jobs/runs';
 import { parseArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
 import { formatTable, writeJsonOutput } from '../output';
-import { DEFAULT_WORKSPACE } from './experiment';
-
-export const runsUsage = `pursuit-lab runs [--workspace DIR] [--json]
-
-Lists the runs of a workspace (default ./${DEFAULT_WORKSPACE}), oldest first,
-with their state (queued, running, interrupted, cancelled, failed, done) and
-chunks done. A run whose process died shows as interrupted: finish it with
-\`pursuit-lab experiment --resume ID\`.
-
-  --workspace DIR  the workspace
-  --json           the list as JSON on stdout`;
+import { DEFAULT_WORKSPACE, runsUsage } from '../usage';
 
 export async function runs(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { valued: ['workspace'], boolean: ['json'] });

@@ -7,6 +7,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ModelFormatError } from '../../core/formats/errors';
 import type { OpenOptions } from '../../core/formats/format';
 import type { ModelParseApi, ParsedModel } from '../../workers/modelParse';
+import { sourceMapArgv } from './workerSourceMaps';
 
 export type { ParsedModel } from '../../workers/modelParse';
 
@@ -69,14 +70,14 @@ const IDLE_MS = 30_000;
  * it. A built host (electron-vite) has `out/main/model-parser.js`, beside the
  * entry this code was bundled into, or one level up when it went into a chunk.
  */
-function workerEntry(): { url: URL; workerData?: unknown } {
+function workerEntry(): { url: URL; workerData?: unknown; execArgv?: string[] } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const tsEntry = new URL('../../workers/modelParse.node-worker.ts', here);
     return { url: new URL('../../../bin/ts-worker.mjs', here), workerData: { tsEntry: tsEntry.href } };
   }
   const candidates = [new URL('./model-parser.js', here), new URL('../model-parser.js', here)];
-  return { url: candidates.find((url) => existsSync(url)) ?? candidates[0] };
+  return { url: candidates.find((url) => existsSync(url)) ?? candidates[0], execArgv: sourceMapArgv() };
 }
 
 const fmtSeconds = (ms: number) =>
@@ -117,6 +118,7 @@ export function createModelParser(
     const entry = workerEntry();
     const worker = new Worker(entry.url, {
       workerData: entry.workerData,
+      execArgv: entry.execArgv,
       resourceLimits: { maxOldGenerationSizeMb: limits.memoryLimitMb },
     });
     return { worker, api: wrap<ModelParseApi>(nodeEndpoint(worker)) };

@@ -5,6 +5,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { JobSpec } from '../../../core/experiments/jobs';
 import type { Generator } from '../../../core/model/generator';
 import type { JobApi } from '../../../workers/jobs';
+import { sourceMapArgv } from '../workerSourceMaps';
 
 /**
  * The worker entry. From source (this file is .ts: the CLI under tsx, the
@@ -12,14 +13,14 @@ import type { JobApi } from '../../../workers/jobs';
  * has `out/main/job-worker.js` beside the entry this was bundled into, or one
  * level up from a chunk.
  */
-function workerEntry(): { url: URL; workerData?: unknown } {
+function workerEntry(): { url: URL; workerData?: unknown; execArgv?: string[] } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const tsEntry = new URL('../../../workers/jobs.node-worker.ts', here);
     return { url: new URL('../../../../bin/ts-worker.mjs', here), workerData: { tsEntry: tsEntry.href } };
   }
   const candidates = [new URL('./job-worker.js', here), new URL('../job-worker.js', here)];
-  return { url: candidates.find((url) => existsSync(url)) ?? candidates[0] };
+  return { url: candidates.find((url) => existsSync(url)) ?? candidates[0], execArgv: sourceMapArgv() };
 }
 
 /** How a chunk ended on a worker: its encoded result, or why not (as data). */
@@ -61,7 +62,7 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const entry = workerEntry();
-    const worker = new Worker(entry.url, { workerData: entry.workerData });
+    const worker = new Worker(entry.url, { workerData: entry.workerData, execArgv: entry.execArgv });
     const api = wrap<JobApi>(nodeEndpoint(worker));
     const died = new Promise<never>((_, reject) => {
       worker.once('error', (e) => reject(new Error(`the worker thread failed: ${e.message}`)));

@@ -12,13 +12,12 @@ import { checkCsv, invertCsv, noiseCsv, projectCsv, sweepCsv, trainedCsv } from 
 import { reportHtml } from './html';
 import { findChromium, htmlToPdf, NO_CHROMIUM } from './pdf';
 import { renderSvg, svgToPng } from './render';
+import { REPORT_FORMATS, type ReportFormat } from './formats';
 
 export { findChromium, NO_CHROMIUM } from './pdf';
 export { figureFontFound } from './render';
 
-// One list for the CLI, the contract and this service.
-import { REPORT_FORMATS, type ReportFormat } from '../../../shared/contract';
-export { REPORT_FORMATS, type ReportFormat };
+export { REPORT_FORMATS, type ReportFormat } from './formats';
 
 export type { RunFigure, RunResult } from '../../../shared/figures/run';
 
