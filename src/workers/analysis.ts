@@ -1,7 +1,9 @@
 /**
- * The analysis worker's API, free of any environment: the browser Web Worker
- * entry (analysis.worker.ts) and the Node worker_threads entry
- * (analysis.node-worker.ts) both expose exactly this object over Comlink.
+ * The worker's API, free of any environment: the browser Web Worker entry
+ * (analysis.worker.ts), the Node worker_threads entry (analysis.node-worker.ts)
+ * and the job engine's pool entry (jobs.node-worker.ts) all expose this one
+ * object over Comlink — the renderer's analyses and the host's job chunks
+ * run the same module (the job methods come from jobs.ts).
  */
 import { createSparsitySampler, drive, type SparsityResult, type SparsitySpec } from '../core/experiments/index';
 import { ModelFormatError, openModel } from '../core/formats/index';
@@ -10,6 +12,7 @@ import { wasmUnavailableReason } from '../core/linalg/wasmKernel';
 import type { Generator } from '../core/model/generator';
 import { summarizeGenerator, type GeneratorSummary } from '../core/model/summary';
 import { err, ok, type Result } from '../shared/result';
+import { createJobApi, type JobFaults } from './jobs';
 
 /**
  * Progress callback; called at most every `PROGRESS_INTERVAL_MS` and once at
@@ -25,7 +28,11 @@ export const PROGRESS_INTERVAL_MS = 100;
 /** Lets queued messages (a cancel request) in between steps. */
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-export function createAnalysisApi() {
+/**
+ * @param faults test-only faults of the job methods (jobs.ts), from the Node entry's environment.
+ * @param exit how a job fault ends the thread (the Node entry passes process.exit).
+ */
+export function createAnalysisApi(faults: JobFaults = {}, exit: (code: number) => void = () => undefined) {
   const models = new Map<string, Generator>();
   const cancelled = new Set<string>();
 
@@ -107,6 +114,9 @@ export function createAnalysisApi() {
     cancel(runId: string): void {
       cancelled.add(runId);
     },
+
+    // The job engine's chunk methods (loadJobModel, runChunk).
+    ...createJobApi(faults, exit),
   };
 }
 

@@ -1,11 +1,12 @@
-// Node worker_threads entry of the job worker: the engine's pool starts
+// Node worker_threads entry of the job worker — the worker API the renderer's
+// worker exposes too (analysis.ts), with the test faults — the engine's pool starts
 // these (src/main/services/jobs/pool.ts). The PURSUIT_LAB_TEST_* variables
 // inject faults for the engine's tests (a chunk that throws, a worker that
 // dies, a slow chunk); unset, they change nothing.
 import { parentPort } from 'node:worker_threads';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { createJobApi } from './jobs';
+import { createAnalysisApi } from './analysis';
 
 if (parentPort === null) throw new Error('jobs.node-worker must run as a worker thread');
 const list = (name: string) =>
@@ -19,6 +20,6 @@ const faults = {
   delayMs: Number(process.env.PURSUIT_LAB_TEST_CHUNK_DELAY_MS ?? 0) || 0,
 };
 expose(
-  createJobApi(faults, (code) => process.exit(code)),
+  createAnalysisApi(faults, (code) => process.exit(code)),
   nodeEndpoint(parentPort),
 );

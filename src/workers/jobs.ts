@@ -1,7 +1,8 @@
 /**
- * The job worker's API, free of any environment: the engine
- * (src/main/services/jobs/) starts a pool of these on Node worker_threads,
- * hands each the model once, then asks for chunks by index.
+ * The job methods of the worker API (analysis.ts spreads them into the one
+ * API every worker entry exposes): the engine (src/main/services/jobs/)
+ * starts a pool of workers on Node worker_threads, hands each the model once
+ * (loadJobModel), then asks for chunks by index (runChunk).
  */
 import { encodeChunk, runChunk, type JobSpec } from '../core/experiments/jobs';
 import { checkGenerator, type Generator } from '../core/model/generator';
@@ -25,7 +26,7 @@ export function createJobApi(faults: JobFaults = {}, exit: (code: number) => voi
      * Keeps the generator for every later chunk: the weights cross the
      * thread boundary (a structured-clone copy) once per worker, not per chunk.
      */
-    loadModel(gen: Generator): Result<null> {
+    loadJobModel(gen: Generator): Result<null> {
       const problem = checkGenerator(gen);
       if (problem !== undefined) return err('bad-request', problem);
       model = gen;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { proxy } from 'comlink';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeChunk, normalizeJobSpec, runChunk } from '../../src/core/experiments/jobs';
+import { randomGaussianGenerator } from '../../src/core/model/random';
 import type { AnalysisApi } from '../../src/workers/analysis';
 import { repoPath } from '../helpers/fixtures';
 import { startTsWorker } from '../helpers/nodeWorker';
@@ -11,6 +13,24 @@ afterAll(() => worker.terminate());
 const defaultModel = () => new Uint8Array(readFileSync(repoPath('resources/models/gaussian-100-300-625-tanh.json')));
 
 describe('analysis worker on a real worker_thread through Comlink', () => {
+  it('is the job worker too: it computes a job chunk, byte for byte what core computes', async () => {
+    const gen = randomGaussianGenerator([6, 30, 40], { kind: 'tanh' }, 1);
+    const spec = normalizeJobSpec({
+      kind: 'invert',
+      model: 'random:6,30,40:tanh',
+      methods: ['oracle'],
+      count: 4,
+      chunkSize: 2,
+    });
+    expect(await api.loadJobModel(gen)).toEqual({ ok: true, value: null });
+    const r = await api.runChunk(spec, 1);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const expected = encodeChunk(runChunk(gen, spec, 1, () => 0));
+    const noTimes = (t: string) => t.replace(/"seconds":[0-9.e-]+/g, '"seconds":0');
+    expect(noTimes(r.value.text)).toBe(noTimes(expected));
+  });
+
   it('loads the default model and samples sparsity with progress', async () => {
     const loaded = await api.loadModel('default', defaultModel(), 'gaussian.json');
     expect(loaded.ok && loaded.value.dims).toEqual([100, 300, 625]);
