@@ -1,10 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
-import {
-  DEFAULT_OFF_RANGE_THRESHOLD,
-  type ProjectResult,
-} from '../../core/experiments/project';
+import { DEFAULT_OFF_RANGE_THRESHOLD, type ProjectResult } from '../../core/experiments/project';
 import { formatBytes } from '../../core/formats/budget';
 import {
   encodeGrayPng,
