@@ -19,6 +19,7 @@ const api: HostClient = {
   getRun: (request) => invoke('getRun', request),
   cancelRun: (request) => invoke('cancelRun', request),
   resumeRun: (request) => invoke('resumeRun', request),
+  getRunPartial: (request) => invoke('getRunPartial', request),
   deleteRun: (request) => invoke('deleteRun', request),
   exportRunReport: (request) => invoke('exportRunReport', request),
   getJobSettings: () => invoke('getJobSettings'),

@@ -87,6 +87,12 @@ export interface HostApi {
   cancelRun(request: { id: string }): Promise<Result<RunInfo>>;
   /** Queues an interrupted, cancelled or failed run again; only its missing chunks are computed. */
   resumeRun(request: { id: string }): Promise<Result<RunInfo>>;
+  /**
+   * A run's result so far, while it runs: for a sweep the grid points whose
+   * signals are all done, for a noise job the σ's done (each exactly as the
+   * finished run will have it); null for the other kinds.
+   */
+  getRunPartial(request: { id: string }): Promise<Result<{ id: string; result: unknown }>>;
   /** Deletes a run folder (not a queued or running one: cancel it first). */
   deleteRun(request: { id: string }): Promise<Result<{ id: string }>>;
   /**
@@ -196,6 +202,7 @@ export const HOST_METHODS = [
   'getRun',
   'cancelRun',
   'resumeRun',
+  'getRunPartial',
   'deleteRun',
   'exportRunReport',
   'getJobSettings',

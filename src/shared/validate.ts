@@ -71,6 +71,7 @@ const validators: { [M in HostMethod]: Validator<M> } = {
   getRun: runId('getRun'),
   cancelRun: runId('cancelRun'),
   resumeRun: runId('resumeRun'),
+  getRunPartial: runId('getRunPartial'),
   deleteRun: runId('deleteRun'),
   exportRunReport(payload) {
     const formats = isObject(payload) ? payload.formats : undefined;

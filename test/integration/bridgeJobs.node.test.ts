@@ -209,6 +209,28 @@ describe('jobs through the bridge', () => {
     expect(await call('deleteRun', { id })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 
+  it('shows a running sweep’s finished grid points, each as the finished run has it', async () => {
+    process.env.PURSUIT_LAB_TEST_CHUNK_DELAY_MS = '300';
+    const sse = await listen();
+    let id: string;
+    try {
+      ({ id } = await value<RunInfo>('startRun', {
+        spec: { kind: 'sweep', n0: [4], n1: [8, 12, 16, 20], n: 30, count: 3, methods: ['oracle'] },
+      }));
+      await sse.until((e) => e.id === id && e.chunksDone >= 2);
+    } finally {
+      delete process.env.PURSUIT_LAB_TEST_CHUNK_DELAY_MS;
+    }
+    const early = await value<{ id: string; result: { points: { n1: number }[] } }>('getRunPartial', { id });
+    expect(early.result.points.length).toBeGreaterThanOrEqual(2);
+    await sse.until((e) => e.id === id && e.state === 'done');
+    sse.close();
+    const done = (await value<RunDetail>('getRun', { id })).result as { points: { n1: number }[] };
+    for (const p of early.result.points) expect(done.points.find((q) => q.n1 === p.n1)).toEqual(p);
+    // Other kinds have no partial view.
+    expect(await value('getRunPartial', { id: firstId })).toEqual({ id: firstId, result: null });
+  });
+
   it('answers bad requests with a code and one line', async () => {
     const cases: [string, unknown, string][] = [
       ['startRun', { spec: { ...spec, count: -1 } }, 'bad-request'],
@@ -220,6 +242,7 @@ describe('jobs through the bridge', () => {
       ['getRun', { id: 'no-such-run' }, 'not-found'],
       ['setJobWorkers', { count: 0 }, 'bad-request'],
       ['exportRunReport', { id: 'no-such-run' }, 'not-found'],
+      ['getRunPartial', { id: 'no-such-run' }, 'not-found'],
       ['exportRunReport', { id: firstId, formats: ['docx'] }, 'bad-request'],
       ['exportRunReport', { id: firstId, formats: [] }, 'bad-request'],
     ];

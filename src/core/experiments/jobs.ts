@@ -33,6 +33,7 @@ import {
   DEFAULT_NOISE_SIGMAS,
   mergeNoiseChunks,
   noiseChunk,
+  partialNoise,
   noiseChunkCount,
   type NoiseChunk,
   type NoiseResult,
@@ -57,6 +58,7 @@ import {
   DEFAULT_SWEEP_N0,
   DEFAULT_SWEEP_N1,
   mergeSweepChunks,
+  partialSweep,
   sweepChunk,
   sweepChunkCost,
   sweepChunkCount,
@@ -499,6 +501,18 @@ export function mergeChunks(gen: Generator, spec: JobSpec, chunks: readonly Chun
     case 'project':
       return mergeProjectChunks(spec, chunks as ProjectBlock[]);
   }
+}
+
+/**
+ * A running job's result so far, from the chunks finished (`chunks[k]`
+ * undefined for one not done), for the kinds whose figures can grow as
+ * chunks finish: a sweep point by point, a noise job σ by σ. Each shown
+ * point is the very one the finished job will have. Undefined for the other kinds.
+ */
+export function partialReport(spec: JobSpec, chunks: readonly (ChunkResult | undefined)[]): JobReport | undefined {
+  if (spec.kind === 'sweep') return partialSweep(spec, chunks as (SweepBlock | undefined)[]);
+  if (spec.kind === 'noise') return partialNoise(spec, chunks as (NoiseChunk | undefined)[]);
+  return undefined;
 }
 
 /** Tag of a number JSON has no literal for. */

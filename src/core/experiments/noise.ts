@@ -173,11 +173,23 @@ function boundChunk(gen: Net, spec: NoiseSpec): NoiseBoundChunk {
 export function mergeNoiseChunks(spec: NoiseSpec, chunks: readonly NoiseChunk[]): NoiseResult {
   const total = noiseChunkCount(spec);
   if (chunks.length !== total) throw new RangeError(`merge needs ${total} chunks, got ${chunks.length}`);
+  return partialNoise(spec, chunks);
+}
+
+/**
+ * What a noise job shows while it runs: the σ's whose chunk is finished
+ * (`chunks[k]` undefined for one not done yet), each exactly as the finished
+ * job will have it; until the Theorem 4 chunk is done, the band is NaN (no
+ * band is drawn).
+ */
+export function partialNoise(spec: NoiseSpec, chunks: readonly (NoiseChunk | undefined)[]): NoiseResult {
+  const total = noiseChunkCount(spec);
   const bound = chunks[total - 1];
-  if (bound.type !== 'theorem4') throw new RangeError('the last chunk of a noise job must be its Theorem 4 chunk');
+  if (bound !== undefined && bound.type !== 'theorem4')
+    throw new RangeError('the last chunk of a noise job must be its Theorem 4 chunk');
   // SNR = 10·log10(‖z‖²/(σ²B₁)) = unit SNR − 20·log10 σ; an empty or unbounded band stays as the numbers say.
-  const low = quantiles(bound.unitSnrLow, [0.5])[0];
-  const high = quantiles(bound.unitSnrHigh, [0.5])[0];
+  const low = bound === undefined ? NaN : quantiles(bound.unitSnrLow, [0.5])[0];
+  const high = bound === undefined ? NaN : quantiles(bound.unitSnrHigh, [0.5])[0];
   return {
     kind: 'noise',
     settings: {
@@ -188,10 +200,13 @@ export function mergeNoiseChunks(spec: NoiseSpec, chunks: readonly NoiseChunk[])
       successThreshold: spec.successThreshold,
       boundSignals: spec.boundSignals,
     },
-    points: chunks.slice(0, total - 1).map((c) => {
-      if (c.type !== 'sigma') throw new RangeError('a noise job has its Theorem 4 chunk last');
-      const shift = 20 * Math.log10(c.point.sigma);
-      return { ...c.point, theorem4: { snrZ: { low: low - shift, high: high - shift } } };
-    }),
+    points: chunks
+      .slice(0, total - 1)
+      .filter((c): c is NoiseChunk => c !== undefined)
+      .map((c) => {
+        if (c.type !== 'sigma') throw new RangeError('a noise job has its Theorem 4 chunk last');
+        const shift = 20 * Math.log10(c.point.sigma);
+        return { ...c.point, theorem4: { snrZ: { low: low - shift, high: high - shift } } };
+      }),
   };
 }

@@ -249,6 +249,21 @@ function choiceCounts(choices: readonly (ParameterChoice | undefined)[]): Pick<S
   return { choices: { parameter: choices[0].parameter, values, met } };
 }
 
+/**
+ * What a sweep shows while it runs: the grid points whose blocks are all
+ * finished (`chunks[k]` undefined for a chunk not done yet), in grid order.
+ * Each shown point is exactly the one the finished sweep will have.
+ */
+export function partialSweep(spec: SweepSpec, chunks: readonly (SweepBlock | undefined)[]): SweepResult {
+  const blocks = blocksPerPoint(spec);
+  const points: SweepPoint[] = [];
+  for (let p = 0; p * blocks < sweepChunkCount(spec); p++) {
+    const mine = chunks.slice(p * blocks, (p + 1) * blocks);
+    if (mine.length === blocks && mine.every((c) => c !== undefined)) points.push(sweepPointOf(spec, p, mine));
+  }
+  return { kind: 'sweep', settings: sweepSettings(spec), points };
+}
+
 /** The sweep's result from its chunks given in chunk order (grid order: n0 outer, n1 inner; blocks within). */
 export function mergeSweepChunks(spec: SweepSpec, chunks: readonly SweepBlock[]): SweepResult {
   const total = sweepChunkCount(spec);
@@ -257,18 +272,16 @@ export function mergeSweepChunks(spec: SweepSpec, chunks: readonly SweepBlock[])
   const points: SweepPoint[] = [];
   for (let p = 0; p * blocks < total; p++)
     points.push(sweepPointOf(spec, p, chunks.slice(p * blocks, (p + 1) * blocks)));
-  return {
-    kind: 'sweep',
-    settings: {
-      n0: [...spec.n0],
-      n1: [...spec.n1],
-      n: spec.n,
-      count: spec.count,
-      seed: spec.seed,
-      methods: [...spec.methods],
-      successThreshold: spec.successThreshold,
-      chunkSize: spec.chunkSize,
-    },
-    points,
-  };
+  return { kind: 'sweep', settings: sweepSettings(spec), points };
 }
+
+const sweepSettings = (spec: SweepSpec): SweepResult['settings'] => ({
+  n0: [...spec.n0],
+  n1: [...spec.n1],
+  n: spec.n,
+  count: spec.count,
+  seed: spec.seed,
+  methods: [...spec.methods],
+  successThreshold: spec.successThreshold,
+  chunkSize: spec.chunkSize,
+});

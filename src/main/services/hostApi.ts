@@ -89,6 +89,7 @@ export function createHostApi(deps: HostApiDeps): HostApi {
     getRun: ({ id }) => guarded(() => jobs.get(id)),
     cancelRun: ({ id }) => guarded(() => jobs.cancel(id)),
     resumeRun: ({ id }) => guarded(() => jobs.resume(id)),
+    getRunPartial: ({ id }) => guarded(() => jobs.partial(id)),
     deleteRun: ({ id }) => guarded(() => jobs.remove(id)),
     exportRunReport: ({ id, formats }) =>
       guarded(async () => {

@@ -8,6 +8,7 @@ import {
   chunkJob,
   chunkSettings,
   decodeChunk,
+  partialReport,
   mergeChunks,
   type ChunkResult,
   type JobReport,
@@ -255,6 +256,21 @@ async function finishedChunks(dir: string, total: number, cleanTemps = true): Pr
     }
   }
   return found;
+}
+
+/**
+ * A run's result so far, from the chunk files on disk (each written whole),
+ * for the kinds whose figures grow as chunks finish (core partialReport);
+ * undefined for the others. Reads only: safe while the run is running.
+ */
+export async function readPartialReport(workspace: string, id: string): Promise<JobReport | undefined> {
+  const spec = await readRunSpec(workspace, id);
+  const found = await finishedChunks(runDir(workspace, id), spec.chunks, false);
+  const chunks = Array.from({ length: spec.chunks }, (_, k) => {
+    const text = found.get(k);
+    return text === undefined ? undefined : decodeChunk(text);
+  });
+  return partialReport(spec.job, chunks);
 }
 
 /**

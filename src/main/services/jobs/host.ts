@@ -12,6 +12,7 @@ import type { ModelStore } from '../modelStore';
 import {
   createRun,
   executeRun,
+  readPartialReport,
   readRunSpec,
   RunRefusedError,
   weightsSha256,
@@ -381,6 +382,13 @@ export class JobHost {
     // Ours now: a later crash of this host shows it as interrupted again.
     await this.writeState(id, 'queued');
     return ok(await this.enqueue(id, resolved.value.gen));
+  }
+
+  /** A run's result so far (sweep and noise runs: the points finished), or null for other kinds. */
+  async partial(id: string): Promise<Result<{ id: string; result: unknown }>> {
+    const run = await this.find(id);
+    if (run === undefined) return err('not-found', `no run "${id}"`);
+    return ok({ id, result: (await readPartialReport(this.workspace, id)) ?? null });
   }
 
   /**

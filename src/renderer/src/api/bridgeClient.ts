@@ -65,6 +65,7 @@ export function createBridgeClient(token: string, base = ''): HostClient {
     getRun: (request) => call('getRun', request),
     cancelRun: (request) => call('cancelRun', request),
     resumeRun: (request) => call('resumeRun', request),
+    getRunPartial: (request) => call('getRunPartial', request),
     deleteRun: (request) => call('deleteRun', request),
     exportRunReport: (request) => call('exportRunReport', request),
     getJobSettings: () => call('getJobSettings'),

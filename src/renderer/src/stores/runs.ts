@@ -100,6 +100,10 @@ export const useRunsStore = defineStore('runs', () => {
     return true;
   }
 
+  /** A running sweep's or noise job's result so far (null for other kinds). */
+  const partial = async (id: string): Promise<unknown> =>
+    (await check(host.getRunPartial({ id })))?.result ?? undefined;
+
   const exportReport = (id: string, formats?: ReportFormat[]): Promise<ReportFiles | undefined> =>
     check(host.exportRunReport({ id, ...(formats !== undefined ? { formats } : {}) }));
 
@@ -117,6 +121,7 @@ export const useRunsStore = defineStore('runs', () => {
     cancel,
     resume,
     remove,
+    partial,
     exportReport,
     dismissError: () => (error.value = undefined),
   };

@@ -10,6 +10,7 @@ import {
   encodeChunk,
   mergeChunks,
   normalizeJobSpec,
+  partialReport,
   runChunk,
   type ChunkResult,
   type JobSpec,
@@ -130,6 +131,18 @@ describe('sweep jobs', () => {
     ).toBeUndefined();
   });
 
+  it('shows, while it runs, exactly the grid points whose blocks are all done', () => {
+    const chunks: (ChunkResult | undefined)[] = new Array(chunkCount(spec)).fill(undefined);
+    expect((partialReport(spec, chunks) as SweepResult).points).toEqual([]);
+    // Point 1's two blocks (chunks 2, 3) and one block of point 3 (chunk 7).
+    for (const k of [2, 3, 7]) chunks[k] = runChunk(gen, spec, k, clock);
+    const partial = partialReport(spec, chunks) as SweepResult;
+    const full = chunked(gen, spec, [0, 1, 2, 3, 4, 5, 6, 7]) as SweepResult;
+    expect(comparable(partial.points)).toBe(comparable([full.points[1]]));
+    expect(partial.settings).toEqual(full.settings);
+    expect(partialReport(normalizeJobSpec({ kind: 'invert', model: 'random:4,4,40' }), [])).toBeUndefined();
+  });
+
   it('refuses a merge with a chunk missing', () => {
     const chunks = [0, 1, 2].map((k) => runChunk(gen, spec, k, clock));
     expect(() => mergeChunks(gen, spec, chunks)).toThrow(/merge needs 8 chunks, got 3/);
@@ -244,5 +257,16 @@ describe('noise jobs', () => {
     expect(hi.methods['oracle-e2e']!.snrZ.p50).toBeGreaterThan(hi.theorem4.snrZ.low - 10);
     expect(hi.methods['oracle-e2e']!.snrZ.p50).toBeLessThan(hi.theorem4.snrZ.high + 10);
     expect(chunkSettings(spec, 2)).toMatchObject({ theorem4: true, signals: 4 });
+  });
+
+  it('shows, while it runs, the σ’s done, without a band until Theorem 4’s chunk is done', () => {
+    const full = chunked(gen, spec, [0, 1, 2]) as NoiseResult;
+    const second = runChunk(gen, spec, 1, clock);
+    const early = partialReport(spec, [undefined, second, undefined]) as NoiseResult;
+    expect(early.points.map((p) => p.sigma)).toEqual([1e-1]);
+    expect(early.points[0].theorem4.snrZ.low).toBeNaN();
+    expect(comparable(early.points[0].methods)).toBe(comparable(full.points[1].methods));
+    const late = partialReport(spec, [undefined, second, runChunk(gen, spec, 2, clock)]) as NoiseResult;
+    expect(comparable(late.points)).toBe(comparable([full.points[1]]));
   });
 });
