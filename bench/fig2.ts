@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- fig2 [--count N] [--n0 LIST] [--n1 LIST] [--workers LIST]`:
+ * `npm run bench -- fig2 [--count N] [--n0 LIST] [--n1 LIST] [--workers LIST] [--chunk-size K]`:
  * the paper's Fig. 2 preset run through the CLI (the product path: job
  * engine, worker pool, run folder), once per worker count, timed by the wall
  * clock. Writes bench/results/fig2.json (times, speed-ups, per-method compute
@@ -30,9 +30,11 @@ export function benchFig2(args: readonly string[], resultsDir: string, machine: 
   const n0 = list(flag(args, 'n0'));
   const n1 = list(flag(args, 'n1'));
   const workerCounts = list(flag(args, 'workers')) ?? [availableParallelism(), 1];
+  const chunkSize = flag(args, 'chunk-size');
   const spec = {
     kind: 'sweep',
     count,
+    ...(chunkSize !== undefined ? { chunkSize: Number(chunkSize) } : {}),
     ...(n0 !== undefined ? { n0 } : {}),
     ...(n1 !== undefined ? { n1 } : {}),
   };

@@ -11,6 +11,8 @@
  *   npm run bench -- saturation   # the saturating tanh fixture against the bundled demo
  *   npm run bench -- fig2 [--count N] [--n0 LIST] [--n1 LIST] [--workers LIST]
  *                                 # the Fig. 2 preset through the CLI, timed per worker count (bench/fig2.ts)
+ *   npm run bench -- main-thread [--count N] [--method M]
+ *                                 # the renderer's longest main-thread task during a job (bench/mainThread.ts)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -30,6 +32,7 @@ import { forward } from '../src/core/model/forward';
 import { randomGaussianGenerator } from '../src/core/model/random';
 import type { MethodId } from '../src/core/pursuit/types';
 import { benchFig2 } from './fig2';
+import { benchMainThread } from './mainThread';
 
 const only = process.argv[2];
 const wasmKernel = createWasmKernel() ?? blockedKernel;
@@ -203,4 +206,5 @@ if (only === undefined || only === 'saturation') {
 }
 // Not part of `npm run bench`: the full preset takes as long as the sweep itself (twice).
 if (only === 'fig2') benchFig2(process.argv.slice(3), resultsDir, machine);
+if (only === 'main-thread') await benchMainThread(process.argv.slice(3), resultsDir, machine);
 console.log(`results in bench/results/`);

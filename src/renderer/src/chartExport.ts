@@ -18,13 +18,8 @@ export function download(name: string, data: Blob): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function chartSvg(chart: ECharts): string {
-  return chart.renderToSVGString();
-}
-
-/** PNG of the chart's SVG at `scale` × its size, on white (figures go into papers). */
-export async function chartPng(chart: ECharts, scale = 2): Promise<Blob> {
-  const svg = chartSvg(chart);
+/** PNG of the chart's SVG (svgOf) at `scale` × its size, on white (figures go into papers). */
+export async function chartPng(chart: ECharts, svg: string, scale = 2): Promise<Blob> {
   const width = chart.getWidth() * scale;
   const height = chart.getHeight() * scale;
   const image = new Image();
@@ -45,6 +40,12 @@ export async function chartPng(chart: ECharts, scale = 2): Promise<Blob> {
     URL.revokeObjectURL(image.src);
   }
 }
+
+/** A canvas as PNG. */
+export const canvasPng = (canvas: HTMLCanvasElement): Promise<Blob> =>
+  new Promise((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas gave no PNG'))), 'image/png'),
+  );
 
 const cell = (v: unknown): string => {
   const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);

@@ -7,10 +7,8 @@ import { FONT_FAMILY, textStyle } from './text';
 type Option = Record<string, unknown>;
 
 /** Pixels of one image cell on the page, the gap between cells, and the margins around the grid. */
-const CELL = 96;
-const GAP = 12;
-const LEFT = 84;
-const TOP = 96;
+export const IMAGE_GRID_LAYOUT = { CELL: 96, GAP: 12, LEFT: 84, TOP: 96 } as const;
+const { CELL, GAP, LEFT, TOP } = IMAGE_GRID_LAYOUT;
 /** Room under the grid: the hidden-pixel legend when something is hidden, a margin otherwise. */
 const bottom = (examples: ImageExamples) => (hasHidden(examples) ? 64 : 20);
 const hasHidden = (examples: ImageExamples) => examples.signals.some((s) => s.observed.some((v) => v === null));
@@ -58,6 +56,59 @@ const hex2 = (v: number) =>
     .padStart(2, '0');
 
 /**
+ * The gray levels the grid draws: one scale shared by every cell (lo → 0,
+ * hi → 255), −1 at hidden pixels; `cell(j, col)` is row-major side × side.
+ * The app draws these straight onto a canvas (an SVG of every pixel run
+ * costs the browser too long); imageGridOption draws the same levels.
+ */
+export function imageGridLevels(examples: ImageExamples): {
+  side: number;
+  columns: ImageColumn[];
+  lo: number;
+  hi: number;
+  cell: (j: number, col: number) => Int16Array;
+} {
+  const side = imageSide(examples);
+  if (side === undefined) throw new RangeError('an image grid needs square images');
+  const columns = imageColumns(examples);
+  const values = (j: number, c: ImageColumn): readonly (number | null)[] => {
+    const s = examples.signals[j];
+    if (c.key === 'truth') return s.truth ?? [];
+    if (c.key === 'observed') return s.observed;
+    return s.methods[c.key] ?? [];
+  };
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < examples.signals.length; j++)
+    for (const c of columns)
+      for (const v of values(j, c))
+        if (v !== null && Number.isFinite(v)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+  if (!(hi > lo)) hi = lo + 1;
+  const cell = (j: number, col: number) => {
+    const v = values(j, columns[col]);
+    const out = new Int16Array(side * side);
+    for (let p = 0; p < out.length; p++) {
+      const x = v[p];
+      out[p] = x === null || x === undefined ? -1 : Number.isFinite(x) ? Math.round((255 * (x - lo)) / (hi - lo)) : 0;
+    }
+    return out;
+  };
+  return { side, columns, lo, hi, cell };
+}
+
+/** The grid's title line under the title: the shared gray scale. */
+export const grayScaleText = (lo: number, hi: number) => {
+  const fmt = (v: number) => Number(v.toPrecision(3)).toString();
+  return `gray scale shared by every image: black = ${fmt(lo)}, white = ${fmt(hi)}`;
+};
+
+/** The hidden-pixel legend's words. */
+export const HIDDEN_PIXEL_LEGEND = 'hidden pixel (not observed; the methods never read it)';
+
+/**
  * Image grid: one row per example signal, columns truth (when known), the
  * observation with hidden pixels in a flat colour, and each method's G(ẑ).
  * Every image shares one gray scale (black = smallest value shown, white =
@@ -67,32 +118,14 @@ const hex2 = (v: number) =>
  * Lay it out at `imageGridSize(examples)`.
  */
 export function imageGridOption(examples: ImageExamples, title = 'Signals and their reconstructions'): Option {
-  const side = imageSide(examples);
-  if (side === undefined) throw new RangeError('an image grid needs square images');
-  const columns = imageColumns(examples);
+  const { side, columns, lo, hi, cell } = imageGridLevels(examples);
   const rows = examples.signals.length;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  const cellValues = (j: number, c: ImageColumn): readonly (number | null)[] => {
-    const s = examples.signals[j];
-    if (c.key === 'truth') return s.truth ?? [];
-    if (c.key === 'observed') return s.observed;
-    return s.methods[c.key] ?? [];
-  };
-  for (let j = 0; j < rows; j++)
-    for (const c of columns)
-      for (const v of cellValues(j, c))
-        if (v !== null && Number.isFinite(v)) {
-          lo = Math.min(lo, v);
-          hi = Math.max(hi, v);
-        }
-  if (!(hi > lo)) hi = lo + 1;
   // Data: [x, y, level (0–255, or −1 hidden), run length], in pixel units of a grid whose cells sit GAP/CELL·side apart.
   const step = side + (GAP / CELL) * side;
   const data: number[][] = [];
   for (let j = 0; j < rows; j++)
-    columns.forEach((c, col) => {
-      const values = cellValues(j, c);
+    columns.forEach((_, col) => {
+      const levels = cell(j, col);
       for (let r = 0; r < side; r++) {
         let start = 0;
         let level = Number.NaN;
@@ -100,9 +133,7 @@ export function imageGridOption(examples: ImageExamples, title = 'Signals and th
           if (end > start && !Number.isNaN(level)) data.push([col * step + start, j * step + r, level, end - start]);
         };
         for (let x = 0; x < side; x++) {
-          const v = values[r * side + x];
-          const next =
-            v === null || v === undefined ? -1 : Number.isFinite(v) ? Math.round((255 * (v - lo)) / (hi - lo)) : 0;
+          const next = levels[r * side + x];
           if (next !== level) {
             flush(x);
             start = x;
@@ -115,7 +146,6 @@ export function imageGridOption(examples: ImageExamples, title = 'Signals and th
   const { width, height } = imageGridSize(examples);
   const extentX = columns.length * step - (GAP / CELL) * side;
   const extentY = rows * step - (GAP / CELL) * side;
-  const fmt = (v: number) => Number(v.toPrecision(3)).toString();
   const BOTTOM = bottom(examples);
   const label = (text: string, x: number, y: number, extra: Record<string, unknown> = {}) => ({
     type: 'text',
@@ -128,7 +158,7 @@ export function imageGridOption(examples: ImageExamples, title = 'Signals and th
     textStyle,
     title: {
       text: title,
-      subtext: `gray scale shared by every image: black = ${fmt(lo)}, white = ${fmt(hi)}`,
+      subtext: grayScaleText(lo, hi),
       left: 'center',
       top: 8,
       textStyle: { fontFamily: FONT_FAMILY, fontSize: 15 },
@@ -156,7 +186,7 @@ export function imageGridOption(examples: ImageExamples, title = 'Signals and th
               shape: { x: LEFT, y: height - BOTTOM + 22, width: 14, height: 14 },
               style: { fill: HIDDEN_PIXEL_COLOR },
             },
-            label('hidden pixel (not observed; the methods never read it)', LEFT + 20, height - BOTTOM + 29, {
+            label(HIDDEN_PIXEL_LEGEND, LEFT + 20, height - BOTTOM + 29, {
               verticalAlign: 'middle',
               fontSize: 12,
             }),

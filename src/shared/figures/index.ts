@@ -35,4 +35,14 @@ export {
   type NoiseQuantity,
 } from './noise';
 export { figuresOfRun, type RunFigure, type RunResult } from './run';
-export { imageGridOption, imageGridSize, imageColumns, imageSide, type ImageColumn } from './images';
+export {
+  grayScaleText,
+  HIDDEN_PIXEL_LEGEND,
+  IMAGE_GRID_LAYOUT,
+  imageGridLevels,
+  imageGridOption,
+  imageGridSize,
+  imageColumns,
+  imageSide,
+  type ImageColumn,
+} from './images';

@@ -5,6 +5,7 @@
  */
 import type { CheckReport } from '../../core/experiments/check';
 import type { InvertReport } from '../../core/experiments/invert';
+import type { ImageExamples } from '../../core/experiments/examples';
 import type { ProjectResult } from '../../core/experiments/project';
 import { checkSparsityOption } from './check';
 import { imageGridOption, imageGridSize, imageSide } from './images';
@@ -21,6 +22,8 @@ export interface RunFigure {
   /** Size to draw it at, in pixels, when not the default 960 × 540 (an image grid's depends on its cells). */
   readonly width?: number;
   readonly height?: number;
+  /** An image grid's pixels and title, which the app draws on a canvas (the same picture as `option`). */
+  readonly images?: { readonly examples: ImageExamples; readonly title: string };
 }
 
 /** A run's result.json, by job kind (trained and noise runs also carry the model's summary, unused here). */
@@ -30,12 +33,14 @@ export type RunResult = InvertReport | CheckReport | SweepResult | TrainedResult
 function examplesFigure(name: string, report: InvertReport, what: string): RunFigure[] {
   const examples = report.examples;
   if (examples === undefined || imageSide(examples) === undefined) return [];
+  const title = `Recovered images${what === 'Examples' ? '' : ` (${what})`}`;
   return [
     {
       name,
       caption: `${what}: the true image G(z), what the methods observed (hidden pixels in pink) and each method's G(ẑ), for the first ${examples.signals.length} signal(s) of the first chunk.`,
-      option: imageGridOption(examples, `Recovered images${what === 'Examples' ? '' : ` (${what})`}`),
+      option: imageGridOption(examples, title),
       ...imageGridSize(examples),
+      images: { examples, title },
     },
   ];
 }
@@ -67,6 +72,7 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
         caption: `The given signals (${r.examples!.truthLabel}), what the methods observed (hidden pixels in pink), and each method's reconstruction G(ẑ); first ${r.examples!.signals.length} of ${r.settings.count} signal(s).`,
         option: imageGridOption(r.examples!, 'Given signals and their projections G(ẑ)'),
         ...imageGridSize(r.examples!),
+        images: { examples: r.examples!, title: 'Given signals and their projections G(ẑ)' },
       },
     ];
   }
