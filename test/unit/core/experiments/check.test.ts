@@ -3,7 +3,7 @@ import { createCheck, type CheckReport } from '../../../../src/core/experiments/
 import { matrix } from '../../../../src/core/linalg/matrix';
 import { createRng } from '../../../../src/core/linalg/rng';
 import { forward } from '../../../../src/core/model/forward';
-import type { Generator } from '../../../../src/core/model/generator';
+import type { Generator as Model } from '../../../../src/core/model/generator';
 import { randomGaussianGenerator } from '../../../../src/core/model/random';
 
 /** Every k-subset of 0 … n − 1. */
@@ -37,7 +37,7 @@ function rank(rows: number[][]): number {
 }
 
 /** The rows `rows` of a generator's W_i, as arrays. */
-const rowsOf = (gen: Generator, i: number, rows: number[]) => {
+const rowsOf = (gen: Model, i: number, rows: number[]) => {
   const W = gen.layers[i].W;
   return rows.map((r) => Array.from(W.data.subarray(r * W.cols, (r + 1) * W.cols)));
 };
@@ -83,7 +83,7 @@ const medianOf = (v: number[]) => {
 };
 
 /** The samples' supports, drawn as createCheck draws them (one chunk: n₀ normals per sample, in order). */
-function supportsOf(gen: Generator, samples: number, seed: number): number[][][] {
+function supportsOf(gen: Model, samples: number, seed: number): number[][][] {
   const rng = createRng(seed);
   const out: number[][][] = [];
   for (let j = 0; j < samples; j++) {
@@ -95,7 +95,7 @@ function supportsOf(gen: Generator, samples: number, seed: number): number[][][]
   return out;
 }
 
-function run(gen: Generator, samples: number, seed: number): CheckReport {
+function run(gen: Model, samples: number, seed: number): CheckReport {
   const stepper = createCheck(gen, { samples, seed, chunkSize: 64 });
   while (stepper.done < stepper.total) stepper.step();
   return stepper.result('completed');
