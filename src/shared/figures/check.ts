@@ -354,12 +354,14 @@ export function checkCoherenceOption(report: CheckReport, animation = false): Op
   const crossingMax = Math.max(1, ...layers.map((l) => l.spark.fromBabel - 1));
   const K = Math.min(stored, Math.max(10, 3 * crossingMax));
   const rows = (l: CheckLayer) => (l.index === L ? `W${sub(l.index)}` : `W${sub(l.index)}^{S${sub(l.index + 1)}}`);
+  // Widths in % so that the panels spread over a wide chart in the app as over the report's 960 px.
   const grid = [
-    { left: 64, width: 190, top: 140, bottom: 60 },
-    { left: 340, width: 300, top: 140, bottom: 60 },
-    { left: 730, width: 200, top: 140, bottom: 60 },
+    { left: '7%', width: '19%', top: 140, bottom: 60 },
+    { left: '36%', width: '31%', top: 140, bottom: 60 },
+    { left: '76%', width: '20%', top: 140, bottom: 60 },
   ];
   const axisName = (name: string, gap: number) => ({ name, nameLocation: 'middle', nameGap: gap });
+  const babelTop = Math.max(1, ...layers.flatMap((l) => [...l.babel.median.slice(0, K), ...l.babel.full.slice(0, K)]));
   const babelSeries = layers.flatMap((l, c) => {
     const color = layerColor(c);
     const crossing = l.spark.fromBabel - 1;
@@ -397,17 +399,26 @@ export function checkCoherenceOption(report: CheckReport, animation = false): Op
               symbolSize: 12,
               z: 5,
               itemStyle: { color, borderColor: '#fff', borderWidth: 1 },
+              data: [[crossing, l.babel.median[crossing - 1]]],
+            },
+            {
+              // The bound in words, in the panel's empty lower right (under the curves): layers often cross 1 at
+              // the same k, so labels at the diamonds would collide.
+              name: `μ₁(k) of ${rows(l)}`,
+              type: 'scatter',
+              xAxisIndex: 1,
+              yAxisIndex: 1,
+              symbolSize: 0,
+              silent: true,
               label: {
                 show: true,
                 position: 'right',
-                distance: 6,
                 color,
                 fontFamily: FONT_FAMILY,
                 fontSize: 12,
-                backgroundColor: 'rgba(255, 255, 255, 0.9)',
-                formatter: `spark(${rows(l)}) ≥ ${l.spark.fromBabel}`,
+                formatter: `◆ spark(${rows(l)}) ≥ ${l.spark.fromBabel}`,
               },
-              data: [[crossing, l.babel.median[crossing - 1]]],
+              data: [[1 + 0.4 * (K - 1), babelTop * (0.2 - 0.08 * c)]],
             },
           ]
         : []),
