@@ -89,7 +89,7 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
       {
         name: 'check-coherence',
         caption:
-          'Coherence: μ per hidden layer (of Wᵢ^{Sᵢ₊₁}, median over samples, and of the whole Wᵢ); the Babel function μ₁(k) against k (its first k with μ₁(k) ≥ 1 certifies spark ≥ k + 1, pinned); Theorem 3’s bound 1/(3μ) against the measured median sᵢ (log scale).',
+          'Coherence: μ per hidden layer (of Wᵢ^{Sᵢ₊₁}, median over samples, and of the whole Wᵢ); the Babel function μ₁(k) against k (its first k with μ₁(k) ≥ 1 certifies spark ≥ k + 1, marked ◆); Theorem 3’s bound 1/(3μ) against the measured median sᵢ (log scale).',
         option: checkCoherenceOption(r),
       },
       {
