@@ -55,7 +55,7 @@ export interface CheckLayer {
    */
   readonly rows: number;
   /**
-   * Babel function μ₁(k), k = 1 … K (K = min(nᵢ − 1, 32), entry k − 1), of the
+   * Babel function μ₁(k), k = 1 … K (K = min(nᵢ − 1, 16), entry k − 1), of the
    * normalised columns of W_i^{S_{i+1}} — the matrix the theorems speak of, per
    * sample: `median` and `max` are taken over the samples for each k (μ₁(1) = μ).
    * `full` is μ₁(k) of the whole W_i, computed once per layer (every row; for
