@@ -67,7 +67,7 @@ describe('pursuit-lab check', () => {
     for (const s of doc.methods.lp.signals) {
       expect(typeof s.certificate.certified).toBe('boolean');
       expect(s.certificate.sparsity).toHaveLength(1);
-      if (!s.certificate.certified) expect(s.certificate.failing.condition).toMatch(/s_1|rank/);
+      if (!s.certificate.certified) expect(s.certificate.failing.condition).toMatch(/s₁|rank/);
     }
   });
 });

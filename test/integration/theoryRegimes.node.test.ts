@@ -52,13 +52,13 @@ describe('the check predicts the regimes of Fig. 2, and Latent-Pursuit agrees', 
     const pct = `${(100 * report.theorems.theorem2.passFraction).toFixed(report.theorems.theorem2.passFraction === 0 ? 0 : 1)}%`;
     expect(report.verdict).toContain(`Theorem 2 (i.i.d. Gaussian weights) gives uniqueness for ${pct} of samples`);
     expect(report.verdict).toContain('it fails most at layer 1');
-    expect(report.verdict).toMatch(/e\.g\. not s_1 = \d+ ≥ n_0 = 100\)/);
+    expect(report.verdict).toMatch(/e\.g\. not s₁ = \d+ ≥ n₀ = 100\)/);
     expect(report.verdict).toMatch(
-      /Theorem 1 certifies \d+(\.\d)?%; it fails most at layer 1 \(e\.g\. not rank\(W_0\^\{S_1\}\) = n_0 ≤ s_1 \(rank \d+, n_0 = 100, s_1 = \d+\)\)/,
+      /Theorem 1 certifies \d+(\.\d)?%; it fails most at layer 1 \(e\.g\. not rank\(W₀\^\{S₁\}\) = n₀ ≤ s₁ \(rank \d+, n₀ = 100, s₁ = \d+\)\)/,
     );
     expect(report.verdict).not.toContain('unique by Theorem 2 for 100%');
     // The example signal is rank-limited by its own sparsity: rank(W_0^{S_1}) = s_1 < n_0.
-    const [, rank, s1] = /\(rank (\d+), n_0 = 100, s_1 = (\d+)\)/.exec(report.verdict)!;
+    const [, rank, s1] = /\(rank (\d+), n₀ = 100, s₁ = (\d+)\)/.exec(report.verdict)!;
     expect(Number(rank)).toBe(Number(s1));
     expect(Number(s1)).toBeLessThan(100);
 
@@ -82,7 +82,7 @@ describe('the check predicts the regimes of Fig. 2, and Latent-Pursuit agrees', 
     // Theorem 3 (coherence) is a worst-case guarantee far too pessimistic for s_1 ≈ 150: it does not hold.
     expect(report.theorems.theorem3.passFraction).toBe(0);
     expect(report.verdict).toMatch(
-      /Theorem 3's worst-case guarantee holds for none \(layer 1: μ = 0\.\d\d needs s_1 < \d+\.\d\d, s_1 = \d+/,
+      /Theorem 3's worst-case guarantee holds for none \(layer 1: μ = 0\.\d\d needs s₁ < \d+\.\d\d, s₁ = \d+/,
     );
 
     const inv = lp(gen, 32);

@@ -1,12 +1,13 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import { createRng, type Rng } from '../linalg/rng';
 import { quantiles } from '../metrics';
+import { sub } from '../theory/text';
 import { forward } from '../model/forward';
 import type { Generator } from '../model/generator';
 import { activationFunctions } from '../model/activations';
 import { prepare, type PreparedLayer } from '../pursuit/prepared';
 import { classifySaturation } from '../pursuit/saturation';
-import { normalizedGram, mutualCoherence } from '../theory/coherence';
+import { babel, BABEL_TERMS, normalizedGram, mutualCoherence } from '../theory/coherence';
 import { evaluateSignal, theorem3Bounds, type SignalEvaluation } from '../theory/theorems';
 import type { StopReason, Stepper } from './stepper';
 
@@ -42,10 +43,59 @@ export interface CheckLayer {
   readonly theorem3: { readonly passFraction: number; readonly threshold: number };
   /** Theorem 3's ε_i bound (median over samples) when a noise level was given. */
   readonly errorBound?: number;
+  /**
+   * The distribution of sᵢ over the samples: one count per distinct value,
+   * values ascending (exact and compact: at most nᵢ + 1 entries whatever the
+   * number of samples; a figure bins it as it likes).
+   */
+  readonly histogram: { readonly values: number[]; readonly counts: number[] };
+  /**
+   * The rows W_i is restricted to: |S_{i+1}| for a middle layer, the pixels
+   * with equations (known, unsaturated) for the last — median over samples.
+   */
+  readonly rows: number;
+  /**
+   * Babel function μ₁(k), k = 1 … K (K = min(nᵢ − 1, 16), entry k − 1), of the
+   * normalised columns of W_i^{S_{i+1}} — the matrix the theorems speak of, per
+   * sample: `median` and `max` are taken over the samples for each k (μ₁(1) = μ).
+   * `full` is μ₁(k) of the whole W_i, computed once per layer (every row; for
+   * the last layer with every pixel known it is the same matrix).
+   */
+  readonly babel: { readonly median: number[]; readonly max: number[]; readonly full: number[] };
+  /**
+   * The certified spark lower bounds of W_i^{S_{i+1}}, median over samples:
+   * 1 + 1/μ, and min{k : μ₁(k − 1) ≥ 1} (nᵢ + 1 when μ₁ never reaches 1);
+   * `fullColumnRank`: the fraction of samples where W_i^{S_{i+1}} has full
+   * column rank (spark = ∞). `sparkLowerBound` above is the bound in force.
+   */
+  readonly spark: {
+    readonly fromCoherence: number | null;
+    readonly fromBabel: number;
+    readonly fullColumnRank: number;
+  };
+  /**
+   * Pass fractions of each part of the layer's conditions (theory/theorems.ts):
+   * `spark` sᵢ < spark/2 (Theorem 1 (i)/(ii)); `rank` rank(W₀^{S₁}) = n₀ ≤ s₁
+   * (Theorem 1 (iii), first layer); `lower` s₁ ≥ n₀ (Theorem 2 (iii), first
+   * layer); `upper` sᵢ < sᵢ₊₁, or s_L < the pixels with equations (Theorem 2
+   * (i)/(ii)); `coherence` sᵢ < 1/(3μ) (Theorem 3); `fullRank` W₀^{S₁} of full
+   * column rank (Theorem 3, first layer).
+   */
+  readonly conditions: {
+    readonly spark: number;
+    readonly upper: number;
+    readonly coherence: number;
+    readonly rank?: number;
+    readonly lower?: number;
+    readonly fullRank?: number;
+  };
 }
 
 export interface CheckReport {
   readonly samples: number;
+  /** n₀, the latent dimension, and n, the output's. */
+  readonly n0: number;
+  readonly n: number;
   readonly seed: number;
   readonly stopReason: StopReason;
   readonly layers: CheckLayer[];
@@ -225,6 +275,13 @@ export function summarizeCheck(
   const samples = blocks.flatMap((b) => b.samples);
   const evaluations = samples.map((s) => s.evaluation);
   const saturatedCounts = samples.map((s) => s.saturated);
+  const n0 = layers[0].W.cols;
+  const median = (values: number[]) => quantiles(values, [0.5])[0];
+  const fracOf = (pred: (j: number) => boolean) => {
+    let k = 0;
+    for (let j = 0; j < count; j++) if (pred(j)) k++;
+    return count ? k / count : Number.NaN;
+  };
   const bounds = samples.flatMap((s) => (s.bound === undefined ? [] : [s.bound]));
   const tolerance = blocks.length > 0 ? blocks[blocks.length - 1].tolerance : 0;
   const count = evaluations.length;
@@ -233,6 +290,13 @@ export function summarizeCheck(
   const perLayer: CheckLayer[] = [];
   for (let i = 0; i < L; i++) {
     const ev = evaluations.map((e) => e.layers[i]);
+    const rows = i + 1 < L ? evaluations.map((e) => e.layers[i + 1].s) : saturatedCounts.map((c) => n - c);
+    const terms = Math.min(layers[i + 1].W.cols - 1, BABEL_TERMS);
+    const babelAt = (k: number) => ev.map((l) => l.spark.babel[k]);
+    const full = babel(normalizedGram(layers[i + 1].W, layers[i + 1].Wt));
+    const fromCoherence = median(
+      ev.map((l) => (Number.isFinite(l.spark.fromCoherence) ? l.spark.fromCoherence : Number.MAX_VALUE)),
+    );
     const sparkValues = ev.map((l) => l.spark.lower);
     const sparkMedian = quantiles(
       sparkValues.map((v) => (Number.isFinite(v) ? v : Number.MAX_VALUE)),
@@ -265,6 +329,32 @@ export function summarizeCheck(
             )[0],
           }
         : {}),
+      histogram: histogram(ev.map((l) => l.s)),
+      rows: count ? median(rows) : Number.NaN,
+      babel: {
+        median: Array.from({ length: terms }, (_, k) => (count ? median(babelAt(k)) : Number.NaN)),
+        max: Array.from({ length: terms }, (_, k) =>
+          count ? babelAt(k).reduce((a, b) => Math.max(a, b)) : Number.NaN,
+        ),
+        full: Array.from(full.subarray(0, terms)),
+      },
+      spark: {
+        fromCoherence: fromCoherence === Number.MAX_VALUE ? null : fromCoherence,
+        fromBabel: count ? median(ev.map((l) => l.spark.fromBabel)) : Number.NaN,
+        fullColumnRank: fracOf((j) => ev[j].spark.fullColumnRank),
+      },
+      conditions: {
+        spark: fracOf((j) => ev[j].s < ev[j].spark.lower / 2),
+        upper: fracOf((j) => ev[j].s < rows[j]),
+        coherence: fracOf((j) => ev[j].coherence === 0 || ev[j].s < 1 / (3 * ev[j].coherence)),
+        ...(i === 0
+          ? {
+              rank: fracOf((j) => evaluations[j].rankFirst === n0 && n0 <= ev[j].s),
+              lower: fracOf((j) => ev[j].s >= n0),
+              fullRank: fracOf((j) => evaluations[j].rankFirst === n0),
+            }
+          : {}),
+      },
     });
   }
   const theorems = {
@@ -274,6 +364,8 @@ export function summarizeCheck(
   };
   return {
     samples: count,
+    n0,
+    n,
     seed: spec.seed,
     stopReason,
     layers: perLayer,
@@ -293,6 +385,21 @@ export function summarizeCheck(
     },
     verdict: verdict(perLayer, theorems, evaluations, saturatedCounts, n),
   };
+}
+
+/** Counts per distinct value, values ascending. */
+function histogram(values: readonly number[]): { values: number[]; counts: number[] } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const out = { values: [] as number[], counts: [] as number[] };
+  for (const v of sorted) {
+    const last = out.values.length - 1;
+    if (last >= 0 && out.values[last] === v) out.counts[last]++;
+    else {
+      out.values.push(v);
+      out.counts.push(1);
+    }
+  }
+  return out;
 }
 
 /** The check's conclusion in plain words, naming the layer that fails most where a theorem does not certify. */
@@ -326,13 +433,13 @@ function verdict(
   else {
     const w = weakest('theorem3');
     parts.push(
-      `Theorem 3's worst-case guarantee holds for ${t3 === 0 ? 'none' : pct(t3)} (layer ${w.index}: μ = ${w.coherence.toFixed(2)} needs s_${w.index} < ${w.theorem3.threshold.toFixed(2)}, s_${w.index} = ${w.sparsity.median})`,
+      `Theorem 3's worst-case guarantee holds for ${t3 === 0 ? 'none' : pct(t3)} (layer ${w.index}: μ = ${w.coherence.toFixed(2)} needs s${sub(w.index)} < ${w.theorem3.threshold.toFixed(2)}, s${sub(w.index)} = ${w.sparsity.median})`,
     );
   }
   const saturated = quantiles(saturatedCounts, [0.5])[0];
   if (saturatedCounts.some((c) => c > 0))
     parts.push(
-      `${saturated} of ${n} output pixels are saturated (median per sample): they only bound their pre-activation, so s_L is compared with the others`,
+      `${saturated} of ${n} output pixels are saturated (median per sample): they only bound their pre-activation, so s${sub(layers.length)} is compared with the others`,
     );
   return parts.join('; ') + '.';
 }

@@ -61,7 +61,20 @@ export interface SparkBound {
   /** Numerical rank and whether it equals the number of columns (then spark = ∞). */
   readonly rank: number;
   readonly fullColumnRank: boolean;
+  /**
+   * The Babel function's first terms μ₁(1) … μ₁(K), K = min(n − 1, BABEL_TERMS):
+   * enough to draw where it reaches 1 (the bound `fromBabel`) on a figure
+   * without keeping n − 1 numbers per signal.
+   */
+  readonly babel: readonly number[];
 }
+
+/**
+ * How many terms of the Babel function a SparkBound keeps (see `SparkBound.babel`): a check job
+ * stores them per sample and layer in its chunk files, where 16 add about a quarter to their size.
+ * Trained and Gaussian layers reach μ₁ = 1 well before k = 16; past it the bound is still exact in `fromBabel`.
+ */
+export const BABEL_TERMS = 16;
 
 /**
  * Certified lower bounds on spark(W) (the fewest linearly dependent
@@ -94,5 +107,13 @@ export function sparkLowerBound(G: Matrix, rank: number): SparkBound {
     : fullColumnRank
       ? Number.POSITIVE_INFINITY
       : Math.min(Math.max(fromCoherence, fromBabel), rank + 1);
-  return { lower, fromCoherence, fromBabel, coherence: mu, rank, fullColumnRank };
+  return {
+    lower,
+    fromCoherence,
+    fromBabel,
+    coherence: mu,
+    rank,
+    fullColumnRank,
+    babel: Array.from(b.subarray(0, Math.min(b.length, BABEL_TERMS))),
+  };
 }

@@ -5,6 +5,7 @@ import { matrix } from '../linalg/matrix';
 import { numericalRank } from '../linalg/qr';
 import type { PreparedLayer } from '../pursuit/prepared';
 import { normalizedGram, sparkLowerBound, type SparkBound } from './coherence';
+import { sub } from './text';
 
 /** One signal's hidden supports S_1 … S_L and the output rows that carry equations. */
 export interface SignalSupports {
@@ -21,7 +22,7 @@ export interface SignalSupports {
 /** The conditions one theorem puts on one hidden layer, for one signal. */
 export interface LayerCondition {
   readonly holds: boolean;
-  /** Human-readable, with the numbers, e.g. `s_2 = 210 < spark(W_2^{S_3})/2 (certified ≥ 8.5)`. */
+  /** Human-readable, with the numbers, e.g. `s₂ = 210 < spark(W₂^{S₃})/2 (certified ≥ 8.5)`. */
   readonly statement: string;
   /** The statements of the parts that fail (empty when it holds). */
   readonly failed: string[];
@@ -88,38 +89,35 @@ export function evaluateSignal(layers: readonly PreparedLayer[], sig: SignalSupp
     const rows = i === L ? sig.knownRows : sig.supports[i];
     const spark = supportedSpark(layer, rows);
     const si = s[i - 1];
-    const rowsLabel = i === L ? `W_${i}` : `W_${i}^{S_${i + 1}}`;
+    const rowsLabel = i === L ? `W${sub(i)}` : `W${sub(i)}^{S${sub(i + 1)}}`;
     const sparkText = spark.fullColumnRank
       ? `spark(${rowsLabel}) = ∞ (full column rank)`
       : `spark(${rowsLabel})/2 (certified ≥ ${fmt(spark.lower / 2)})`;
-    const t1: LayerCondition[] = [condition(si < spark.lower / 2, `s_${i} = ${si} < ${sparkText}`)];
+    const t1: LayerCondition[] = [condition(si < spark.lower / 2, `s${sub(i)} = ${si} < ${sparkText}`)];
     const t2: LayerCondition[] = [];
     if (i === 1) {
       t1.push(
-        condition(
-          rankFirst === n0 && n0 <= si,
-          `rank(W_0^{S_1}) = n_0 ≤ s_1 (rank ${rankFirst}, n_0 = ${n0}, s_1 = ${si})`,
-        ),
+        condition(rankFirst === n0 && n0 <= si, `rank(W₀^{S₁}) = n₀ ≤ s₁ (rank ${rankFirst}, n₀ = ${n0}, s₁ = ${si})`),
       );
-      t2.push(condition(si >= n0, `s_1 = ${si} ≥ n_0 = ${n0}`));
+      t2.push(condition(si >= n0, `s₁ = ${si} ≥ n₀ = ${n0}`));
     }
-    if (i < L) t2.push(condition(si < s[i], `s_${i} = ${si} < s_${i + 1} = ${s[i]}`));
-    else if (sig.knownRows.length === n) t2.push(condition(si < n, `s_${L} = ${si} < n = ${n}`));
+    if (i < L) t2.push(condition(si < s[i], `s${sub(i)} = ${si} < s${sub(i + 1)} = ${s[i]}`));
+    else if (sig.knownRows.length === n) t2.push(condition(si < n, `s${sub(L)} = ${si} < n = ${n}`));
     // With hidden or saturated pixels only the rows of W_L that carry equations speak: s_L must stay below their number.
     else
       t2.push(
         condition(
           si < sig.knownRows.length,
-          `s_${L} = ${si} < pixels with equations (known, unsaturated) = ${sig.knownRows.length}`,
+          `s${sub(L)} = ${si} < pixels with equations (known, unsaturated) = ${sig.knownRows.length}`,
         ),
       );
     const t3: LayerCondition[] = [
       condition(
         spark.coherence === 0 || si < 1 / (3 * spark.coherence),
-        `s_${i} = ${si} < 1/(3μ(${rowsLabel})) = ${fmt(1 / (3 * spark.coherence))} (μ = ${fmt(spark.coherence)})`,
+        `s${sub(i)} = ${si} < 1/(3μ(${rowsLabel})) = ${fmt(1 / (3 * spark.coherence))} (μ = ${fmt(spark.coherence)})`,
       ),
     ];
-    if (i === 1) t3.push(condition(rankFirst === n0, `W_0^{S_1} has full column rank (rank ${rankFirst} of ${n0})`));
+    if (i === 1) t3.push(condition(rankFirst === n0, `W₀^{S₁} has full column rank (rank ${rankFirst} of ${n0})`));
     out.push({
       layer: i,
       s: si,

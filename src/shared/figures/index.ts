@@ -17,7 +17,16 @@ export {
   SNR_CAP,
   type InvertLayer,
 } from './invert';
-export { checkSparsityOption } from './check';
+export {
+  checkSparsityOption,
+  checkHistogramOption,
+  checkCoherenceOption,
+  checkPassOption,
+  histogramThresholds,
+  histogramBins,
+  THEOREM_COLORS,
+  type HistogramThreshold,
+} from './check';
 export { fig2Option, type SweepResult, type Quantiles, type SweepLayer } from './sweep';
 export {
   trainedSnrOption,

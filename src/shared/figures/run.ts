@@ -7,7 +7,8 @@ import type { CheckReport } from '../../core/experiments/check';
 import type { InvertReport } from '../../core/experiments/invert';
 import type { ImageExamples } from '../../core/experiments/examples';
 import type { ProjectResult } from '../../core/experiments/project';
-import { checkSparsityOption } from './check';
+import { checkCoherenceOption, checkHistogramOption, checkPassOption, checkSparsityOption } from './check';
+import { sub } from './text';
 import { imageGridOption, imageGridSize, imageSide } from './images';
 import { invertSnrOption, invertSuccessOption } from './invert';
 import { noiseSnrOption, noiseSuccessOption, type NoiseResult } from './noise';
@@ -77,12 +78,32 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
     ];
   }
   if (kind === 'check') {
+    const r = result as CheckReport;
+    const sparsity: RunFigure = {
+      name: 'check-sparsity',
+      caption: 'Per hidden layer: width nᵢ, median sᵢ with its 10–90% range, and the bounds of Theorem 2.',
+      option: checkSparsityOption(r, [...model.dims]),
+    };
+    // A run from before the report carried histograms and Babel functions has only the sparsity figure.
+    if (r.layers.some((l) => l.histogram === undefined || l.babel === undefined)) return [sparsity];
     return [
+      ...r.layers.map((l, c) => ({
+        name: `check-histogram-${l.index}`,
+        caption: `Distribution of s${sub(l.index)} (active units of hidden layer ${l.index}) over the samples, with the thresholds of Theorems 1–3 (medians over the samples): Theorem 2 solid, Theorem 1’s spark/2 dashed (its certified lower bound), Theorem 3’s 1/(3μ) dotted.`,
+        option: checkHistogramOption(r, c),
+      })),
       {
-        name: 'check-sparsity',
-        caption: 'Per hidden layer: width nᵢ, median sᵢ with its 10–90% range, and the bounds of Theorem 2.',
-        option: checkSparsityOption(result as CheckReport, [...model.dims]),
+        name: 'check-coherence',
+        caption:
+          'Coherence: μ per hidden layer (of Wᵢ^{Sᵢ₊₁}, median over samples, and of the whole Wᵢ); the Babel function μ₁(k) against k (its first k with μ₁(k) ≥ 1 certifies spark ≥ k + 1, marked ◆); Theorem 3’s bound 1/(3μ) against the measured median sᵢ (log scale).',
+        option: checkCoherenceOption(r),
       },
+      {
+        name: 'check-theorems',
+        caption: 'Fraction of samples for which each theorem’s conditions hold, per hidden layer and over all layers.',
+        option: checkPassOption(r),
+      },
+      sparsity,
     ];
   }
   if (kind === 'sweep') {

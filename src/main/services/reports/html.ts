@@ -3,6 +3,7 @@ import type { InvertReport } from '../../../core/experiments/invert';
 import { reportMethods, type NoiseResult, type SweepResult, type TrainedResult } from '../../../shared/figures';
 import type { ProjectResult } from '../../../core/experiments/project';
 import type { RunSpec, RunStatus } from '../jobs/runs';
+import { checkVerdict, hasCheckVerdictData } from '../../../shared/checkVerdict';
 
 export interface ReportFigure {
   readonly name: string;
@@ -33,6 +34,23 @@ export function scopeSvgIds(svg: string, prefix: string): string {
     .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${prefix}-${id}"`)
     .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
     .replace(/(xlink:href|href)="#([^"]+)"/g, (_m, attr: string, id: string) => `${attr}="#${prefix}-${id}"`);
+}
+
+/** The check's verdict card: the shared plain-words verdict (a run from before it carried its data: the core's sentence). */
+export function checkVerdictHtml(r: CheckReport): string {
+  if (!hasCheckVerdictData(r)) return `<p class="verdict"><strong>Verdict.</strong> ${escapeHtml(r.verdict)}</p>`;
+  const v = checkVerdict(r);
+  const list = (title: string, items: string[]) =>
+    items.length
+      ? `<p><strong>${title}</strong></p><ul>${items.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`
+      : '';
+  return (
+    `<div class="verdict verdict-${v.tone}"><p><strong>Verdict.</strong> ${escapeHtml(v.headline)}</p>` +
+    list('What the theorems certify', v.certifies) +
+    list('Where it fails', v.failures) +
+    list('What to try next', v.next) +
+    '</div>'
+  );
 }
 
 const fmt = (v: number | null | undefined, digits = 1) =>
@@ -112,7 +130,7 @@ function summary(kind: string, result: ReportInput['result']): string {
   if (kind === 'check') {
     const r = result as CheckReport;
     return (
-      `<p class="verdict"><strong>Verdict.</strong> ${escapeHtml(r.verdict)}</p>` +
+      checkVerdictHtml(r) +
       table(
         ['layer', 'nᵢ', 'median sᵢ', 'sᵢ 10–90%', 'μ', 'Thm 1', 'Thm 2', 'Thm 3'],
         r.layers.map((l) => [

@@ -143,16 +143,16 @@ describe('evaluateSignal on hand-built nets', () => {
     expect(l.s).toBe(1);
     // Only (iii) fails: spark(W_1) = ∞ (full column rank) and s_1 = 1 < n = 6 hold.
     expect(l.theorem2.holds).toBe(false);
-    expect(l.theorem2.failed).toEqual(['s_1 = 1 ≥ n_0 = 2']);
-    expect(l.theorem2.statement).toBe('s_1 = 1 ≥ n_0 = 2; s_1 = 1 < n = 6');
+    expect(l.theorem2.failed).toEqual(['s₁ = 1 ≥ n₀ = 2']);
+    expect(l.theorem2.statement).toBe('s₁ = 1 ≥ n₀ = 2; s₁ = 1 < n = 6');
     expect(l.theorem1.holds).toBe(false);
-    expect(l.theorem1.failed).toEqual(['rank(W_0^{S_1}) = n_0 ≤ s_1 (rank 1, n_0 = 2, s_1 = 1)']);
-    expect(l.theorem1.statement).toContain('s_1 = 1 < spark(W_1) = ∞ (full column rank)');
+    expect(l.theorem1.failed).toEqual(['rank(W₀^{S₁}) = n₀ ≤ s₁ (rank 1, n₀ = 2, s₁ = 1)']);
+    expect(l.theorem1.statement).toContain('s₁ = 1 < spark(W₁) = ∞ (full column rank)');
     expect(l.spark.fullColumnRank).toBe(true);
     expect(l.spark.lower).toBe(Number.POSITIVE_INFINITY);
     // Theorem 3: μ = 0 holds; W_0^{S_1} is rank deficient.
     expect(l.coherence).toBe(0);
-    expect(l.theorem3.failed).toEqual(['W_0^{S_1} has full column rank (rank 1 of 2)']);
+    expect(l.theorem3.failed).toEqual(['W₀^{S₁} has full column rank (rank 1 of 2)']);
   });
 
   it('two parallel rows of W_0 in S_1: s_1 = 2 ≥ n_0 but rank 1 — Theorem 1 (iii) fails, Theorem 2 holds', () => {
@@ -169,7 +169,7 @@ describe('evaluateSignal on hand-built nets', () => {
     expect(e.rankFirst).toBe(1);
     expect(e.theorem2).toBe(true);
     expect(e.theorem1).toBe(false);
-    expect(e.layers[0].theorem1.failed).toEqual(['rank(W_0^{S_1}) = n_0 ≤ s_1 (rank 1, n_0 = 2, s_1 = 2)']);
+    expect(e.layers[0].theorem1.failed).toEqual(['rank(W₀^{S₁}) = n₀ ≤ s₁ (rank 1, n₀ = 2, s₁ = 2)']);
   });
 
   it('W_1 of full column rank, s_1 ≥ n_0, W_0^{S_1} of full rank, μ = 0: Theorems 1, 2 and 3 all hold', () => {
@@ -181,7 +181,7 @@ describe('evaluateSignal on hand-built nets', () => {
       expect(e.theorem3).toBe(true);
       for (const t of ['theorem1', 'theorem2', 'theorem3'] as const) expect(e.layers[0][t].failed).toEqual([]);
       expect(e.layers[0].theorem1.statement).toBe(
-        `s_1 = ${S1.length} < spark(W_1) = ∞ (full column rank); rank(W_0^{S_1}) = n_0 ≤ s_1 (rank 2, n_0 = 2, s_1 = ${S1.length})`,
+        `s₁ = ${S1.length} < spark(W₁) = ∞ (full column rank); rank(W₀^{S₁}) = n₀ ≤ s₁ (rank 2, n₀ = 2, s₁ = ${S1.length})`,
       );
     }
   });
@@ -195,10 +195,10 @@ describe('evaluateSignal on hand-built nets', () => {
     expect(l.spark.lower).toBeCloseTo(2, 12);
     expect(l.coherence).toBeCloseTo(1, 12);
     expect(e.theorem1).toBe(false);
-    expect(l.theorem1.failed).toEqual(['s_1 = 3 < spark(W_1)/2 (certified ≥ 1)']);
+    expect(l.theorem1.failed).toEqual(['s₁ = 3 < spark(W₁)/2 (certified ≥ 1)']);
     // Theorem 2 looks only at sparsity levels and still holds; Theorem 3 fails (μ = 1 needs s_1 < 1/3).
     expect(e.theorem2).toBe(true);
-    expect(l.theorem3.failed).toEqual(['s_1 = 3 < 1/(3μ(W_1)) = 0.333 (μ = 1)']);
+    expect(l.theorem3.failed).toEqual(['s₁ = 3 < 1/(3μ(W₁)) = 0.333 (μ = 1)']);
   });
 
   it('s_L ≥ n: Theorem 2 (i) fails at the last layer, and a wide W_L is not of full column rank', () => {
@@ -209,26 +209,26 @@ describe('evaluateSignal on hand-built nets', () => {
     const e = evaluateSignal(prepare(net([W0, W1])), { supports: [idx(0, 1, 2, 3, 4, 5, 6)], knownRows: range(6) });
     const l = e.layers[0];
     expect(e.theorem2).toBe(false);
-    expect(l.theorem2.failed).toEqual(['s_1 = 7 < n = 6']);
+    expect(l.theorem2.failed).toEqual(['s₁ = 7 < n = 6']);
     expect(l.spark.rank).toBe(6);
     expect(l.spark.fullColumnRank).toBe(false);
     expect(l.spark.lower).toBeLessThanOrEqual(7);
     expect(e.theorem1).toBe(false);
     expect(l.theorem1.failed).toHaveLength(1);
-    expect(l.theorem1.failed[0]).toMatch(/^s_1 = 7 < spark\(W_1\)\/2 \(certified ≥ [0-9.]+\)$/);
+    expect(l.theorem1.failed[0]).toMatch(/^s₁ = 7 < spark\(W₁\)\/2 \(certified ≥ [0-9.]+\)$/);
   });
 
   it('names the rows of a middle layer W_i^{S_{i+1}} and checks s_i < s_{i+1}', () => {
     // Two hidden layers: S_2 = {0} makes W_1^{S_2} a single row (rank 1, spark 2), and s_1 = 3 > s_2 = 1.
     const e = evaluateSignal(prepare(certNet()), { supports: [idx(0, 1, 2), idx(0)], knownRows: range(10) });
     const l1 = e.layers[0];
-    expect(l1.theorem2.failed).toEqual(['s_1 = 3 < s_2 = 1']);
+    expect(l1.theorem2.failed).toEqual(['s₁ = 3 < s₂ = 1']);
     expect(l1.spark.rank).toBe(1);
-    expect(l1.theorem1.failed[0]).toMatch(/^s_1 = 3 < spark\(W_1\^\{S_2\}\)\/2 \(certified ≥ [0-9.]+\)$/);
-    expect(l1.theorem3.statement).toContain('1/(3μ(W_1^{S_2}))');
+    expect(l1.theorem1.failed[0]).toMatch(/^s₁ = 3 < spark\(W₁\^\{S₂\}\)\/2 \(certified ≥ [0-9.]+\)$/);
+    expect(l1.theorem3.statement).toContain('1/(3μ(W₁^{S₂}))');
     // Layer 2 (the last) is fine: W_2 has full column rank and s_2 = 1 < n = 10.
     expect(e.layers[1].theorem1.holds).toBe(true);
-    expect(e.layers[1].theorem2.statement).toBe('s_2 = 1 < n = 10');
+    expect(e.layers[1].theorem2.statement).toBe('s₂ = 1 < n = 10');
   });
 });
 
@@ -356,7 +356,7 @@ describe('certifyUniqueness', () => {
     expect(cert.certified).toBe(false);
     expect(cert.theorem).toBeUndefined();
     expect(cert.failing?.layer).toBe(1);
-    expect(cert.failing?.condition).toContain('s_1 = 3 < spark(W_1^{S_2})/2 (certified ≥ 1)');
+    expect(cert.failing?.condition).toContain('s₁ = 3 < spark(W₁^{S₂})/2 (certified ≥ 1)');
     // Theorem 2 only counts: 2 ≤ 3 < 6 < 10.
     expect(cert.theorem2).toBe(true);
     expect(cert.sparsity).toEqual([3, 6]);
@@ -369,7 +369,7 @@ describe('certifyUniqueness', () => {
     const cert = certifyUniqueness(prepare(gen), hidden, 0, idx(0, 1, 2, 3, 4, 5, 8, 9));
     expect(cert.certified).toBe(false);
     expect(cert.failing?.layer).toBe(2);
-    expect(cert.failing?.condition).toBe('s_2 = 6 < spark(W_2)/2 (certified ≥ 1)');
+    expect(cert.failing?.condition).toBe('s₂ = 6 < spark(W₂)/2 (certified ≥ 1)');
   });
 
   it('when several layers fail, names the first (layer 1 before layer 2)', () => {
