@@ -36,3 +36,22 @@ export {
 } from './noise';
 export { figuresOfRun, type RunFigure, type RunResult } from './run';
 export { imageGridOption, imageGridSize, imageColumns, imageSide, type ImageColumn } from './images';
+export { squareSide, grayColor } from './images';
+export {
+  convergenceOption,
+  convergenceBand,
+  hasConvergence,
+  CONVERGENCE_X_LABEL,
+  type ConvergenceBand,
+} from './convergence';
+export {
+  reconstructionGridOption,
+  reconstructionGridSize,
+  reconstructionLinesOption,
+  absError,
+  observedSnr,
+  snrText,
+  ERROR_COLOR,
+  type ReconstructionPage,
+  type ReconstructionRow,
+} from './reconstruct';
