@@ -93,6 +93,9 @@ test('wizard: the check gives a verdict; the inversion test matches its result.j
     .split('\n');
   expect(csv[0]).toBe('series,index,v0');
 
+  // Step 4 (reconstructions; its own spec is wizardReconstruct.spec.ts), then step 5.
+  await page.getByTestId('wizard-next').click();
+  await expect(page.getByTestId('wizard-reconstruct')).toBeVisible();
   await page.getByTestId('wizard-next').click();
   await page.getByTestId(`report-${invertId}`).click();
   await expect(page.getByTestId('report-files')).toContainText('report.html');

@@ -61,6 +61,8 @@ const BOTTOM = 60;
 const RIGHT = 16;
 /** The colour of the largest error on the page: white (no error) to this. */
 export const ERROR_COLOR = '#B2182B';
+/** The error scale's least top, as a fraction of the images' gray range. */
+export const ERROR_FLOOR = 1e-3;
 
 type Column =
   | { kind: 'truth'; label: string }
@@ -132,7 +134,9 @@ export function reconstructionGridOption(page: ReconstructionPage, title?: strin
     }
   });
   if (!(hi > lo)) hi = lo + 1;
-  const errScale = maxErr > 0 ? maxErr : 1;
+  // Errors at rounding level (an exact recovery) would fill a self-scaled map with red noise: the
+  // scale goes at least to 0.1% of the gray range, so such cells read white.
+  const errScale = Math.max(maxErr, ERROR_FLOOR * (hi - lo));
   const px = CELL / side;
   const rowStep = CELL + CAPTION + GAP;
   // Data: [x, y, width, height, colour code] in chart pixels; code 0–255 gray, 256–511 error ramp, −1 hidden.
@@ -168,7 +172,8 @@ export function reconstructionGridOption(page: ReconstructionPage, title?: strin
         caption = 'truth';
       } else if (c.kind === 'observed') {
         code = (i) => (r.observed[i] === null ? -1 : gray(r.observed[i]));
-        caption = snrText(observedSnr(r.truth, r.observed));
+        const snr = observedSnr(r.truth, r.observed);
+        caption = Number.isFinite(snr) ? snrText(snr) : 'noiseless';
       } else if (c.kind === 'output') {
         const out = r.outputs[c.method] ?? [];
         code = (i) => gray(out[i]);
@@ -190,6 +195,13 @@ export function reconstructionGridOption(page: ReconstructionPage, title?: strin
           }
         }
       }
+      // A hairline frame, so a white cell (an error map of an exact recovery) still reads as a cell.
+      graphic.push({
+        type: 'rect',
+        z: 10,
+        shape: { x: x0 - 0.5, y: y0 - 0.5, width: CELL + 1, height: CELL + 1 },
+        style: { fill: 'none', stroke: '#c8c8c8', lineWidth: 1 },
+      });
       graphic.push(
         label(caption, x0 + CELL / 2, y0 + CELL + 3, {
           align: 'center',
@@ -213,7 +225,8 @@ export function reconstructionGridOption(page: ReconstructionPage, title?: strin
       shape: { x: LEFT + i * 10, y: legendY, width: 10, height: 14 },
       style: { fill: errorColor((255 * i) / 7) },
     })),
-    label(`|error| 0 – ${fmt(errScale)}`, LEFT + 86, legendY + 7, { verticalAlign: 'middle' }),
+    { type: 'rect', shape: { x: LEFT, y: legendY, width: 80, height: 14 }, style: { fill: 'none', stroke: '#999' } },
+    label(`|error|: 0 – ${fmt(errScale)}`, LEFT + 86, legendY + 7, { verticalAlign: 'middle' }),
     ...(hidden
       ? [
           {
@@ -225,18 +238,26 @@ export function reconstructionGridOption(page: ReconstructionPage, title?: strin
         ]
       : []),
   );
-  const first = rows[0]?.index ?? 0;
-  const last = rows.at(-1)?.index ?? 0;
+  const indices = rows.map((r) => r.index);
+  const contiguous = indices.every((v, i) => i === 0 || v === indices[i - 1] + 1);
+  const which =
+    indices.length === 1
+      ? `Signal ${indices[0]}`
+      : contiguous
+        ? `Signals ${indices[0]}–${indices.at(-1)}`
+        : `Signals ${indices.join(', ')}`;
   return {
     animation: false,
     textStyle,
     title: {
-      text: title ?? `Signals ${rows.length > 1 ? `${first}–${last}` : first} of ${page.total}: reconstructions`,
-      subtext: `images: one gray scale, black = ${fmt(lo)}, white = ${fmt(hi)} · under each cell: SNR against G(z) (observed: on its known pixels)`,
+      text: title ?? `${which} of ${page.total}: reconstructions`,
+      subtext:
+        `images: one gray scale, black = ${fmt(lo)}, white = ${fmt(hi)} · |error|: white = 0, red = ${fmt(errScale)}\n` +
+        'under each cell: SNR against G(z) (observed: on its known pixels)',
       left: 'center',
       top: 6,
       textStyle: { fontFamily: FONT_FAMILY, fontSize: 15 },
-      subtextStyle: { fontFamily: FONT_FAMILY, fontSize: 12, color: '#555' },
+      subtextStyle: { fontFamily: FONT_FAMILY, fontSize: 12, color: '#555', lineHeight: 16 },
     },
     grid: { left: 0, top: 0, width, height },
     xAxis: { type: 'value', min: 0, max: width, show: false },

@@ -69,9 +69,12 @@ describe('reconstruction grid', () => {
       expect.arrayContaining(['G(z)', 'observed', 'lp: G(ẑ)', 'oracle: G(ẑ)', 'lp: |error|', 'oracle: |error|']),
     );
     expect(texts.filter((t) => t.startsWith('signal '))).toEqual(['signal 4', 'signal 7']);
-    expect(texts).toEqual(expect.arrayContaining(['12.0 dB', '≥ 400 dB', '∞ dB', 'max 0.5']));
+    expect(texts).toEqual(expect.arrayContaining(['12.0 dB', '≥ 400 dB', 'noiseless', 'max 0.5']));
     expect(texts.some((t) => t.startsWith('hidden pixel'))).toBe(true);
-    expect(option.title.text).toBe('Signals 4–7 of 10: reconstructions');
+    expect(option.title.text).toBe('Signals 4, 7 of 10: reconstructions');
+    expect((reconstructionGridOption({ ...page, rows: [page.rows[0]] }) as unknown as Opt).title.text).toBe(
+      'Signal 4 of 10: reconstructions',
+    );
     const { width, height } = reconstructionGridSize(page);
     expect(width).toBe(84 + 6 * 90 - 10 + 16);
     expect(height).toBe(92 + 2 * 108 - 10 + 60);
@@ -89,6 +92,13 @@ describe('reconstruction grid', () => {
     // lp's one wrong pixel is the page's largest error: full red; a right pixel white.
     expect(fills).toContain(ERROR_COLOR.toLowerCase());
     expect(series.data.filter((d) => d[4] === 256 + 255)).toHaveLength(1);
+    // An error at rounding level stays white: the scale reaches at least 0.1% of the gray range.
+    const exact = {
+      ...page,
+      rows: [{ ...page.rows[0], outputs: { lp: [-1, 1, 1, 1 + 1e-15], oracle: [-1, 1, 1, 1] } }],
+    };
+    const tiny = reconstructionGridOption(exact) as unknown as Opt;
+    expect(Math.max(...tiny.series[0].data.filter((d) => d[4]! >= 256).map((d) => d[4]!))).toBe(256);
     // 2 signals × 6 cells × 2 rows of pixels at least one run each.
     expect(series.data.length).toBeGreaterThanOrEqual(24);
   });
