@@ -105,5 +105,15 @@ test('step 4: every signal redrawn, SNRs as recorded, sorted by the worst, paged
   await expect(page.getByTestId(`figure-convergence-signal-${pick}`).locator('svg')).toBeVisible();
   await page.getByTestId(`figure-convergence-signal-${pick}`).scrollIntoViewIfNeeded();
   await shot(page, '4-detail');
+
+  // The order, page and signal are in the address: a reload keeps them.
+  await page.reload();
+  await expect(page.getByTestId('reconstruct-page')).toHaveText('Page 2 of 2');
+  await expect.poll(() => rowSignals(page)).toEqual(worst.slice(4, 8));
+  await expect(page.getByTestId('signal-detail')).toContainText(`Signal ${pick}`);
+  // A row's label in the grid opens that signal too.
+  const other = worst[6];
+  await grid.locator('svg text', { hasText: `signal ${other}` }).click();
+  await expect(page.getByTestId('signal-detail').getByRole('heading')).toHaveText(`Signal ${other}`);
   expect(errors).toEqual([]);
 });

@@ -108,9 +108,14 @@ function errorColor(level: number): string {
  * one gray scale, the heat maps one white-to-red scale from 0 to the page's
  * largest error, so cells compare across the page. Pixels go as runs of
  * equal colour through one custom series (as images.ts draws them). Lay it
- * out at `reconstructionGridSize(page)`.
+ * out at `reconstructionGridSize(page)`. With `onSelect`, each row's label
+ * is a link that calls it with the signal's index.
  */
-export function reconstructionGridOption(page: ReconstructionPage, title?: string): Option {
+export function reconstructionGridOption(
+  page: ReconstructionPage,
+  title?: string,
+  onSelect?: (index: number) => void,
+): Option {
   const { side, rows } = page;
   const columns = columnsOf(page);
   const errors = rows.map((r) =>
@@ -160,8 +165,15 @@ export function reconstructionGridOption(page: ReconstructionPage, title?: strin
   );
   rows.forEach((r, j) => {
     const y0 = TOP + j * rowStep;
+    const rowLabel = label(`signal ${r.index}`, LEFT - 8, y0 + CELL / 2, {
+      align: 'right',
+      verticalAlign: 'middle',
+      fontSize: 13,
+      ...(onSelect !== undefined ? { fill: '#1f5fa8', textDecoration: 'underline' } : {}),
+    });
+    // In the app a row's label opens that signal's details (a report has no one to click).
     graphic.push(
-      label(`signal ${r.index}`, LEFT - 8, y0 + CELL / 2, { align: 'right', verticalAlign: 'middle', fontSize: 13 }),
+      onSelect !== undefined ? { ...rowLabel, cursor: 'pointer', onclick: () => onSelect(r.index) } : rowLabel,
     );
     columns.forEach((c, col) => {
       const x0 = LEFT + col * (CELL + GAP);

@@ -103,6 +103,17 @@ describe('reconstruction grid', () => {
     expect(series.data.length).toBeGreaterThanOrEqual(24);
   });
 
+  it("with onSelect, makes each row's label a link to that signal", () => {
+    const picked: number[] = [];
+    const option = reconstructionGridOption(page, undefined, (i) => picked.push(i)) as unknown as {
+      graphic: { style: { text?: string }; onclick?: () => void }[];
+    };
+    option.graphic.find((g) => g.style.text === 'signal 7')!.onclick!();
+    expect(picked).toEqual([7]);
+    const plain = reconstructionGridOption(page) as unknown as { graphic: { onclick?: unknown }[] };
+    expect(plain.graphic.some((g) => g.onclick !== undefined)).toBe(false);
+  });
+
   it('measures |error| and the observation SNR on the known pixels', () => {
     expect(absError([1, -1], [0.5, -1.5])).toEqual([0.5, 0.5]);
     expect(observedSnr([1, 1], [1.1, null])).toBeCloseTo(20, 10);
