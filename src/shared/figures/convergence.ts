@@ -70,11 +70,14 @@ export function convergenceOption(report: InvertReport, selected?: number, anima
     const color = methodColor(m);
     const band = convergenceBand(report, m);
     dropped += band.dropped;
+    // A one-point history (the closed-form oracle) is a dot: a line needs two.
     series.push({
       name: m,
       type: 'line',
       color,
-      symbol: 'none',
+      symbol: 'circle',
+      symbolSize: 7,
+      showSymbol: band.p50.length === 1,
       lineStyle: { width: 2 },
       z: 5,
       data: band.p50.map((v, i) => point(v, i)),
@@ -100,7 +103,9 @@ export function convergenceOption(report: InvertReport, selected?: number, anima
         name: m,
         type: 'line',
         color,
-        symbol: 'none',
+        symbol: 'emptyCircle',
+        symbolSize: 7,
+        showSymbol: own.length === 1,
         lineStyle: { width: 1.6, type: 'dashed' },
         z: 6,
         data: own.map((v, i) => point(v, i)),

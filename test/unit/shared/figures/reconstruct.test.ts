@@ -179,6 +179,15 @@ describe('convergence curves', () => {
       [3, null],
     ]);
     expect(option.title.subtext).toMatch(/dashed: signal 1 · 1 value\(s\) ≤ 0/);
+    // Several points: a line without dots; a one-point history (the oracle's) is a dot.
+    expect((option.series[0] as { showSymbol?: boolean }).showSymbol).toBe(false);
+    const one = {
+      ...report,
+      methods: { oracle: { ...report.methods.lp!, signals: [signal([0.5]), signal([0.25])] } },
+    } as InvertReport;
+    const dots = convergenceOption(one, 0) as unknown as { series: { showSymbol?: boolean; data: unknown[] }[] };
+    expect(dots.series[0].showSymbol).toBe(true);
+    expect(dots.series[2]).toMatchObject({ showSymbol: true, data: [[0, 0.5]] });
   });
 
   it("is one of an invert run's figures when the run recorded histories", () => {
