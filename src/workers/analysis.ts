@@ -5,12 +5,21 @@
  * object over Comlink — the renderer's analyses and the host's job chunks
  * run the same module (the job methods come from jobs.ts).
  */
-import { createSparsitySampler, drive, type SparsityResult, type SparsitySpec } from '../core/experiments/index';
+import {
+  createSparsitySampler,
+  drive,
+  reconstructSignal,
+  type ReconstructedSignal,
+  type SignalDraw,
+  type SparsityResult,
+  type SparsitySpec,
+} from '../core/experiments/index';
 import { ModelFormatError, openModel } from '../core/formats/index';
 import { productKernel } from '../core/linalg/gemm';
 import { wasmUnavailableReason } from '../core/linalg/wasmKernel';
 import type { Generator } from '../core/model/generator';
 import { summarizeGenerator, type GeneratorSummary } from '../core/model/summary';
+import type { MethodId } from '../core/pursuit/types';
 import { err, ok, type Result } from '../shared/result';
 import { createJobApi, type JobFaults } from './jobs';
 
@@ -98,6 +107,27 @@ export function createAnalysisApi(faults: JobFaults = {}, exit: (code: number) =
         return ok(await drive(stepper, { onProgress: throttled(onProgress), signal, pause }));
       } finally {
         cancelled.delete(runId);
+      }
+    },
+
+    /**
+     * Redraws signals of an invert run — truth G(z), the observation and its
+     * mask, each method's G(ẑ) from the recorded ẑ — with the model loaded
+     * under `modelKey` (core/experiments/reconstruct.ts), so a viewer pages
+     * through every signal without the main thread computing anything.
+     */
+    reconstructSignals(
+      modelKey: string,
+      draw: SignalDraw,
+      signals: readonly { index: number; zHats: Partial<Record<MethodId, readonly (number | null)[]>> }[],
+    ): Result<ReconstructedSignal[]> {
+      const gen = models.get(modelKey);
+      if (gen === undefined) return err('not-found', `no model loaded under "${modelKey}"`);
+      try {
+        return ok(signals.map((s) => reconstructSignal(gen, draw, s.index, s.zHats)));
+      } catch (e) {
+        if (e instanceof RangeError) return err('bad-request', e.message);
+        throw e;
       }
     },
 

@@ -93,9 +93,13 @@ test('wizard: the check gives a verdict; the inversion test matches its result.j
     .split('\n');
   expect(csv[0]).toBe('series,index,v0');
 
+  // Step 4 (reconstructions; its own spec is wizardReconstruct.spec.ts), then step 5.
+  await page.getByTestId('wizard-next').click();
+  await expect(page.getByTestId('wizard-reconstruct')).toBeVisible();
   await page.getByTestId('wizard-next').click();
   await page.getByTestId(`report-${invertId}`).click();
-  await expect(page.getByTestId('report-files')).toContainText('report.html');
+  // HTML, a PDF through Chromium, every figure as SVG and PNG: seconds, more on a busy machine.
+  await expect(page.getByTestId('report-files')).toContainText('report.html', { timeout: 60_000 });
   await expect(page.getByTestId('report-files')).toContainText('figures/invert-snr.svg');
   await shot(page, '5-report');
   expect(errors).toEqual([]);

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { proxy } from 'comlink';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeChunk, normalizeJobSpec, runChunk } from '../../src/core/experiments/jobs';
+import type { InvertReport } from '../../src/core/experiments/invert';
+import { chunkCount, encodeChunk, mergeChunks, normalizeJobSpec, runChunk } from '../../src/core/experiments/jobs';
+import { reconstructSignal, type SignalDraw } from '../../src/core/experiments/reconstruct';
+import { writeJsonModel } from '../../src/core/formats/json';
 import { randomGaussianGenerator } from '../../src/core/model/random';
 import type { AnalysisApi } from '../../src/workers/analysis';
 import { repoPath } from '../helpers/fixtures';
@@ -29,6 +32,38 @@ describe('analysis worker on a real worker_thread through Comlink', () => {
     const expected = encodeChunk(runChunk(gen, spec, 1, () => 0));
     const noTimes = (t: string) => t.replace(/"seconds":[0-9.e-]+/g, '"seconds":0');
     expect(noTimes(r.value.text)).toBe(noTimes(expected));
+  });
+
+  it("redraws an invert run's signals from their recorded ẑ, as core does, and answers a bad index as data", async () => {
+    const gen = randomGaussianGenerator([5, 25, 49], { kind: 'tanh' }, 2);
+    const spec = normalizeJobSpec({
+      kind: 'invert',
+      model: 'random:5,25,49:tanh',
+      methods: ['oracle'],
+      count: 5,
+      mask: 'random:0.2',
+      chunkSize: 2,
+    });
+    const chunks = Array.from({ length: chunkCount(spec) }, (_, k) => runChunk(gen, spec, k, () => 0));
+    const report = JSON.parse(JSON.stringify(mergeChunks(gen, spec, chunks))) as InvertReport;
+    const bytes = new TextEncoder().encode(writeJsonModel(gen));
+    expect((await api.loadModel('recon', bytes, 'recon.json')).ok).toBe(true);
+    const draw = report.settings as SignalDraw;
+    const signals = [0, 4].map((index) => ({ index, zHats: { oracle: report.methods.oracle!.signals[index].zHat! } }));
+    const r = await api.reconstructSignals('recon', draw, signals);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.map((s) => s.index)).toEqual([0, 4]);
+    for (const s of r.value) {
+      const core = reconstructSignal(gen, draw, s.index, signals.find((t) => t.index === s.index)!.zHats);
+      expect(s.truth).toEqual(core.truth);
+      expect(s.observed).toEqual(core.observed);
+      expect(s.known).toEqual(core.known);
+      expect(s.methods.oracle!.snrImage).toBe(report.methods.oracle!.signals[s.index].snrImage);
+    }
+    const bad = await api.reconstructSignals('recon', draw, [{ index: 5, zHats: {} }]);
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(await api.reconstructSignals('nope', draw, [])).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 
   it('loads the default model and samples sparsity with progress', async () => {

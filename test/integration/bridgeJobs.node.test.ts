@@ -155,9 +155,13 @@ describe('jobs through the bridge', () => {
     const dir = join(workspace, 'runs', firstId);
     const names = files.map((f) => f.slice(dir.length + 1)).sort();
     expect(names).toEqual(
-      ['figures/invert-snr.svg', 'figures/invert-success.svg', 'figures/invert.csv', 'report.html'].concat(
-        findChromium() !== undefined ? ['report.pdf'] : [],
-      ),
+      [
+        'figures/invert-convergence.svg',
+        'figures/invert-snr.svg',
+        'figures/invert-success.svg',
+        'figures/invert.csv',
+        'report.html',
+      ].concat(findChromium() !== undefined ? ['report.pdf'] : []),
     );
     expect(notes).toEqual(findChromium() !== undefined ? [] : [NO_CHROMIUM]);
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('invert-snr');

@@ -36,7 +36,7 @@ describe('pursuit-lab report', () => {
   it('writes SVG and PNG figures, tidy CSV and a self-contained HTML report into the run folder', () => {
     const r = runCliProcess(['report', id, '--workspace', workspace, '--format', 'html,svg,png,csv,json']);
     expect(r.status, r.stderr).toBe(0);
-    const figures = ['invert-snr', 'invert-success'];
+    const figures = ['invert-snr', 'invert-success', 'invert-convergence'];
     for (const f of figures) {
       const svg = readFileSync(join(dir, 'figures', `${f}.svg`), 'utf8');
       expectWellFormedSvg(svg);

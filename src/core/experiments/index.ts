@@ -5,3 +5,4 @@ export * from './jobs';
 export * from './sweep';
 export * from './trained';
 export * from './noise';
+export * from './reconstruct';

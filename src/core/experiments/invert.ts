@@ -82,6 +82,14 @@ export interface SignalOutcome {
   readonly supportAgreement?: number[];
   /** With a grid protocol (GD's `stepGrid`, LBP's `lambdaGrid`): the value this signal got. */
   readonly choice?: ParameterChoice;
+  /**
+   * With `convergence`: the estimate ẑ itself, n₀ float64 numbers as JSON
+   * writes them (shortest round-trip form, so exact; a non-finite entry
+   * becomes null). With the spec's seeds it is all `reconstructSignal` needs
+   * to redraw this signal's truth and observation and recompute G(ẑ), so a
+   * viewer can show every signal without the report storing its images.
+   */
+  readonly zHat?: (number | null)[];
 }
 
 export interface MethodOutcome {
@@ -105,6 +113,12 @@ export interface InvertReport {
     readonly mask: MaskSpec;
     readonly noise: NoiseSpec;
     readonly successThreshold: number;
+    /**
+     * With `convergence` (ẑ recorded): signals per chunk, the block size the
+     * signals were drawn in (chunk k from `chunkSeed(seed, k)`); a one-pass
+     * experiment is one chunk of `count`. What `reconstructSignal` needs to redraw a signal.
+     */
+    readonly chunkSize?: number;
     /** The product kernel that ran (kernels give identical bits; recorded for the record). */
     readonly kernel: string;
     /**
@@ -284,6 +298,7 @@ function* invertBlock(
         ...(result.choices !== undefined ? { choice: result.choices[j] } : {}),
         ...(spec.convergence
           ? {
+              zHat: Array.from(column(result.z, j)),
               history: thinHistory(s.phases.flatMap((p) => p.history)),
               ...(result.layers.length > 0
                 ? {
@@ -357,6 +372,9 @@ export function summarizeInvert(spec: InvertSpec, blocks: readonly InvertBlock[]
   }
   const saturation = blocks[0]?.saturation;
   const examples = blocks[0]?.examples;
+  // Chunk 0 is a full chunk (only the last may be short), so its size is the chunk size.
+  const first = Object.values(blocks[0]?.methods ?? {})[0]?.signals;
+  const withZ = first?.[0]?.zHat !== undefined;
   return {
     settings: {
       count: spec.count,
@@ -364,6 +382,7 @@ export function summarizeInvert(spec: InvertSpec, blocks: readonly InvertBlock[]
       mask: spec.mask,
       noise: spec.noise,
       successThreshold: threshold,
+      ...(withZ ? { chunkSize: first.length } : {}),
       kernel: productKernel().name,
       ...(saturation !== undefined
         ? {

@@ -20,13 +20,16 @@ export interface ImageColumn {
   readonly label: string;
 }
 
+/** The side of a square image of n pixels, or undefined when n is not a square (> 1). */
+export function squareSide(n: number): number | undefined {
+  const side = Math.round(Math.sqrt(n));
+  return side > 1 && side * side === n ? side : undefined;
+}
+
 /** The square side of the examples' images, or undefined when they are not square images. */
 export function imageSide(examples: ImageExamples | undefined): number | undefined {
   const first = examples?.signals[0];
-  if (first === undefined) return undefined;
-  const n = first.observed.length;
-  const side = Math.round(Math.sqrt(n));
-  return side > 1 && side * side === n ? side : undefined;
+  return first === undefined ? undefined : squareSide(first.observed.length);
 }
 
 /** The columns of the grid: truth when known, the observation, then each method's G(ẑ). */
@@ -54,6 +57,9 @@ const hex2 = (v: number) =>
   Math.round(255 * Math.min(1, Math.max(0, v)))
     .toString(16)
     .padStart(2, '0');
+
+/** `#rrggbb` of gray level 0–255 (black to white), as the image grids draw a pixel. */
+export const grayColor = (level: number) => `#${hex2(level / 255).repeat(3)}`;
 
 /**
  * The gray levels the grid draws: one scale shared by every cell (lo → 0,
@@ -207,7 +213,7 @@ export function imageGridOption(examples: ImageExamples, title = 'Signals and th
           const run = api.value(3);
           const a = api.coord([x, y]);
           const b = api.coord([x + run, y + 1]);
-          const fill = level < 0 ? HIDDEN_PIXEL_COLOR : `#${hex2(level / 255).repeat(3)}`;
+          const fill = level < 0 ? HIDDEN_PIXEL_COLOR : grayColor(level);
           // A hair wider than the run, so anti-aliasing leaves no seams between runs.
           return {
             type: 'rect',

@@ -55,3 +55,22 @@ export {
   imageSide,
   type ImageColumn,
 } from './images';
+export { squareSide, grayColor } from './images';
+export {
+  convergenceOption,
+  convergenceBand,
+  hasConvergence,
+  CONVERGENCE_X_LABEL,
+  type ConvergenceBand,
+} from './convergence';
+export {
+  reconstructionGridOption,
+  reconstructionGridSize,
+  reconstructionLinesOption,
+  absError,
+  observedSnr,
+  snrText,
+  ERROR_COLOR,
+  type ReconstructionPage,
+  type ReconstructionRow,
+} from './reconstruct';

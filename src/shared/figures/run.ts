@@ -9,6 +9,7 @@ import type { ImageExamples } from '../../core/experiments/examples';
 import type { ProjectResult } from '../../core/experiments/project';
 import { checkCoherenceOption, checkHistogramOption, checkPassOption, checkSparsityOption } from './check';
 import { sub } from './text';
+import { convergenceOption, hasConvergence } from './convergence';
 import { imageGridOption, imageGridSize, imageSide } from './images';
 import { invertSnrOption, invertSuccessOption } from './invert';
 import { noiseSnrOption, noiseSuccessOption, type NoiseResult } from './noise';
@@ -61,6 +62,16 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
         option: invertSnrOption(r),
       },
       { name: 'invert-success', caption: 'Fraction of signals recovered, per method.', option: invertSuccessOption(r) },
+      ...(hasConvergence(r)
+        ? [
+            {
+              name: 'invert-convergence',
+              caption:
+                "Convergence: each method's objective (log scale) per point of its recorded history — thinned to ≤ 100 evenly spaced points, the phases' histories concatenated, so x is not an iteration count and a jump marks a new phase; line: median over the signals, band: 10–90%.",
+              option: convergenceOption(r),
+            },
+          ]
+        : []),
       ...examplesFigure('invert-images', r, 'Examples'),
     ];
   }

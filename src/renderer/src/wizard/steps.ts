@@ -1,14 +1,16 @@
 import type { Component } from 'vue';
 import CheckStep from './CheckStep.vue';
 import InvertStep from './InvertStep.vue';
+import ReconstructStep from './ReconstructStep.vue';
 import ReportStep from './ReportStep.vue';
 
-export type WizardStep = 'model' | 'check' | 'invert' | 'report';
+export type WizardStep = 'model' | 'check' | 'invert' | 'reconstruct' | 'report';
 
 /** The wizard's steps in order; step 1 (the model) is drawn by the page itself. */
 export const WIZARD_STEPS: readonly { id: WizardStep; label: string; component?: Component }[] = [
   { id: 'model', label: 'Model' },
   { id: 'check', label: 'Is it invertible?', component: CheckStep },
   { id: 'invert', label: 'Inversion test', component: InvertStep },
+  { id: 'reconstruct', label: 'Reconstructions', component: ReconstructStep },
   { id: 'report', label: 'Report', component: ReportStep },
 ];
