@@ -75,6 +75,12 @@ export interface HostApi {
   /** A model's weights for analysis in a worker. */
   getModelData(request: { id: string }): Promise<Result<ModelData>>;
   /**
+   * Removes an imported model from the workspace (its folder). Bundled models
+   * are part of the app and refused (`forbidden`); runs that used the model
+   * keep their own copy of its summary and stay readable.
+   */
+  deleteModel(request: { id: string }): Promise<Result<{ id: string }>>;
+  /**
    * Queues a run of a job spec, the same JSON as `pursuit-lab experiment`;
    * its `model` is a workspace model id (listModels) or a `random:` spec.
    * Runs go one at a time, in order; each uses the configured workers.
@@ -191,6 +197,7 @@ export const HOST_METHODS = [
   'importModel',
   'openModelDialog',
   'getModelData',
+  'deleteModel',
   'startRun',
   'listRuns',
   'getRun',

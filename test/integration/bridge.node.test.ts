@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +135,35 @@ describe('browser-mode bridge', () => {
     expect((await call('getModelData', { id: '0123456789abcdef' })).body).toMatchObject({
       ok: false,
       error: { code: 'not-found' },
+    });
+  });
+
+  it('removes an imported model (folder and list entry) and refuses a bundled one', async () => {
+    const imported = await call('importModel', {
+      fileName: 'tiny-plu.json',
+      bytes: readFixture('json-models/tiny-plu.json'),
+    });
+    const { id } = (imported.body as { value: ModelInfo }).value;
+    expect(existsSync(join(host.workspace, 'models', id))).toBe(true);
+
+    expect((await call('deleteModel', { id })).body).toEqual({ ok: true, value: { id } });
+    expect(existsSync(join(host.workspace, 'models', id))).toBe(false);
+    const list = (await call('listModels')).body as { value: ModelInfo[] };
+    expect(list.value.some((m) => m.id === id)).toBe(false);
+    expect(readdirSync(join(host.workspace, 'models'))).toEqual([]); // no leftover temp folder
+    expect((await call('getModelData', { id })).body).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect((await call('deleteModel', { id })).body).toMatchObject({ ok: false, error: { code: 'not-found' } });
+
+    const bundled = await call('deleteModel', { id: 'bundled:mnist-fc-gan.onnx' });
+    expect(bundled.body).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((bundled.body as { error: { message: string } }).error.message).toMatch(/bundled.*cannot be removed/);
+    expect((await call('deleteModel', { id: 'bundled:nope.onnx' })).body).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect((await call('deleteModel', { id: '../../etc' })).body).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
     });
   });
 

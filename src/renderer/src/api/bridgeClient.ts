@@ -60,6 +60,7 @@ export function createBridgeClient(token: string, base = ''): HostClient {
     importModel: (request) => call('importModel', request),
     openModelDialog: () => call('openModelDialog'),
     getModelData: (request) => call('getModelData', request),
+    deleteModel: (request) => call('deleteModel', request),
     startRun: (request) => call('startRun', request),
     listRuns: () => call('listRuns'),
     getRun: (request) => call('getRun', request),
