@@ -36,3 +36,4 @@ export {
 } from './noise';
 export { figuresOfRun, type RunFigure, type RunResult } from './run';
 export { imageGridOption, imageGridSize, imageColumns, imageSide, type ImageColumn } from './images';
+export { layerWidthOption, layerWidthLabels } from './architecture';

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { HostInfo, ImportRequest, ModelData, ModelInfo } from '../../../shared/contract';
+import { modelLabels } from '../../../shared/modelNames';
 import type { AppError, Result } from '../../../shared/result';
 import { useHostClient } from '../api/host';
 
@@ -26,7 +27,12 @@ export const useModelsStore = defineStore('models', () => {
    */
   const pendingImport = shallowRef<{ fileName: string; bytes: Uint8Array; message: string }>();
 
+  /** True while a model is being removed. */
+  const removing = ref(false);
+
   const selected = computed(() => models.value.find((m) => m.id === selectedId.value));
+  /** Per model id, its name and what tells it apart from same-named models. */
+  const labels = computed(() => modelLabels(models.value));
 
   async function refresh(): Promise<void> {
     loading.value = true;
@@ -98,6 +104,27 @@ export const useModelsStore = defineStore('models', () => {
     if (picked.value !== null) await runImport(picked.value);
   }
 
+  /**
+   * Removes an imported model from the workspace; the selection moves to the
+   * first model when the removed one was selected.
+   */
+  async function remove(id: string): Promise<boolean> {
+    removing.value = true;
+    try {
+      const result = await host.deleteModel({ id });
+      if (!result.ok) {
+        error.value = result.error;
+        return false;
+      }
+      error.value = undefined;
+      models.value = models.value.filter((m) => m.id !== id);
+      if (selectedId.value === id) selectedId.value = models.value[0]?.id;
+      return true;
+    } finally {
+      removing.value = false;
+    }
+  }
+
   function select(id: string): void {
     selectedId.value = id;
   }
@@ -123,7 +150,10 @@ export const useModelsStore = defineStore('models', () => {
     importing,
     error,
     pendingImport,
+    removing,
+    labels,
     refresh,
+    remove,
     importFiles,
     importWithOutput,
     cancelPendingImport,
