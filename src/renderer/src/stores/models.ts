@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { HostInfo, ImportRequest, ModelData, ModelInfo } from '../../../shared/contract';
 import { modelLabels } from '../../../shared/modelNames';
 import type { AppError, Result } from '../../../shared/result';
+import type { BridgeClient } from '../api/bridgeClient';
 import { useHostClient } from '../api/host';
 
 /** The model library: what the host knows, which model is selected, and import state. */
@@ -129,8 +130,18 @@ export const useModelsStore = defineStore('models', () => {
     selectedId.value = id;
   }
 
-  function loadData(id: string): Promise<Result<ModelData>> {
-    return host.getModelData({ id });
+  /**
+   * A model's weights as a Blob, for the analysis worker to read: the page
+   * never holds them as an ArrayBuffer (see BridgeClient.getModelBlob). In
+   * Electron the IPC answer is a Uint8Array, wrapped (one copy, no parse).
+   */
+  async function loadBlob(id: string): Promise<Result<Blob>> {
+    if ('getModelBlob' in host) {
+      const answer = await (host as BridgeClient).getModelBlob({ id });
+      return answer.ok ? { ok: true, value: answer.value.bytes } : answer;
+    }
+    const data: Result<ModelData> = await host.getModelData({ id });
+    return data.ok ? { ok: true, value: new Blob([data.value.bytes as Uint8Array<ArrayBuffer>]) } : data;
   }
 
   function dismissError(): void {
@@ -159,7 +170,7 @@ export const useModelsStore = defineStore('models', () => {
     cancelPendingImport,
     openWithDialog,
     select,
-    loadData,
+    loadBlob,
     dismissError,
   };
 });
