@@ -58,13 +58,13 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
   return {
     animation,
     grid: { left: 64, right: 24, top: 48, bottom: 48 },
-    legend: { top: 8, data: ['width nᵢ', 'median sᵢ', '10–90% of sᵢ', 'Theorem 2 bound'] },
+    legend: { top: 8, data: ['layer width n', 'median s', '10–90% of s', 'Theorem 2 bound'] },
     tooltip: { trigger: 'item' },
     xAxis: { type: 'category', data: categories, axisTick: { alignWithLabel: true } },
     yAxis: { type: 'value', name: 'active units', nameGap: 14, min: 0 },
     series: [
       {
-        name: 'width nᵢ',
+        name: 'layer width n',
         type: 'bar',
         barWidth: '46%',
         barMaxWidth: 140,
@@ -73,7 +73,7 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
         tooltip: { valueFormatter: (v: number) => `${v} units` },
       },
       {
-        name: 'median sᵢ',
+        name: 'median s',
         type: 'bar',
         barWidth: '30%',
         barMaxWidth: 90,
@@ -82,7 +82,7 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
         data: result.layers.map((l) => l.median),
       },
       {
-        name: '10–90% of sᵢ',
+        name: '10–90% of s',
         type: 'custom',
         itemStyle: { color: '#1b2a41' },
         encode: { x: 0, y: [1, 2] },

@@ -26,9 +26,9 @@ describe('sparsity chart option', () => {
     };
     expect(option.animation).toBe(false);
     const byName = Object.fromEntries(option.series.map((s) => [s.name, s.data]));
-    expect(byName['width nᵢ']).toEqual([60, 100]);
-    expect(byName['median sᵢ']).toEqual(result.layers.map((l) => l.median));
-    expect(byName['10–90% of sᵢ']).toEqual(result.layers.map((l, i) => [i, l.p10, l.p90]));
+    expect(byName['layer width n']).toEqual([60, 100]);
+    expect(byName['median s']).toEqual(result.layers.map((l) => l.median));
+    expect(byName['10–90% of s']).toEqual(result.layers.map((l, i) => [i, l.p10, l.p90]));
     expect(byName['Theorem 2 bound']).toHaveLength(3);
   });
 
