@@ -76,8 +76,9 @@ export interface HostApi {
   getModelData(request: { id: string }): Promise<Result<ModelData>>;
   /**
    * Removes an imported model from the workspace (its folder). Bundled models
-   * are part of the app and refused (`forbidden`); runs that used the model
-   * keep their own copy of its summary and stay readable.
+   * are part of the app and refused (`forbidden`), and so is a model a queued
+   * or running run uses (`conflict`); finished runs keep the model's summary
+   * and SHA-256 in their spec and stay readable.
    */
   deleteModel(request: { id: string }): Promise<Result<{ id: string }>>;
   /**
