@@ -14,6 +14,7 @@ const api: HostClient = {
   importModel: (request) => invoke('importModel', request),
   openModelDialog: () => invoke('openModelDialog'),
   getModelData: (request) => invoke('getModelData', request),
+  deleteModel: (request) => invoke('deleteModel', request),
   startRun: (request) => invoke('startRun', request),
   listRuns: () => invoke('listRuns'),
   getRun: (request) => invoke('getRun', request),

@@ -75,6 +75,13 @@ export interface HostApi {
   /** A model's weights for analysis in a worker. */
   getModelData(request: { id: string }): Promise<Result<ModelData>>;
   /**
+   * Removes an imported model from the workspace (its folder). Bundled models
+   * are part of the app and refused (`forbidden`), and so is a model a queued
+   * or running run uses (`conflict`); finished runs keep the model's summary
+   * and SHA-256 in their spec and stay readable.
+   */
+  deleteModel(request: { id: string }): Promise<Result<{ id: string }>>;
+  /**
    * Queues a run of a job spec, the same JSON as `pursuit-lab experiment`;
    * its `model` is a workspace model id (listModels) or a `random:` spec.
    * Runs go one at a time, in order; each uses the configured workers.
@@ -197,6 +204,7 @@ export const HOST_METHODS = [
   'importModel',
   'openModelDialog',
   'getModelData',
+  'deleteModel',
   'startRun',
   'listRuns',
   'getRun',

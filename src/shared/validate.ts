@@ -101,6 +101,12 @@ const validators: { [M in HostMethod]: Validator<M> } = {
       );
     return ok({ count: count as number | null });
   },
+  deleteModel(payload) {
+    if (!isObject(payload) || typeof payload.id !== 'string' || !/^[\w:.-]{1,200}$/.test(payload.id)) {
+      return err('bad-request', 'deleteModel needs { id } with a model id');
+    }
+    return ok({ id: payload.id });
+  },
   getModelData(payload) {
     if (!isObject(payload) || typeof payload.id !== 'string' || !/^[\w:.-]{1,200}$/.test(payload.id)) {
       return err('bad-request', 'getModelData needs { id } with a model id');

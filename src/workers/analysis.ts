@@ -22,6 +22,7 @@ import { summarizeGenerator, type GeneratorSummary } from '../core/model/summary
 import type { MethodId } from '../core/pursuit/types';
 import { err, ok, type Result } from '../shared/result';
 import { createJobApi, type JobFaults } from './jobs';
+import { readProjectInput } from './projectInput';
 
 /**
  * Progress callback; called at most every `PROGRESS_INTERVAL_MS` and once at
@@ -57,20 +58,31 @@ export function createAnalysisApi(faults: JobFaults = {}, exit: (code: number) =
     };
   }
 
+  /**
+   * Parses model bytes (any supported format) and keeps the generator under
+   * `key` for later calls, so the weights cross the thread boundary once.
+   */
+  function loadModel(key: string, bytes: Uint8Array, fileName: string): Result<GeneratorSummary> {
+    try {
+      const { generator } = openModel(bytes, fileName);
+      models.set(key, generator);
+      return ok(summarizeGenerator(generator));
+    } catch (e) {
+      if (e instanceof ModelFormatError) return err('model-format', e.message);
+      throw e;
+    }
+  }
+
   return {
+    loadModel,
+
     /**
-     * Parses model bytes (any supported format) and keeps the generator under
-     * `key` for later calls, so the weights cross the thread boundary once.
+     * `loadModel` from a Blob, read here: the page hands over a handle and
+     * never holds the bytes itself (reading and transferring a large body
+     * there blocks the window).
      */
-    loadModel(key: string, bytes: Uint8Array, fileName: string): Result<GeneratorSummary> {
-      try {
-        const { generator } = openModel(bytes, fileName);
-        models.set(key, generator);
-        return ok(summarizeGenerator(generator));
-      } catch (e) {
-        if (e instanceof ModelFormatError) return err('model-format', e.message);
-        throw e;
-      }
+    async loadModelBlob(key: string, blob: Blob, fileName: string): Promise<Result<GeneratorSummary>> {
+      return loadModel(key, new Uint8Array(await blob.arrayBuffer()), fileName);
     },
 
     /** Forgets a model loaded with `loadModel`. */
@@ -139,6 +151,9 @@ export function createAnalysisApi(faults: JobFaults = {}, exit: (code: number) =
       const name = productKernel().name;
       return wasmUnavailableReason === undefined ? { name } : { name, fallbackReason: wasmUnavailableReason };
     },
+
+    /** Decodes a signal file (and mask) for a `project` job: spec fields and a preview (projectInput.ts). */
+    readProjectInput,
 
     /** Asks the run `runId` to stop at its next step. */
     cancel(runId: string): void {

@@ -39,9 +39,9 @@ test('shows the default model and samples its sparsity in a worker', async ({ pa
   await expect(chart.locator('svg')).toBeVisible();
   expect(await chart.locator('svg path').count()).toBeGreaterThan(10);
   await expect(chart).toContainText('n = 784');
-  await expect(page.getByTestId('theorem2-table')).toContainText('s_1 ≥ n_0 = 20');
-  await expect(page.getByTestId('theorem2-table')).toContainText('s_1 < s_2');
-  await expect(page.getByTestId('theorem2-table')).toContainText('s_2 < n = 784');
+  await expect(page.getByTestId('theorem2-table')).toContainText('s₁ ≥ n₀ = 20');
+  await expect(page.getByTestId('theorem2-table')).toContainText('s₁ < s₂');
+  await expect(page.getByTestId('theorem2-table')).toContainText('s₂ < n = 784');
   await page.screenshot({ path: 'test-results/e2e-sparsity.png', fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,6 +135,51 @@ describe('browser-mode bridge', () => {
     expect((await call('getModelData', { id: '0123456789abcdef' })).body).toMatchObject({
       ok: false,
       error: { code: 'not-found' },
+    });
+  });
+
+  it('removes an imported model (folder and list entry) and refuses a bundled one', async () => {
+    const imported = await call('importModel', {
+      fileName: 'tiny-plu.json',
+      bytes: readFixture('json-models/tiny-plu.json'),
+    });
+    const { id } = (imported.body as { value: ModelInfo }).value;
+    expect(existsSync(join(host.workspace, 'models', id))).toBe(true);
+
+    expect((await call('deleteModel', { id })).body).toEqual({ ok: true, value: { id } });
+    expect(existsSync(join(host.workspace, 'models', id))).toBe(false);
+    const list = (await call('listModels')).body as { value: ModelInfo[] };
+    expect(list.value.some((m) => m.id === id)).toBe(false);
+    expect(readdirSync(join(host.workspace, 'models'))).toEqual([]); // no leftover temp folder
+    expect((await call('getModelData', { id })).body).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect((await call('deleteModel', { id })).body).toMatchObject({ ok: false, error: { code: 'not-found' } });
+
+    // A model a queued or running run uses stays until the run ends.
+    const again = await call('importModel', {
+      fileName: 'tiny-plu.json',
+      bytes: readFixture('json-models/tiny-plu.json'),
+    });
+    expect((again.body as { value: ModelInfo }).value.id).toBe(id);
+    const run = await call('startRun', { spec: { kind: 'check', model: id, samples: 100_000 } });
+    expect(run.body, JSON.stringify(run.body)).toMatchObject({ ok: true });
+    const runId = (run.body as { value: { id: string } }).value.id;
+    const refused = await call('deleteModel', { id });
+    expect(refused.body).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect((refused.body as { error: { message: string } }).error.message).toContain(runId);
+    expect(existsSync(join(host.workspace, 'models', id))).toBe(true);
+    expect((await call('cancelRun', { id: runId })).body).toMatchObject({ ok: true, value: { state: 'cancelled' } });
+    expect((await call('deleteModel', { id })).body).toEqual({ ok: true, value: { id } });
+
+    const bundled = await call('deleteModel', { id: 'bundled:mnist-fc-gan.onnx' });
+    expect(bundled.body).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((bundled.body as { error: { message: string } }).error.message).toMatch(/bundled.*cannot be removed/);
+    expect((await call('deleteModel', { id: 'bundled:nope.onnx' })).body).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect((await call('deleteModel', { id: '../../etc' })).body).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
     });
   });
 

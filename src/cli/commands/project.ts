@@ -1,7 +1,8 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
-import { DEFAULT_OFF_RANGE_THRESHOLD, type ProjectResult } from '../../core/experiments/project';
+import type { ProjectResult } from '../../core/experiments/project';
+import { imageOffRange, projectInputFields } from '../../core/experiments/projectInput';
 import { formatBytes } from '../../core/formats/budget';
 import {
   encodeGrayPng,
@@ -32,7 +33,7 @@ const TABLE_SIGNALS = 20;
 
 import { projectUsage } from '../usage';
 
-export { projectUsage };
+export { projectUsage, imageOffRange };
 
 async function readInputFile(path: string, flag: string): Promise<Uint8Array> {
   try {
@@ -67,36 +68,6 @@ function parseMethods(text: string | true | undefined): MethodId[] | undefined {
   const bad = methods.find((m) => !METHOD_IDS.includes(m as MethodId));
   if (bad !== undefined) throw new UsageError(`--method: unknown method "${bad}" (known: ${METHOD_IDS.join(', ')})`);
   return methods as MethodId[];
-}
-
-/**
- * The default off-range threshold for an image: an 8-bit file of an exact
- * G(z) is off by its quantisation (step q = (hi − lo)/(2^bits − 1), RMS
- * q/√12 a pixel), about 0.5% relative — above the 1e-3 an array gets. So an
- * image's threshold is twice its quantisation error relative to ‖M y‖, when
- * that is larger. (A JPEG's lossy compression errs more: give --off-range.)
- */
-export function imageOffRange(
-  input: SignalInput,
-  hidden: readonly number[],
-): { value: number; reason: string } | undefined {
-  if (input.image === undefined || input.range === undefined) return undefined;
-  const skip = new Set(hidden);
-  const y = input.signals[0];
-  let yy = 0;
-  let known = 0;
-  for (let i = 0; i < y.length; i++)
-    if (!skip.has(i)) {
-      yy += y[i] * y[i];
-      known++;
-    }
-  const q = Math.abs(input.range.hi - input.range.lo) / (2 ** input.image.bitDepth - 1);
-  const value = yy > 0 ? (2 * (q / Math.sqrt(12)) * Math.sqrt(known)) / Math.sqrt(yy) : 0;
-  if (!(value > DEFAULT_OFF_RANGE_THRESHOLD)) return undefined;
-  return {
-    value: Number(value.toPrecision(3)),
-    reason: `twice the ${input.image.bitDepth}-bit quantisation error relative to ‖M y‖ (above the default ${DEFAULT_OFF_RANGE_THRESHOLD})`,
-  };
 }
 
 const sig = (v: number) => (v === 0 ? '0' : v.toPrecision(2));
@@ -206,30 +177,20 @@ export async function project(argv: readonly string[], io: CliIo): Promise<numbe
     if (e instanceof SignalInputError) throw new InputError(e.message);
     throw e;
   }
-  const quantised = offRange === undefined ? imageOffRange(input, mask?.hidden ?? []) : undefined;
-  const { signals, format, ...record } = input;
+  const { fields, quantised } = projectInputFields(
+    input,
+    { file: inputPath, sha256: sha256Of(inputBytes) },
+    mask !== undefined && maskBytes !== undefined && typeof maskArg === 'string'
+      ? { ...mask, file: { file: resolve(maskArg), sha256: sha256Of(maskBytes) } }
+      : undefined,
+    offRange,
+  );
   const raw = {
     kind: 'project',
     model: modelSource,
     ...(methods !== undefined ? { methods } : {}),
-    signals,
-    ...(mask !== undefined ? { hidden: mask.hidden } : {}),
-    input: {
-      file: inputPath,
-      sha256: sha256Of(inputBytes),
-      format,
-      ...record,
-      ...(quantised !== undefined ? { offRangeThreshold: quantised } : {}),
-    },
-    ...(mask !== undefined && maskBytes !== undefined && typeof maskArg === 'string'
-      ? { mask: { file: resolve(maskArg), sha256: sha256Of(maskBytes), format: 'image', ...mask.record } }
-      : {}),
+    ...fields,
     ...(seed !== undefined ? { seed } : {}),
-    ...(offRange !== undefined
-      ? { offRangeThreshold: offRange }
-      : quantised !== undefined
-        ? { offRangeThreshold: quantised.value }
-        : {}),
   };
   let job: JobSpec;
   try {

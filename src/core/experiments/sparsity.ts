@@ -38,7 +38,7 @@ export interface Theorem2Condition {
   readonly clause: 'i' | 'ii' | 'iii';
   /** The hidden layer the condition constrains (1-based). */
   readonly layer: number;
-  /** Human-readable statement, e.g. `s_2 < n = 625`. */
+  /** Human-readable statement, set as the paper does, e.g. `s₂ < n = 625`. */
   readonly statement: string;
   /** Samples that meet it. */
   readonly passed: number;
@@ -132,6 +132,10 @@ export function createSparsitySampler(gen: Generator, spec: SparsitySpec): Stepp
   };
 }
 
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+/** `sub(12)` → `₁₂`: math typography for statements shown to users (s₁, n₀). */
+const sub = (i: number) => String(i).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
+
 function theorem2(dims: number[], counts: number[][], samples: number): SparsityResult['theorem2'] {
   const L = counts.length;
   const n0 = dims[0];
@@ -141,16 +145,16 @@ function theorem2(dims: number[], counts: number[][], samples: number): Sparsity
     layer: number;
     statement: string;
     holds: (j: number) => boolean;
-  }[] = [{ clause: 'iii', layer: 1, statement: `s_1 ≥ n_0 = ${n0}`, holds: (j) => counts[0][j] >= n0 }];
+  }[] = [{ clause: 'iii', layer: 1, statement: `s₁ ≥ n₀ = ${n0}`, holds: (j) => counts[0][j] >= n0 }];
   for (let i = 1; i < L; i++) {
     checks.push({
       clause: 'ii',
       layer: i,
-      statement: `s_${i} < s_${i + 1}`,
+      statement: `s${sub(i)} < s${sub(i + 1)}`,
       holds: (j) => counts[i - 1][j] < counts[i][j],
     });
   }
-  checks.push({ clause: 'i', layer: L, statement: `s_${L} < n = ${n}`, holds: (j) => counts[L - 1][j] < n });
+  checks.push({ clause: 'i', layer: L, statement: `s${sub(L)} < n = ${n}`, holds: (j) => counts[L - 1][j] < n });
 
   let all = 0;
   const passed = checks.map(() => 0);

@@ -84,6 +84,20 @@ export function createHostApi(deps: HostApiDeps): HostApi {
         const data = await store.getData(id);
         return data === undefined ? err('not-found', `No model with id "${id}"`) : ok(data);
       }),
+    deleteModel: ({ id }) =>
+      guarded(async () => {
+        // A queued or running job still needs the weights (its workers load them by id).
+        const runs = await jobs.list();
+        const busy = runs.find((r) => r.model === id && (r.state === 'queued' || r.state === 'running'));
+        if (busy !== undefined)
+          return err('conflict', `run "${busy.id}" is ${busy.state} with this model: cancel it or let it finish first`);
+        const outcome = await store.remove(id);
+        if (outcome === 'bundled')
+          return err('forbidden', `"${id}" is bundled with the app and cannot be removed; only imported models can`);
+        if (outcome === 'not-found') return err('not-found', `No model with id "${id}"`);
+        events.emit('models-changed', { models: await store.list() });
+        return ok({ id });
+      }),
     startRun: ({ spec }) => guarded(() => jobs.start(spec)),
     listRuns: () => guarded(async () => ok(await jobs.list())),
     getRun: ({ id }) => guarded(() => jobs.get(id)),

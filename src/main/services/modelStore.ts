@@ -235,6 +235,30 @@ export class ModelStore {
     }
   }
 
+  /**
+   * Removes an imported model: its folder is renamed aside first (one atomic
+   * step, so the list never shows a half-removed model), then deleted.
+   * Bundled models are read-only.
+   */
+  async remove(id: string): Promise<'removed' | 'bundled' | 'not-found'> {
+    await this.recover();
+    await this.scanBundled();
+    if (this.bundled.has(id) || id.startsWith('bundled:')) return this.bundled.has(id) ? 'bundled' : 'not-found';
+    if (!MODEL_ID.test(id)) return 'not-found';
+    const dir = join(this.modelsDir(), id);
+    if ((await this.readStored(dir)) === undefined) return 'not-found';
+    const trash = tempName(dir);
+    try {
+      await rename(dir, trash);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'not-found'; // removed meanwhile
+      throw e;
+    }
+    await syncDir(this.modelsDir());
+    await rm(trash, { recursive: true, force: true });
+    return 'removed';
+  }
+
   /** A model's weights as Pursuit Lab JSON bytes; undefined when the id is unknown. */
   async getData(id: string): Promise<ModelData | undefined> {
     await this.recover();

@@ -74,3 +74,4 @@ export {
   type ReconstructionPage,
   type ReconstructionRow,
 } from './reconstruct';
+export { layerWidthOption, layerWidthLabels } from './architecture';

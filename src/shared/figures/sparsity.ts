@@ -1,7 +1,8 @@
 import type { SparsityResult, Theorem2Condition } from '../../core/experiments/sparsity';
 import { errorBar } from './custom';
+import { sub } from './text';
 
-/** A threshold marker drawn on a layer: a bound s_i must respect, and how often it held. */
+/** A threshold marker drawn on a layer: a bound sᵢ must respect, and how often it held. */
 export interface ThresholdMark {
   /** 0-based category (hidden layer i − 1). */
   readonly category: number;
@@ -17,8 +18,8 @@ const FAIL_COLOR = '#c62828';
 const percent = (f: number) => `${(100 * f).toFixed(f === 1 || f === 0 ? 0 : 1)}%`;
 
 /**
- * Theorem 2's bounds placed on the layers they constrain: s_1 ≥ n₀ (a lower
- * bound on layer 1), s_i < s_{i+1} (upper bound: the median of the next
+ * Theorem 2's bounds placed on the layers they constrain: s₁ ≥ n₀ (a lower
+ * bound on layer 1), sᵢ < sᵢ₊₁ (upper bound: the median of the next
  * layer), s_L < n (upper bound on the last hidden layer).
  */
 export function thresholdMarks(result: SparsityResult): ThresholdMark[] {
@@ -32,7 +33,7 @@ export function thresholdMarks(result: SparsityResult): ThresholdMark[] {
         ? `≥ n₀ = ${value}`
         : condition.clause === 'i'
           ? `< n = ${value}`
-          : `< s_${i + 1} ≈ ${value}`;
+          : `< s${sub(i + 1)} ≈ ${value}`;
     return {
       category: i - 1,
       value,
@@ -45,25 +46,25 @@ export function thresholdMarks(result: SparsityResult): ThresholdMark[] {
 
 /**
  * The ECharts option for the per-layer sparsity chart: per hidden layer its
- * width n_i, the median s_i with a 10–90% range, and Theorem 2's thresholds
+ * width nᵢ, the median sᵢ with a 10–90% range, and Theorem 2's thresholds
  * coloured by whether they held for every sample.
  */
 export function sparsityChartOption(result: SparsityResult, animation = true): Record<string, unknown> {
-  // The median goes in the axis label: inside a short bar it would collide with the s_1 ≥ n₀ marker.
+  // The median goes in the axis label: inside a short bar it would collide with the s₁ ≥ n₀ marker.
   const categories = result.layers.map(
-    (l) => `x${l.layer}: n${l.layer} = ${l.width}, median s${l.layer} = ${l.median}`,
+    (l) => `x${sub(l.layer)}: n${sub(l.layer)} = ${l.width}, median s${sub(l.layer)} = ${l.median}`,
   );
   const marks = thresholdMarks(result);
   return {
     animation,
     grid: { left: 64, right: 24, top: 48, bottom: 48 },
-    legend: { top: 8, data: ['width n_i', 'median s_i', '10–90% of s_i', 'Theorem 2 bound'] },
+    legend: { top: 8, data: ['layer width n', 'median s', '10–90% of s', 'Theorem 2 bound'] },
     tooltip: { trigger: 'item' },
     xAxis: { type: 'category', data: categories, axisTick: { alignWithLabel: true } },
     yAxis: { type: 'value', name: 'active units', nameGap: 14, min: 0 },
     series: [
       {
-        name: 'width n_i',
+        name: 'layer width n',
         type: 'bar',
         barWidth: '46%',
         barMaxWidth: 140,
@@ -72,7 +73,7 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
         tooltip: { valueFormatter: (v: number) => `${v} units` },
       },
       {
-        name: 'median s_i',
+        name: 'median s',
         type: 'bar',
         barWidth: '30%',
         barMaxWidth: 90,
@@ -81,7 +82,7 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
         data: result.layers.map((l) => l.median),
       },
       {
-        name: '10–90% of s_i',
+        name: '10–90% of s',
         type: 'custom',
         itemStyle: { color: '#1b2a41' },
         encode: { x: 0, y: [1, 2] },
@@ -101,7 +102,7 @@ export function sparsityChartOption(result: SparsityResult, animation = true): R
           itemStyle: { color: m.holds ? OK_COLOR : FAIL_COLOR },
           label: {
             show: true,
-            // The lower bound (s_1 ≥ n₀) sits near the bar's foot: its label
+            // The lower bound (s₁ ≥ n₀) sits near the bar's foot: its label
             // goes left, clear of the 10–90% bar of the same layer.
             position: m.condition.clause === 'iii' ? 'left' : 'right',
             distance: 4,

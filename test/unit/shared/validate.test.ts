@@ -10,6 +10,10 @@ describe('request validation', () => {
       value: { fileName: 'a.json', bytes },
     });
     expect(validateRequest('getModelData', { id: 'bundled:x.json' }).ok).toBe(true);
+    expect(validateRequest('deleteModel', { id: '0123456789abcdef', extra: 1 })).toEqual({
+      ok: true,
+      value: { id: '0123456789abcdef' },
+    });
   });
 
   it.each([
@@ -19,6 +23,9 @@ describe('request validation', () => {
     ['importModel', { fileName: 'a', bytes: [1, 2] }, 'bytes must be a Uint8Array'],
     ['getModelData', { id: '../../etc/passwd' }, 'needs { id }'],
     ['getModelData', {}, 'needs { id }'],
+    ['deleteModel', { id: '../models' }, 'deleteModel needs { id }'],
+    ['deleteModel', { id: 7 }, 'deleteModel needs { id }'],
+    ['deleteModel', undefined, 'deleteModel needs { id }'],
   ] as const)('%s refuses %j', (method, payload, message) => {
     const r = validateRequest(method, payload);
     expect(r.ok).toBe(false);
@@ -30,6 +37,7 @@ describe('request validation', () => {
 
   it('knows the contract methods', () => {
     expect(isHostMethod('listModels')).toBe(true);
+    expect(isHostMethod('deleteModel')).toBe(true);
     expect(isHostMethod('constructor')).toBe(false);
   });
 });

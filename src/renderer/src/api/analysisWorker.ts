@@ -9,8 +9,11 @@ import type { AnalysisApi, ProgressListener } from '../../../workers/analysis';
  */
 export interface AnalysisWorker {
   readonly api: Remote<AnalysisApi>;
-  /** Ensures `key` is loaded in the worker; the bytes are transferred, not copied. */
-  ensureModel(key: string, bytes: Uint8Array, fileName: string): Promise<Result<GeneratorSummary>>;
+  /**
+   * Ensures `key` is loaded in the worker. A Blob is passed as a handle and
+   * read by the worker; bytes are transferred, not copied.
+   */
+  ensureModel(key: string, source: Blob | Uint8Array, fileName: string): Promise<Result<GeneratorSummary>>;
   progress(listener: ProgressListener): ProgressListener;
   /** Stops the worker at once (last resort when cooperative cancel does not answer). */
   terminate(): void;
@@ -36,8 +39,11 @@ export function analysisWorker(): AnalysisWorker {
   const state = current;
   return {
     api: state.api,
-    async ensureModel(key, bytes, fileName) {
-      const result = await state.api.loadModel(key, transfer(bytes, [bytes.buffer]), fileName);
+    async ensureModel(key, source, fileName) {
+      const result =
+        source instanceof Uint8Array
+          ? await state.api.loadModel(key, transfer(source, [source.buffer]), fileName)
+          : await state.api.loadModelBlob(key, source, fileName);
       if (result.ok) state.loaded.add(key);
       return result;
     },

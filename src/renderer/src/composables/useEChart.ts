@@ -69,7 +69,12 @@ export const CANVAS_ABOVE_POINTS = 2000;
  * CANVAS_ABOVE_POINTS data points (then canvas; its SVG export draws it once
  * more in SVG, off screen: svgOf).
  */
-export function useEChart(el: Ref<HTMLElement | undefined>, option: () => Record<string, unknown> | undefined) {
+export function useEChart(
+  el: Ref<HTMLElement | undefined>,
+  option: () => Record<string, unknown> | undefined,
+  /** Force a renderer (e.g. SVG for a chart whose text must stay in the page); automatic by default. */
+  forced?: 'svg' | 'canvas',
+) {
   const chart = shallowRef<ECharts>();
   let observer: ResizeObserver | undefined;
 
@@ -80,7 +85,7 @@ export function useEChart(el: Ref<HTMLElement | undefined>, option: () => Record
     inTurn(() => {
       if (el.value === undefined || disposed) return;
       const first = option();
-      const renderer = first !== undefined && dataPoints(first) > CANVAS_ABOVE_POINTS ? 'canvas' : 'svg';
+      const renderer = forced ?? (first !== undefined && dataPoints(first) > CANVAS_ABOVE_POINTS ? 'canvas' : 'svg');
       chart.value = init(el.value, undefined, { renderer });
       observer = new ResizeObserver(() => chart.value?.resize());
       observer.observe(el.value);

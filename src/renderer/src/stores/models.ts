@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { HostInfo, ImportRequest, ModelData, ModelInfo } from '../../../shared/contract';
+import { modelLabels } from '../../../shared/modelNames';
 import type { AppError, Result } from '../../../shared/result';
+import type { BridgeClient } from '../api/bridgeClient';
 import { useHostClient } from '../api/host';
 
 /** The model library: what the host knows, which model is selected, and import state. */
@@ -26,7 +28,12 @@ export const useModelsStore = defineStore('models', () => {
    */
   const pendingImport = shallowRef<{ fileName: string; bytes: Uint8Array; message: string }>();
 
+  /** True while a model is being removed. */
+  const removing = ref(false);
+
   const selected = computed(() => models.value.find((m) => m.id === selectedId.value));
+  /** Per model id, its name and what tells it apart from same-named models. */
+  const labels = computed(() => modelLabels(models.value));
 
   async function refresh(): Promise<void> {
     loading.value = true;
@@ -98,12 +105,43 @@ export const useModelsStore = defineStore('models', () => {
     if (picked.value !== null) await runImport(picked.value);
   }
 
+  /**
+   * Removes an imported model from the workspace; the selection moves to the
+   * first model when the removed one was selected.
+   */
+  async function remove(id: string): Promise<boolean> {
+    removing.value = true;
+    try {
+      const result = await host.deleteModel({ id });
+      if (!result.ok) {
+        error.value = result.error;
+        return false;
+      }
+      error.value = undefined;
+      models.value = models.value.filter((m) => m.id !== id);
+      if (selectedId.value === id) selectedId.value = models.value[0]?.id;
+      return true;
+    } finally {
+      removing.value = false;
+    }
+  }
+
   function select(id: string): void {
     selectedId.value = id;
   }
 
-  function loadData(id: string): Promise<Result<ModelData>> {
-    return host.getModelData({ id });
+  /**
+   * A model's weights as a Blob, for the analysis worker to read: the page
+   * never holds them as an ArrayBuffer (see BridgeClient.getModelBlob). In
+   * Electron the IPC answer is a Uint8Array, wrapped (one copy, no parse).
+   */
+  async function loadBlob(id: string): Promise<Result<Blob>> {
+    if ('getModelBlob' in host) {
+      const answer = await (host as BridgeClient).getModelBlob({ id });
+      return answer.ok ? { ok: true, value: answer.value.bytes } : answer;
+    }
+    const data: Result<ModelData> = await host.getModelData({ id });
+    return data.ok ? { ok: true, value: new Blob([data.value.bytes as Uint8Array<ArrayBuffer>]) } : data;
   }
 
   function dismissError(): void {
@@ -123,13 +161,16 @@ export const useModelsStore = defineStore('models', () => {
     importing,
     error,
     pendingImport,
+    removing,
+    labels,
     refresh,
+    remove,
     importFiles,
     importWithOutput,
     cancelPendingImport,
     openWithDialog,
     select,
-    loadData,
+    loadBlob,
     dismissError,
   };
 });

@@ -44,10 +44,10 @@ export function useReconstructions(
       try {
         const worker = analysisWorker();
         if (!workerHasModel(m.id)) {
-          const data = await models.loadData(m.id);
+          const data = await models.loadBlob(m.id);
           if (stale) return;
           if (!data.ok) throw data.error;
-          const loaded = await worker.ensureModel(m.id, data.value.bytes, m.fileName);
+          const loaded = await worker.ensureModel(m.id, data.value, m.fileName);
           if (!loaded.ok) throw loaded.error;
         }
         const methods = Object.keys(r.methods) as MethodId[];

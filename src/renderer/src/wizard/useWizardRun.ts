@@ -8,7 +8,7 @@ import { useRunsStore } from '../stores/runs';
  * (`?check=ID`), so a reload, or coming back to the step, finds the run —
  * running or done — in the host's workspace.
  */
-export function useWizardRun(key: 'check' | 'invert') {
+export function useWizardRun(key: 'check' | 'invert' | 'project') {
   const runs = useRunsStore();
   const id = computed(() => route.query[key]);
   const info = computed(() => runs.runs.find((r) => r.id === id.value));

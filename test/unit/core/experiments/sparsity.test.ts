@@ -59,7 +59,7 @@ describe('sparsity sampler', () => {
     const byClause = Object.fromEntries(r.theorem2.conditions.map((c) => [c.statement, c.passed]));
     // (iii) s1 ≥ n0 = 1 holds exactly when z > 0; (ii) s1 < s2 never holds (4 vs 3 or 0 vs 0);
     // (i) s2 < n = 2 holds exactly when z < 0 (s2 = 0).
-    expect(byClause).toEqual({ 's_1 ≥ n_0 = 1': positive, 's_1 < s_2': 0, 's_2 < n = 2': 400 - positive });
+    expect(byClause).toEqual({ 's₁ ≥ n₀ = 1': positive, 's₁ < s₂': 0, 's₂ < n = 2': 400 - positive });
     expect(r.theorem2.allPassFraction).toBe(0);
   });
 
