@@ -142,6 +142,7 @@ async function main(): Promise<void> {
     pickModelFile,
     jobs,
     printPdf: electronPrintPdf,
+    revealPath: (path) => shell.showItemInFolder(path),
   });
   // Quitting stops the workers and marks the running and queued runs cancelled (resumable),
   // instead of leaving them to read as interrupted next time.

@@ -100,6 +100,13 @@ export interface HostApi {
    * finished run will have it); null for the other kinds.
    */
   getRunPartial(request: { id: string }): Promise<Result<{ id: string; result: unknown }>>;
+  /**
+   * A file of a finished run's folder — `report.html`, `report.pdf` or
+   * `figures/<name>` — for the renderer to offer as a download (browser mode).
+   */
+  readRunFile(request: { id: string; name: string }): Promise<Result<{ name: string; bytes: Uint8Array }>>;
+  /** Shows a run's folder in the system's file manager (the desktop app); `unsupported` in browser mode. */
+  revealRun(request: { id: string }): Promise<Result<null>>;
   /** Deletes a run folder (not a queued or running one: cancel it first). */
   deleteRun(request: { id: string }): Promise<Result<{ id: string }>>;
   /**
@@ -211,6 +218,8 @@ export const HOST_METHODS = [
   'cancelRun',
   'resumeRun',
   'getRunPartial',
+  'readRunFile',
+  'revealRun',
   'deleteRun',
   'exportRunReport',
   'getJobSettings',

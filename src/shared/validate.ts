@@ -72,6 +72,19 @@ const validators: { [M in HostMethod]: Validator<M> } = {
   cancelRun: runId('cancelRun'),
   resumeRun: runId('resumeRun'),
   getRunPartial: runId('getRunPartial'),
+  readRunFile(payload) {
+    const name = isObject(payload) ? payload.name : undefined;
+    if (
+      !isObject(payload) ||
+      typeof payload.id !== 'string' ||
+      typeof name !== 'string' ||
+      !/^(report\.(html|pdf)|figures\/[\w.-]{1,200})$/.test(name) ||
+      name.includes('..')
+    )
+      return err('bad-request', 'readRunFile needs { id, name } with name report.html, report.pdf or figures/<file>');
+    return ok({ id: payload.id, name });
+  },
+  revealRun: runId('revealRun'),
   deleteRun: runId('deleteRun'),
   exportRunReport(payload) {
     const formats = isObject(payload) ? payload.formats : undefined;

@@ -205,7 +205,10 @@ test('your own image: a PNG of a G(z) dropped on the wizard is projected, with r
   await expect(row.getByTestId('project-certificate')).toContainText('certified unique (Theorem 1)');
   await expect(page.getByTestId('project-fit-lbp').getByTestId('project-certificate')).not.toBeEmpty();
   await expect(page.getByTestId('project-verdict')).toContainText('on the range');
-  await expect(page.getByTestId('figure-project-images').locator('svg')).toBeVisible();
+  // The image grid is drawn on a canvas: it shows, and it holds dark pixels (a digit on black), not a blank.
+  const grid = page.getByTestId('figure-project-images').locator('canvas');
+  await expect(grid).toBeVisible();
+  expect(await grid.evaluate(darkPixels)).toBeGreaterThan(1000);
   await shot(page, '5-project-result');
 
   // The spec records the input as the CLI does: its SHA-256, the decode, the range.
@@ -226,3 +229,11 @@ test('your own image: a PNG of a G(z) dropped on the wizard is projected, with r
   await expect(page.getByTestId('project-summary')).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+/** Pixels of a canvas darker than mid-gray. */
+function darkPixels(canvas: HTMLCanvasElement): number {
+  const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+  let dark = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] < 128 && data[i + 1] < 128) dark++;
+  return dark;
+}

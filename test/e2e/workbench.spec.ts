@@ -1,7 +1,7 @@
 // The workbench through real Chromium in browser mode: navigation kept in the
 // address, the wizard's check and inversion test as host jobs (a reload mid-job
 // finds the job), the Runs page's actions, an experiment preset, chart exports.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startBrowserMode, type BrowserModeApp } from './browserMode';
@@ -79,6 +79,17 @@ test('wizard: the check gives a verdict; the inversion test matches its result.j
     );
   }
   await expect(page.getByTestId('figure-invert-snr').locator('svg')).toBeVisible();
+  // The examples' image grid: a canvas with the digits drawn (dark pixels), not a blank.
+  const images = page.getByTestId('figure-invert-images').locator('canvas');
+  await expect(images).toBeVisible();
+  expect(
+    await images.evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let dark = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 128) dark++;
+      return dark;
+    }),
+  ).toBeGreaterThan(1000);
   await shot(page, '3-invert');
 
   // A chart's SVG export is the chart, and it parses.
@@ -92,6 +103,16 @@ test('wizard: the check gives a verdict; the inversion test matches its result.j
     .trim()
     .split('\n');
   expect(csv[0]).toBe('series,index,v0');
+  // The success chart: one bar per method (lp, oracle), one row each, the rates of result.json.
+  expect(csv.slice(1)).toEqual(
+    ['lp', 'oracle'].map((m, i) => `success rate,${i},${100 * result.methods[m].summary.successRate}`),
+  );
+  const pngDownload = page.waitForEvent('download');
+  await page.getByTestId('save-png-invert-snr').click();
+  const png = readFileSync((await (await pngDownload).path())!);
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  // Twice the chart's size: width and height from the IHDR chunk.
+  expect(png.readUInt32BE(16)).toBeGreaterThan(1000);
 
   // Step 4 (reconstructions; its own spec is wizardReconstruct.spec.ts), then step 5.
   await page.getByTestId('wizard-next').click();
@@ -101,6 +122,15 @@ test('wizard: the check gives a verdict; the inversion test matches its result.j
   // HTML, a PDF through Chromium, every figure as SVG and PNG: seconds, more on a busy machine.
   await expect(page.getByTestId('report-files')).toContainText('report.html', { timeout: 60_000 });
   await expect(page.getByTestId('report-files')).toContainText('figures/invert-snr.svg');
+  // Browser mode: the report comes down as a download, every figure inline.
+  const htmlDownload = page.waitForEvent('download');
+  await page.getByTestId('download-report.html').click();
+  const html = readFileSync((await (await htmlDownload).path())!, 'utf8');
+  const figureNames = readdirSync(join(app.workspace, 'runs', invertId, 'figures'))
+    .filter((f) => f.endsWith('.svg'))
+    .map((f) => f.slice(0, -4));
+  expect(figureNames).toEqual(expect.arrayContaining(['invert-snr', 'invert-success', 'invert-images']));
+  for (const f of figureNames) expect(html).toContain(`<figure id="fig-${f}">`);
   await shot(page, '5-report');
   expect(errors).toEqual([]);
 });

@@ -169,6 +169,22 @@ describe('jobs through the bridge', () => {
       expect(readFileSync(join(dir, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
     // Only what was asked for.
     expect(existsSync(join(dir, 'figures', 'invert-snr.png'))).toBe(false);
+    // Browser mode downloads the report's files through the bridge, and only those.
+    const html = await value<{ name: string; bytes: Uint8Array }>('readRunFile', { id: firstId, name: 'report.html' });
+    expect(new TextDecoder().decode(html.bytes)).toBe(readFileSync(join(dir, 'report.html'), 'utf8'));
+    const svg = await value<{ bytes: Uint8Array }>('readRunFile', { id: firstId, name: 'figures/invert-snr.svg' });
+    expect(Buffer.from(svg.bytes)).toEqual(readFileSync(join(dir, 'figures', 'invert-snr.svg')));
+    for (const name of ['spec.json', '../x/report.html', 'figures/../spec.json', 'figures/a/b.svg'])
+      expect(await call('readRunFile', { id: firstId, name }), name).toMatchObject({
+        ok: false,
+        error: { code: 'bad-request' },
+      });
+    expect(await call('readRunFile', { id: firstId, name: 'figures/invert-snr.png' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    // No file manager behind the bridge.
+    expect(await call('revealRun', { id: firstId })).toMatchObject({ ok: false, error: { code: 'unsupported' } });
   });
 
   it('cancels a slow run with its finished chunks kept, and resumes it to the same result', async () => {

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ModelFormatError, type OpenOptions } from '../../core/formats/index';
 import { outputActivationByName } from '../../core/formats/stateDict';
 import type { HostApi, HostInfo, PickedFile } from '../../shared/contract';
@@ -19,6 +22,8 @@ export interface HostApiDeps {
   readonly log?: (text: string) => void;
   /** The job queue; by default one over `info.workspace` (pass one to close it, as tests do). */
   readonly jobs?: JobHost;
+  /** Shows a folder in the system's file manager (Electron's shell); absent in browser mode. */
+  readonly revealPath?: (path: string) => void;
   /** How reports become PDF: Electron's printToPDF in the app; the system Chromium when absent. */
   readonly printPdf?: PdfPrinter;
 }
@@ -104,6 +109,24 @@ export function createHostApi(deps: HostApiDeps): HostApi {
     cancelRun: ({ id }) => guarded(() => jobs.cancel(id)),
     resumeRun: ({ id }) => guarded(() => jobs.resume(id)),
     getRunPartial: ({ id }) => guarded(() => jobs.partial(id)),
+    readRunFile: ({ id, name }) =>
+      guarded(async () => {
+        const run = await jobs.get(id);
+        if (!run.ok) return run;
+        // validate.ts allows only report.html, report.pdf and figures/<plain name>: nothing outside the folder.
+        const path = join(run.value.dir, name);
+        if (!existsSync(path)) return err('not-found', `run "${id}" has no ${name}: write its report first`);
+        return ok({ name, bytes: new Uint8Array(await readFile(path)) });
+      }),
+    revealRun: ({ id }) =>
+      guarded(async () => {
+        if (deps.revealPath === undefined)
+          return err('unsupported', 'Browser mode cannot open a file manager: the run folder is on the host.');
+        const run = await jobs.get(id);
+        if (!run.ok) return run;
+        deps.revealPath(join(run.value.dir, existsSync(join(run.value.dir, 'report.html')) ? 'report.html' : ''));
+        return ok(null);
+      }),
     deleteRun: ({ id }) => guarded(() => jobs.remove(id)),
     exportRunReport: ({ id, formats }) =>
       guarded(async () => {

@@ -3,6 +3,7 @@ import { computed, shallowRef } from 'vue';
 import type { ReportFiles, ReportFormat, RunDetail, RunInfo, RunProgressEvent } from '../../../shared/contract';
 import type { AppError, Result } from '../../../shared/result';
 import { useHostClient } from '../api/host';
+import { download as saveFile } from '../chartExport';
 
 /**
  * The workspace's runs as the host keeps them: the list (refreshed on
@@ -104,6 +105,25 @@ export const useRunsStore = defineStore('runs', () => {
   const partial = async (id: string): Promise<unknown> =>
     (await check(host.getRunPartial({ id })))?.result ?? undefined;
 
+  /** Offers a file of a run's folder (report.html, report.pdf, figures/…) as a download. */
+  async function download(id: string, name: string): Promise<void> {
+    const file = await check(host.readRunFile({ id, name }));
+    if (file === undefined) return;
+    const type = name.endsWith('.html')
+      ? 'text/html'
+      : name.endsWith('.pdf')
+        ? 'application/pdf'
+        : name.endsWith('.svg')
+          ? 'image/svg+xml'
+          : name.endsWith('.png')
+            ? 'image/png'
+            : 'application/octet-stream';
+    saveFile(`${id}-${name.replace(/^figures\//, '')}`, new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type }));
+  }
+
+  /** Shows the run's folder in the file manager (desktop app only). */
+  const reveal = async (id: string) => void (await check(host.revealRun({ id })));
+
   const exportReport = (id: string, formats?: ReportFormat[]): Promise<ReportFiles | undefined> =>
     check(host.exportRunReport({ id, ...(formats !== undefined ? { formats } : {}) }));
 
@@ -123,6 +143,8 @@ export const useRunsStore = defineStore('runs', () => {
     remove,
     partial,
     exportReport,
+    download,
+    reveal,
     dismissError: () => (error.value = undefined),
   };
 });
