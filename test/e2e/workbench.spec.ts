@@ -70,6 +70,10 @@ test('wizard: the check gives a verdict; the inversion test matches its result.j
   // A reload while the job runs: the address names it, the host still has it.
   await page.reload();
   await expect(page.getByTestId('invert-summary')).toBeVisible({ timeout: 120_000 });
+  // After the reload the form shows the settings of the run on screen, not the defaults.
+  await expect(page.getByTestId('invert-count')).toHaveValue('16');
+  await expect(page.getByTestId('method-lp')).toBeChecked();
+  await expect(page.getByTestId('method-lbp')).not.toBeChecked();
   const invertId = new URL(page.url().replace('#/', '')).searchParams.get('invert')!;
   const result = resultOf(invertId) as { methods: Record<string, { summary: { successRate: number } }> };
   for (const m of ['lp', 'oracle']) {
