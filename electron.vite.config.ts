@@ -44,8 +44,9 @@ export default defineConfig({
     plugins: [vue()],
     worker: { format: 'es' },
     build: {
-      // electron-vite leaves the renderer unminified; ECharts alone is then 1.5 MB.
-      minify: true,
+      // electron-vite leaves the renderer unminified; ECharts alone is then 1.5 MB. PURSUIT_LAB_NO_MINIFY=1
+      // keeps the names for a profile (npm run bench -- main-thread --profile).
+      minify: process.env.PURSUIT_LAB_NO_MINIFY !== '1',
       rollupOptions: { input: resolve(__dirname, 'src/renderer/index.html') },
     },
   },

@@ -9,6 +9,8 @@ export function toWire(value: unknown): string {
 }
 
 export function fromWire(text: string): unknown {
+  // Without bytes there is nothing to revive: a plain parse, far faster on a large result (a reviver runs per value).
+  if (!text.includes(`"${BYTES_KEY}"`)) return JSON.parse(text) as unknown;
   return JSON.parse(text, (_key, v: unknown) => {
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       const keys = Object.keys(v);
@@ -134,6 +136,10 @@ export function decodeFrames(body: Uint8Array, maxJson = 1024 * 1024): unknown {
     offset += length;
     return blob;
   });
+  // Without blobs there is nothing to revive: a plain parse, far faster on a large result (the reviver runs per value).
+  if (blobs.length === 0) return JSON.parse(text) as unknown;
+  // Without blobs there is nothing to revive: a plain parse, far faster on a large result (a reviver runs per value).
+  if (blobs.length === 0) return JSON.parse(text) as unknown;
   return JSON.parse(text, (_key, v: unknown) => {
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       const index = (v as Record<string, unknown>)[BLOB_KEY];

@@ -3,7 +3,7 @@ import type { MethodId } from '../../core/pursuit/types';
 import { ribbon } from './custom';
 import { reportMethods } from './invert';
 import { methodColor, withAlpha } from './palette';
-import { FONT_FAMILY, quantile, textStyle } from './text';
+import { FONT_FAMILY, quantiles, textStyle } from './text';
 
 type Option = Record<string, unknown>;
 
@@ -43,10 +43,10 @@ export function convergenceBand(report: InvertReport, method: MethodId): Converg
       if (Number.isFinite(h[i]) && h[i] > 0) values.push(h[i]);
       else band.dropped++;
     }
-    const q = (p: number) => (values.length > 0 ? quantile(values, p) : null);
-    band.p10.push(q(0.1));
-    band.p50.push(q(0.5));
-    band.p90.push(q(0.9));
+    const [p10, p50, p90] = values.length > 0 ? quantiles(values, [0.1, 0.5, 0.9]) : [null, null, null];
+    band.p10.push(p10);
+    band.p50.push(p50);
+    band.p90.push(p90);
   }
   return band;
 }

@@ -1,7 +1,7 @@
 import type { InvertReport, SignalOutcome, SNR_CAP_DB } from '../../core/experiments/invert';
 import type { MethodId } from '../../core/pursuit/types';
 import { methodColor } from './palette';
-import { FONT_FAMILY, percent, quantile, sub, textStyle } from './text';
+import { FONT_FAMILY, percent, quantiles, sub, textStyle } from './text';
 
 type Option = Record<string, unknown>;
 
@@ -47,7 +47,7 @@ export function layerBoxes(report: InvertReport, layers = invertLayers(report)):
     const signals = report.methods[m]!.signals;
     boxes[m] = layers.map((l) => {
       const v = signals.map(l.snr);
-      return [0.1, 0.25, 0.5, 0.75, 0.9].map((q) => quantile(v, q));
+      return quantiles(v, [0.1, 0.25, 0.5, 0.75, 0.9]);
     });
   }
   return boxes;
