@@ -1,3 +1,4 @@
+import { isConstant } from './constant';
 import type { Matrix } from './matrix';
 import { narrowProduct } from './narrowProduct';
 import { KC, MC, MR, NR, packAPanels, packBPanels } from './packing';
@@ -48,6 +49,14 @@ type PanelsFn = (
   ldc: number,
 ) => void;
 
+/**
+ * Packed A blocks of constant left operands (linalg/constant.ts), by the
+ * matrix's data and the block's (ic, pc): packed on their first product,
+ * copied into the module's memory on the next ones. The same bytes as
+ * packing afresh, so the same bits.
+ */
+const packedBlocks = new WeakMap<Float64Array, Map<number, Float64Array>>();
+
 /** Why the WebAssembly kernel is unavailable, when it is (see createWasmKernel). */
 export let wasmUnavailableReason: string | undefined;
 
@@ -90,6 +99,11 @@ export function createWasmKernel(): ProductKernel | undefined {
       }
       const { rows, inner, cols, bias } = options;
       const C = out.data;
+      let cached: Map<number, Float64Array> | undefined;
+      if (rows === undefined && inner === undefined && isConstant(a)) {
+        cached = packedBlocks.get(a.data);
+        if (cached === undefined) packedBlocks.set(a.data, (cached = new Map()));
+      }
       for (let jc = 0; jc < n; jc += NC) {
         const nc = Math.min(NC, n - jc);
         const nPanels = Math.ceil(nc / NR);
@@ -105,7 +119,17 @@ export function createWasmKernel(): ProductKernel | undefined {
           for (let pc = 0; pc < k; pc += KC) {
             const kc = Math.min(KC, k - pc);
             packBPanels(packB, b.data, b.cols, inner, cols, pc, kc, jc, nc);
-            packAPanels(packA, a.data, a.cols, rows, inner, ic, mc, pc, kc);
+            if (cached === undefined) packAPanels(packA, a.data, a.cols, rows, inner, ic, mc, pc, kc);
+            else {
+              // ic < 2^26 and pc < 2^26 for any matrix that fits in memory: one number keys the block.
+              const key = ic * 67108864 + pc;
+              const block = cached.get(key);
+              if (block !== undefined) packA.set(block);
+              else {
+                packAPanels(packA, a.data, a.cols, undefined, undefined, ic, mc, pc, kc);
+                cached.set(key, packA.slice(0, mPanels * MR * kc));
+              }
+            }
             panels(mPanels, nPanels, kc, A_PTR, B_PTR, C_PTR, ldc);
           }
           for (let i = 0; i < mc; i++) C.set(cBlock.subarray(i * ldc, i * ldc + nc), (ic + i) * n + jc);

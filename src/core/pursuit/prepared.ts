@@ -1,3 +1,4 @@
+import { markConstant } from '../linalg/constant';
 import { transpose } from '../linalg/dense';
 import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
@@ -22,7 +23,9 @@ export function prepare(gen: Generator): PreparedLayer[] {
   let layers = cache.get(gen);
   if (layers === undefined) {
     layers = gen.layers.map((l) => {
-      const Wt = transpose(l.W);
+      // Constant from here on: the product kernel packs them once (linalg/constant.ts).
+      markConstant(l.W);
+      const Wt = markConstant(transpose(l.W));
       const gram = gemm(Wt, l.W, matrix(l.W.cols, l.W.cols));
       // Power iteration on G = WᵀW itself (λ_max(GᵀG) = λ_max(G)²): cheaper per step and the eigenvalue ratio is squared.
       const { lambda } = powerIterationGram(gram, gram, { tolerance: 1e-12, maxIterations: 1000 });
