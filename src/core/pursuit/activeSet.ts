@@ -50,11 +50,15 @@ export function activeSetLasso(p: ActiveSetProblem): Float64Array | undefined {
   const m = W.rows;
   const maxRounds = p.maxRounds ?? 40;
   const gram = p.gram !== undefined && rows.length === m ? p.gram : undefined;
+  // Every row (the common, unmasked case): contiguous loops, the same sums in the same order.
+  const allRows = rows.length === m && rows.every((r, i) => r === i);
+  const wt = Wt.data;
   /** Column c of W restricted to rows R, dotted with v (indexed like W's rows). */
   const columnDot = (c: number, v: Float64Array) => {
     let s = 0;
     const base = c * m;
-    for (const r of rows) s += Wt.data[base + r] * v[r];
+    if (allRows) for (let r = 0; r < m; r++) s += wt[base + r] * v[r];
+    else for (const r of rows) s += wt[base + r] * v[r];
     return s;
   };
   // W[R,:]ᵀc: every support's right-hand side, and the gradient scale.
