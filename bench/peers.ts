@@ -159,7 +159,7 @@ export function benchPeers(argv: readonly string[], resultsDir: string, machine:
         script: 'gd.py',
         args: ['--optimizer', 'adam', '--iterations', it],
         output: 'zhat_adam.npy',
-        what: 'torch.optim.Adam, lr 0.01 → 1e-4 (ExponentialLR)',
+        what: 'torch.optim.Adam, lr 0.01 halved every 2,500 (StepLR)',
       },
       {
         method: 'lp',

@@ -15,7 +15,11 @@ export interface GradientDescentOptions {
    * `decay` every `decayEvery` iterations (0.1 halved every 2,500);
    * `geometric`: by a constant factor every iteration, from `step` to
    * `finalStep` at `maxIterations` (PyTorch's ExponentialLR; see stepAt).
-   * @default 'step'
+   * Defaults measured on the bundled MNIST generator, 64 clean signals,
+   * 10,000 iterations (`npm run bench -- gd-schedules`): momentum recovered
+   * 64 of 64 with `geometric`, 60 with `step`; Adam 63 with `step`, 47 with
+   * `geometric` (0.01 → 1e-4).
+   * @default 'geometric' for momentum, 'step' for adam
    */
   readonly schedule?: 'step' | 'geometric';
   /** The geometric schedule's last step. @default step / 100 (0.1 → 1e-3 for momentum) */
@@ -50,7 +54,7 @@ export function checkGradientDescentOptions(o: GradientDescentOptions = {}) {
   const r = {
     optimizer,
     step,
-    schedule: o.schedule ?? ('step' as 'step' | 'geometric'),
+    schedule: o.schedule ?? (optimizer === 'adam' ? 'step' : 'geometric'),
     finalStep: o.finalStep ?? step / 100,
     decay: o.decay ?? 0.5,
     decayEvery: o.decayEvery ?? 2500,
@@ -139,9 +143,10 @@ export function misfitGradient(
 }
 
 /**
- * Gradient descent on min_z ½‖M(y − G(z))‖² from random z ~ N(0, I): the
- * paper's baseline (momentum 0.9, step 0.1 halved every 2,500 iterations,
- * 10,000 iterations), or Adam; optionally with restarts, keeping the best.
+ * Gradient descent on min_z ½‖M(y − G(z))‖² from random z ~ N(0, I):
+ * momentum 0.9, 10,000 iterations, step 0.1 decaying geometrically to 1e-3
+ * (or, with `schedule: 'step'`, the paper's: halved every 2,500), or Adam
+ * (step 0.01 halved every 2,500); optionally with restarts, keeping the best.
  * Stopping rule, per signal: ‖∇‖ ≤ gradientTolerance (`gradient`), else
  * `max-iterations`; a non-finite misfit stops it as `failed` (diverged).
  */

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { checkGradientDescentOptions, stepAt } from '../../../../src/core/pursuit/gradientDescent';
 
 describe('gradient descent step schedules (stepAt)', () => {
+  it('defaults: geometric for momentum, the paper’s step schedule for Adam', () => {
+    expect(checkGradientDescentOptions({}).schedule).toBe('geometric');
+    expect(checkGradientDescentOptions({ optimizer: 'adam' }).schedule).toBe('step');
+  });
+
   it("'step': the paper's 0.1, halved every 2,500 iterations", () => {
     const o = checkGradientDescentOptions({ schedule: 'step' });
     expect([1, 2500, 2501, 5000, 5001, 7501, 10000].map((it) => stepAt(o, it))).toEqual([
