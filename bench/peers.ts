@@ -27,7 +27,8 @@ import type { GradientDescentOptions } from '../src/core/pursuit/gradientDescent
 import type { MethodId } from '../src/core/pursuit/types';
 import { npyBytes } from './npy';
 
-export const PYTHON = '/usr/bin/python3';
+/** Debian's interpreter, which has python3-torch; PURSUIT_PEERS_PYTHON names another (e.g. to see the skip). */
+export const PYTHON = process.env.PURSUIT_PEERS_PYTHON ?? '/usr/bin/python3';
 const PEERS_DIR = fileURLToPath(new URL('./peers/', import.meta.url));
 
 /** Why the peers cannot run here (with how to fix it), or undefined when /usr/bin/python3 imports torch. */
