@@ -8,8 +8,9 @@ SGD with momentum 0.9 (the paper's baseline) or Adam. With --schedule geometric
 (ExponentialLR); with --schedule step (Adam's default, and the paper's) it halves
 every 2,500 iterations (StepLR): with each optimizer, the schedule that recovered
 more in `npm run bench -- gd-schedules`. The loss is summed over the batch, so
-every signal gets its own gradient; every signal runs all the iterations. Writes FOLDER/zhat_<name>.npy
-(count × n0) and prints one JSON line with the wall time of the loop.
+every signal gets its own gradient; every signal runs all the iterations.
+Writes FOLDER/zhat_<name>.npy (count × n0) and prints one JSON line with the
+wall time of the loop.
 """
 import argparse
 import os
