@@ -13,6 +13,10 @@
  *                                 # the Fig. 2 preset through the CLI, timed per worker count (bench/fig2.ts)
  *   npm run bench -- main-thread [--count N] [--method M]
  *                                 # the renderer's longest main-thread task during a job (bench/mainThread.ts)
+ *   npm run bench -- peers [--count N] [--iterations N] [--seed S] [--model FILE]
+ *                                 # ours against PyTorch peers (bench/peers.ts, bench/peers/*.py), default 512 signals
+ *   npm run bench -- gd-schedules [--count N] [--iterations N]
+ *                                 # GD's step schedules, equal iterations, MNIST demo (bench/schedules.ts), default 64
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -33,6 +37,8 @@ import { randomGaussianGenerator } from '../src/core/model/random';
 import type { MethodId } from '../src/core/pursuit/types';
 import { benchFig2 } from './fig2';
 import { benchMainThread } from './mainThread';
+import { benchPeers } from './peers';
+import { benchSchedules } from './schedules';
 
 const only = process.argv[2];
 const wasmKernel = createWasmKernel() ?? blockedKernel;
@@ -204,7 +210,9 @@ if (only === undefined || only === 'saturation') {
   );
   writeFileSync(`${resultsDir}saturation.json`, JSON.stringify({ ...machine, count, perSignal }, null, 2) + '\n');
 }
-// Not part of `npm run bench`: the full preset takes as long as the sweep itself (twice).
+// Not part of `npm run bench` (nor are main-thread and peers): the full preset takes as long as the sweep itself (twice).
 if (only === 'fig2') benchFig2(process.argv.slice(3), resultsDir, machine);
 if (only === 'main-thread') await benchMainThread(process.argv.slice(3), resultsDir, machine);
+if (only === 'peers') benchPeers(process.argv.slice(3), resultsDir, machine);
+if (only === 'gd-schedules') benchSchedules(process.argv.slice(3), resultsDir, machine);
 console.log(`results in bench/results/`);

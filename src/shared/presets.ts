@@ -40,9 +40,10 @@ export function presetSpec(preset: Preset, flags: PresetOptions): Record<string,
     if (flags.model !== undefined) throw new RangeError('fig2 draws random models: it takes no model');
     // Two grid points each side of s1 ≈ n1/2 = n0, and GD short: enough to see the transition.
     const gd = flags.quick ? { maxIterations: 300, restarts: 1 } : {};
-    // The paper's per-signal choices: GD's smallest converging step, LBP's best λ (core/pursuit/protocol.ts).
+    // The paper's per-signal choices: GD's smallest converging step (with the paper's schedule,
+    // halved every 2,500 iterations), LBP's best λ (core/pursuit/protocol.ts).
     const protocol = flags.paperProtocol
-      ? { gd: { ...gd, stepGrid: PAPER_STEP_GRID }, lbp: { lambdaGrid: PAPER_LAMBDA_GRID } }
+      ? { gd: { ...gd, stepGrid: PAPER_STEP_GRID, schedule: 'step' }, lbp: { lambdaGrid: PAPER_LAMBDA_GRID } }
       : flags.quick
         ? { gd }
         : undefined;

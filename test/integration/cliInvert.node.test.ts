@@ -95,6 +95,23 @@ describe('pursuit-lab invert', () => {
     expect(rule.stdout).toContain('Layered Basis-Pursuit');
   });
 
+  it("--gd-schedule step runs gd with the paper's schedule", () => {
+    const r = runCliProcess([
+      'invert',
+      'random:5,20,40',
+      '--method',
+      'gd',
+      '--count',
+      '2',
+      '--max-iterations',
+      '20',
+      '--gd-schedule',
+      'step',
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Gradient descent');
+  });
+
   it.each([
     [['invert', 'random:20,60,120', '--method', 'lp,magic'], 2, 'unknown method "magic"'],
     [['invert', 'random:20,60,120', '--count', '0'], 2, '--count must be a positive integer'],
@@ -104,6 +121,7 @@ describe('pursuit-lab invert', () => {
     [['invert', 'random:20,60,120:softmax'], 1, 'unknown activation "softmax"'],
     [['invert', 'random:20,60,120', '--mask', 'rows:0-3'], 2, 'a rows mask needs a square image'],
     [['invert', 'random:20,60,120:custom(x^2)'], 1, 'is not strictly increasing'],
+    [['invert', 'random:20,60,120', '--gd-schedule', 'cosine'], 2, '--gd-schedule must be step or geometric'],
   ])('%j exits %i naming the problem', (args, status, message) => {
     const r = runCliProcess(args as string[]);
     expect(r.status).toBe(status);

@@ -105,7 +105,12 @@ describe('gradient descent', () => {
       count,
       z.data.map((v, i) => v + 0.05 * Math.sin(i)),
     );
-    const steps = gradientDescent(createContext(gen, obs), { init, maxIterations: 20000, decayEvery: 100000 });
+    const steps = gradientDescent(createContext(gen, obs), {
+      init,
+      maxIterations: 20000,
+      schedule: 'step',
+      decayEvery: 100000,
+    });
     let next = steps.next();
     while (!next.done) next = steps.next();
     const result = next.value;

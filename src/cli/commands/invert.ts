@@ -40,6 +40,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
       'lambda',
       'max-iterations',
       'restarts',
+      'gd-schedule',
       'json',
       'success-threshold',
       'saturation-tolerance',
@@ -77,6 +78,10 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     ? positiveInt(args.flags.get('max-iterations'), 'max-iterations', 1)
     : undefined;
   const restarts = positiveInt(args.flags.get('restarts'), 'restarts', 1);
+  const scheduleText = args.flags.get('gd-schedule');
+  if (scheduleText !== undefined && scheduleText !== 'step' && scheduleText !== 'geometric')
+    throw new UsageError(`--gd-schedule must be step or geometric, got "${String(scheduleText)}"`);
+  const schedule = scheduleText as 'step' | 'geometric' | undefined;
   const threshold = nonNegative(args.flags.get('success-threshold'), 'success-threshold') ?? 1e-3;
   const exact = !args.flags.has('plain');
   const saturationTolerance = nonNegative(args.flags.get('saturation-tolerance'), 'saturation-tolerance');
@@ -106,8 +111,8 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
         ...(lbpTheorem3 ? { lambda: 'theorem3' as const } : lambda !== undefined ? { lambda } : {}),
         ...(maxIterations ? { maxIterations } : {}),
       },
-      gd: { restarts, ...(maxIterations ? { maxIterations } : {}) },
-      adam: { restarts, ...(maxIterations ? { maxIterations } : {}) },
+      gd: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
+      adam: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
     },
   };
 

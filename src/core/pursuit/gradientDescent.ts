@@ -10,7 +10,21 @@ export interface GradientDescentOptions {
   readonly optimizer?: 'momentum' | 'adam';
   /** Initial step (learning rate). @default 0.1 for momentum, 0.01 for adam */
   readonly step?: number;
-  /** Step multiplier applied every `decayEvery` iterations. @default 0.5 */
+  /**
+   * How the step falls over the run. `step`: the paper's, multiplied by
+   * `decay` every `decayEvery` iterations (0.1 halved every 2,500);
+   * `geometric`: by a constant factor every iteration, from `step` to
+   * `finalStep` at `maxIterations` (PyTorch's ExponentialLR; see stepAt).
+   * Defaults measured on the bundled MNIST generator, 64 clean signals,
+   * 10,000 iterations (`npm run bench -- gd-schedules`): momentum recovered
+   * 64 of 64 with `geometric`, 60 with `step`; Adam 63 with `step`, 47 with
+   * `geometric` (0.01 → 1e-4).
+   * @default 'geometric' for momentum, 'step' for adam
+   */
+  readonly schedule?: 'step' | 'geometric';
+  /** The geometric schedule's last step. @default step / 100 (0.1 → 1e-3 for momentum) */
+  readonly finalStep?: number;
+  /** The step schedule's multiplier, applied every `decayEvery` iterations. @default 0.5 */
   readonly decay?: number;
   /** @default 2500 */
   readonly decayEvery?: number;
@@ -36,9 +50,12 @@ export interface GradientDescentOptions {
 
 export function checkGradientDescentOptions(o: GradientDescentOptions = {}) {
   const optimizer = o.optimizer ?? 'momentum';
+  const step = o.step ?? (optimizer === 'adam' ? 0.01 : 0.1);
   const r = {
     optimizer,
-    step: o.step ?? (optimizer === 'adam' ? 0.01 : 0.1),
+    step,
+    schedule: o.schedule ?? (optimizer === 'adam' ? 'step' : 'geometric'),
+    finalStep: o.finalStep ?? step / 100,
     decay: o.decay ?? 0.5,
     decayEvery: o.decayEvery ?? 2500,
     momentum: o.momentum ?? 0.9,
@@ -49,6 +66,10 @@ export function checkGradientDescentOptions(o: GradientDescentOptions = {}) {
     init: o.init,
   };
   if (!(r.step > 0)) throw new RangeError(`step must be > 0, got ${r.step}`);
+  if (r.schedule !== 'step' && r.schedule !== 'geometric')
+    throw new RangeError(`schedule must be 'step' or 'geometric', got ${String(r.schedule)}`);
+  if (!(r.finalStep > 0 && r.finalStep <= r.step))
+    throw new RangeError(`finalStep must be in (0, step], got ${r.finalStep}`);
   if (!(r.decay > 0 && r.decay <= 1)) throw new RangeError(`decay must be in (0, 1], got ${r.decay}`);
   if (!(r.momentum >= 0 && r.momentum < 1)) throw new RangeError(`momentum must be in [0, 1), got ${r.momentum}`);
   if (!(Number.isInteger(r.maxIterations) && r.maxIterations >= 1))
@@ -56,6 +77,21 @@ export function checkGradientDescentOptions(o: GradientDescentOptions = {}) {
   if (!(Number.isInteger(r.restarts) && r.restarts >= 1))
     throw new RangeError(`restarts must be a positive integer, got ${r.restarts}`);
   return r;
+}
+
+/**
+ * The step of iteration `it` (1-based) under checked options:
+ * `step`: step · decay^⌊(it − 1)/decayEvery⌋;
+ * `geometric`: step · (finalStep/step)^((it − 1)/maxIterations), so
+ * iteration 1 takes `step` and the ratio between successive steps is
+ * (finalStep/step)^(1/maxIterations), as PyTorch's ExponentialLR with that γ.
+ *
+ * @example stepAt(checkGradientDescentOptions({ schedule: 'geometric' }), 10001) // 1e-3
+ */
+export function stepAt(o: ReturnType<typeof checkGradientDescentOptions>, it: number): number {
+  return o.schedule === 'geometric'
+    ? o.step * (o.finalStep / o.step) ** ((it - 1) / o.maxIterations)
+    : o.step * o.decay ** Math.floor((it - 1) / o.decayEvery);
 }
 
 /**
@@ -107,9 +143,10 @@ export function misfitGradient(
 }
 
 /**
- * Gradient descent on min_z ½‖M(y − G(z))‖² from random z ~ N(0, I): the
- * paper's baseline (momentum 0.9, step 0.1 halved every 2,500 iterations,
- * 10,000 iterations), or Adam; optionally with restarts, keeping the best.
+ * Gradient descent on min_z ½‖M(y − G(z))‖² from random z ~ N(0, I):
+ * momentum 0.9, 10,000 iterations, step 0.1 decaying geometrically to 1e-3
+ * (or, with `schedule: 'step'`, the paper's: halved every 2,500), or Adam
+ * (step 0.01 halved every 2,500); optionally with restarts, keeping the best.
  * Stopping rule, per signal: ‖∇‖ ≤ gradientTolerance (`gradient`), else
  * `max-iterations`; a non-finite misfit stops it as `failed` (diverged).
  */
@@ -159,7 +196,7 @@ export function* gradientDescent(
     );
     const gnorm = new Float64Array(K);
     for (let p = 0; p < grad.data.length; p++) gnorm[p % K] += grad.data[p] ** 2;
-    const lr = o.step * o.decay ** Math.floor((it - 1) / o.decayEvery);
+    const lr = stepAt(o, it);
     const stop = new Array<PhaseStop | undefined>(K).fill(undefined);
     for (let k = 0; k < K; k++) {
       const c = active[k];

@@ -36,7 +36,7 @@ describe("the paper's grid protocols", () => {
   it("GD's step grid keeps, per signal, the smallest step whose run ends on the gradient tolerance", () => {
     // Fixed starts (no random draw), so a signal's run does not depend on which others share its batch.
     const init = matrix(10, count, createRng(11).fillGaussian(new Float64Array(10 * count)));
-    const gd = { init, restarts: 1, maxIterations: 1500, gradientTolerance: 1e-6, decay: 1 };
+    const gd = { init, restarts: 1, maxIterations: 1500, gradientTolerance: 1e-6, schedule: 'step' as const, decay: 1 };
     const clean = observe(truth.output, { kind: 'none' }, { kind: 'none' }, 4);
     const grid = [1e-3, 3e-3, 1e-2];
     const runs = grid.map((step) => invert(gen, clean, 'gd', { gd: { ...gd, step } }));
