@@ -36,3 +36,26 @@ export function ribbon(fill: string) {
     return { type: 'polygon', shape: { points: [a0, b0, b1, a1] }, style: { fill }, silent: true };
   };
 }
+
+/** A method's median line (the curve its ribbons surround): [x, median] points, its colour, dots. */
+export function medianLine(name: string, color: string, data: [number, number][]): Record<string, unknown> {
+  return { name, type: 'line', color, symbol: 'circle', symbolSize: 5, lineStyle: { width: 2 }, z: 5, data };
+}
+
+/**
+ * A run of equal pixels from coord a to coord b as a filled rectangle, `pad`
+ * pixels larger each way so anti-aliasing leaves no seams between runs (the
+ * image grids draw an image as such runs).
+ */
+export function pixelRunRect(a: [number, number], b: [number, number], fill: string, pad: number) {
+  return {
+    type: 'rect',
+    shape: {
+      x: Math.min(a[0], b[0]),
+      y: Math.min(a[1], b[1]),
+      width: Math.abs(b[0] - a[0]) + pad,
+      height: Math.abs(b[1] - a[1]) + pad,
+    },
+    style: { fill },
+  };
+}

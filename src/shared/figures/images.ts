@@ -1,6 +1,6 @@
 import type { ImageExamples } from '../../core/experiments/examples';
 import type { MethodId } from '../../core/pursuit/types';
-import type { CustomApi } from './custom';
+import { pixelRunRect, type CustomApi } from './custom';
 import { HIDDEN_PIXEL_COLOR, methodColor } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
 
@@ -214,17 +214,7 @@ export function imageGridOption(examples: ImageExamples, title = 'Signals and th
           const a = api.coord([x, y]);
           const b = api.coord([x + run, y + 1]);
           const fill = level < 0 ? HIDDEN_PIXEL_COLOR : grayColor(level);
-          // A hair wider than the run, so anti-aliasing leaves no seams between runs.
-          return {
-            type: 'rect',
-            shape: {
-              x: Math.min(a[0], b[0]),
-              y: Math.min(a[1], b[1]),
-              width: Math.abs(b[0] - a[0]) + 0.8,
-              height: Math.abs(b[1] - a[1]) + 0.8,
-            },
-            style: { fill },
-          };
+          return pixelRunRect(a, b, fill, 0.8);
         },
       },
     ],

@@ -1,5 +1,5 @@
 import type { NoiseResult } from '../../core/experiments/noise';
-import { ribbon } from './custom';
+import { medianLine, ribbon } from './custom';
 import { capMarkLine, SNR_CAP } from './invert';
 import { methodColor, withAlpha } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
@@ -100,16 +100,13 @@ export function noiseSnrOption(result: NoiseResult, quantity: NoiseQuantity, ani
       return q === undefined ? [] : [{ sigma: p.sigma, q }];
     });
     const color = methodColor(m);
-    series.push({
-      name: m,
-      type: 'line',
-      color,
-      symbol: 'circle',
-      symbolSize: 5,
-      lineStyle: { width: 2 },
-      z: 5,
-      data: rows.map((r) => [r.sigma, r.q.p50]),
-    });
+    series.push(
+      medianLine(
+        m,
+        color,
+        rows.map((r) => [r.sigma, r.q.p50]),
+      ),
+    );
     series.push({
       name: m,
       type: 'custom',

@@ -1,5 +1,5 @@
 import type { MethodId } from '../../core/pursuit/types';
-import type { CustomApi } from './custom';
+import { pixelRunRect, type CustomApi } from './custom';
 import { grayColor } from './images';
 import { HIDDEN_PIXEL_COLOR, methodColor } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
@@ -287,17 +287,7 @@ export function reconstructionGridOption(
           const b = api.coord([api.value(0) + api.value(2), api.value(1) + api.value(3)]);
           const c = api.value(4);
           const fill = c < 0 ? HIDDEN_PIXEL_COLOR : c >= 256 ? errorColor(c - 256) : grayColor(c);
-          // A hair larger than the run, so anti-aliasing leaves no seams.
-          return {
-            type: 'rect',
-            shape: {
-              x: Math.min(a[0], b[0]),
-              y: Math.min(a[1], b[1]),
-              width: Math.abs(b[0] - a[0]) + 0.6,
-              height: Math.abs(b[1] - a[1]) + 0.6,
-            },
-            style: { fill },
-          };
+          return pixelRunRect(a, b, fill, 0.6);
         },
       },
     ],

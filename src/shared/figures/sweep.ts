@@ -1,5 +1,5 @@
 import type { SweepResult } from '../../core/experiments/sweep';
-import { ribbon } from './custom';
+import { medianLine, ribbon } from './custom';
 import { methodColor, withAlpha } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
 
@@ -33,16 +33,13 @@ export function fig2Option(result: SweepResult, n0: number, layer: SweepLayer = 
       return q === undefined ? [] : [{ n1: p.n1, q }];
     });
     const color = methodColor(m);
-    series.push({
-      name: m,
-      type: 'line',
-      color,
-      symbol: 'circle',
-      symbolSize: 5,
-      lineStyle: { width: 2 },
-      z: 5,
-      data: rows.map((r) => [r.n1, r.q.p50]),
-    });
+    series.push(
+      medianLine(
+        m,
+        color,
+        rows.map((r) => [r.n1, r.q.p50]),
+      ),
+    );
     for (const [lo, hi, alpha] of [
       ['p10', 'p90', 0.12],
       ['p25', 'p75', 0.28],
