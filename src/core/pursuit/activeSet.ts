@@ -130,6 +130,7 @@ export function activeSetLasso(p: ActiveSetProblem): Float64Array | undefined {
   const x = new Float64Array(n);
   const xT = new Float64Array(n);
   const corr = new Float64Array(n);
+  const G = gram?.data;
   /** resid_R = c_R − W[R,T] xT. */
   const residual = () => {
     for (const r of rows) {
@@ -139,39 +140,80 @@ export function activeSetLasso(p: ActiveSetProblem): Float64Array | undefined {
       resid[r] = s;
     }
   };
-
-  for (let round = 0; round < maxRounds; round++) {
+  /**
+   * One correction of xT by the residual of its equations
+   * (W[R,T]ᵀ(c − W[R,T] xT) − λ s_T): from the true residual (`exact`: the
+   * corrected semi-normal equations, as accurate as a QR solve), or from the
+   * Gram matrix (|T|² instead of 2|R||T|, accurate to the normal equations').
+   */
+  const refine = (exact: boolean) => {
     const t = active.length;
-    for (let q = 0; q < t; q++) xT[q] = wtc[active[q]] - lambda * sign[active[q]];
-    factor.solveInPlace(xT);
-    residual();
-    for (let q = 0; q < t; q++) corr[q] = columnDot(active[q], resid) - lambda * sign[active[q]];
+    if (exact || G === undefined) {
+      residual();
+      for (let q = 0; q < t; q++) corr[q] = columnDot(active[q], resid) - lambda * sign[active[q]];
+    } else
+      for (let q = 0; q < t; q++) {
+        const a = active[q];
+        const row = a * n;
+        let s = wtc[a] - lambda * sign[a];
+        for (let p = 0; p < t; p++) s -= G[row + active[p]] * xT[p];
+        corr[q] = s;
+      }
     factor.solveInPlace(corr);
+    for (let q = 0; q < t; q++) xT[q] += corr[q];
+  };
+  /** Drops entries of xT with the wrong sign or negligible (≤ 1e-9·max); whether any went. */
+  const dropWrongSigns = (): boolean => {
+    const t = active.length;
     let max = 0;
-    for (let q = 0; q < t; q++) {
-      xT[q] += corr[q];
-      max = Math.max(max, Math.abs(xT[q]));
+    for (let q = 0; q < t; q++) max = Math.max(max, Math.abs(xT[q]));
+    const keep: number[] = [];
+    for (let q = 0; q < t; q++) if (xT[q] * sign[active[q]] > 1e-9 * max) keep.push(q);
+    const drops = t - keep.length;
+    if (drops === 0) return false;
+    // Many drops at once (an early guess shedding its small entries): one factorisation of the
+    // kept Gram block costs |T'|³/3, where |drops| removals cost up to |drops|·|T|² rotations.
+    if (G !== undefined && drops > 4) {
+      const kept = keep.map((q) => active[q]);
+      const k = kept.length;
+      const g = new Float64Array(k * k);
+      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) g[a * k + b] = G[kept[a] * n + kept[b]];
+      if (factor.reset(g, k)) {
+        for (let q = 0; q < t; q++) if (!keep.includes(q)) sign[active[q]] = 0;
+        active.splice(0, t, ...kept);
+        return true;
+      }
     }
-    let dropped = false;
     for (let q = t - 1; q >= 0; q--) {
       if (xT[q] * sign[active[q]] <= 1e-9 * max) {
         sign[active[q]] = 0;
         factor.remove(q);
         active.splice(q, 1);
-        dropped = true;
       }
     }
-    if (dropped) continue;
-    x.fill(0);
-    for (let q = 0; q < t; q++) x[active[q]] = xT[q];
-    residual();
-    // Gradient of the smooth part at x: g = −W[R,:]ᵀ resid.
+    return true;
+  };
+  /**
+   * The index outside T that violates its optimality condition most at x
+   * (g = ∇ of the smooth part = −W[R,:]ᵀ resid; nonnegative: g_c + λ < −tol,
+   * signed: |g_c| > λ + tol), or −1 when none does. From the true residual
+   * (`exact`), or from the Gram matrix: g = G[:,T] x_T − W[R,:]ᵀc.
+   */
+  const worstViolator = (exact: boolean): { c: number; sign: number } => {
+    const t = active.length;
+    if (exact || G === undefined) residual();
     let best = -1;
     let bestSign = 1;
     let worst = 0;
     for (let c = 0; c < n; c++) {
       if (sign[c] !== 0) continue;
-      const g = -columnDot(c, resid);
+      let g: number;
+      if (exact || G === undefined) g = -columnDot(c, resid);
+      else {
+        const row = c * n;
+        g = -wtc[c];
+        for (let q = 0; q < t; q++) g += G[row + active[q]] * xT[q];
+      }
       const violation = nonnegative ? -(g + lambda) - tol : Math.abs(g) - lambda - tol;
       if (violation > worst) {
         worst = violation;
@@ -179,8 +221,29 @@ export function activeSetLasso(p: ActiveSetProblem): Float64Array | undefined {
         bestSign = nonnegative ? 1 : -Math.sign(g);
       }
     }
-    if (best < 0) return x;
-    if (!enter(best, bestSign)) return undefined;
+    return { c: best, sign: bestSign };
+  };
+
+  // Rounds in the Gram matrix's terms when there is one (each |T|² + (n − |T|)|T|, not
+  // 2|R||T| + n|R|); the answer is then polished and checked once from the true residual.
+  for (let round = 0; round < maxRounds; round++) {
+    const t = active.length;
+    for (let q = 0; q < t; q++) xT[q] = wtc[active[q]] - lambda * sign[active[q]];
+    factor.solveInPlace(xT);
+    refine(false);
+    if (dropWrongSigns()) continue;
+    let next = worstViolator(false);
+    if (next.c < 0 && G !== undefined) {
+      refine(true);
+      if (dropWrongSigns()) continue;
+      next = worstViolator(true);
+    }
+    if (next.c < 0) {
+      x.fill(0);
+      for (let q = 0; q < active.length; q++) x[active[q]] = xT[q];
+      return x;
+    }
+    if (!enter(next.c, next.sign)) return undefined;
   }
   return undefined;
 }

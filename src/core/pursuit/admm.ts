@@ -54,12 +54,19 @@ export interface AdmmOptions {
  * accepted only when it is also feasible, (W x + b)_{S^c} ≤ tol: then it
  * meets every KKT condition of the full problem with zero multipliers on the
  * inequality rows. Undefined otherwise (the ADMM iterations go on).
+ *
+ * One retry: where the only violated rows are ones whose estimate x̂_{i+1} is
+ * positive but below the support tolerance (a true entry of 1e-7 of the
+ * largest is read as off the support at 1e-6, and then no x can keep its row
+ * ≤ 0 while meeting the others), those rows join S as equations and the
+ * solve runs once more; `info.widened` then says how many joined.
  */
 export function exactConstrainedCandidate(
   problem: ConstrainedLayerProblem,
   j: number,
   guess: Int32Array,
   tolerance: number,
+  info?: { widened: number },
 ): Float64Array | undefined {
   const { W, Wt, bias, next, rowMask, nonnegative, lambda, gamma } = problem;
   const m = W.rows;
@@ -67,32 +74,48 @@ export function exactConstrainedCandidate(
   const count = next.cols;
   const rowList: number[] = [];
   const target = new Float64Array(m);
+  const equation = new Uint8Array(m);
   let scale = 0;
   for (let r = 0; r < m; r++) {
     const v = next.data[r * count + j];
     scale = Math.max(scale, Math.abs(v));
     if (rowMask[r * count + j]) {
       rowList.push(r);
-      target[r] = v - bias[r];
+      equation[r] = 1;
     }
+    target[r] = v - bias[r];
   }
-  const rows = Int32Array.from(rowList);
-  let x: Float64Array | undefined;
-  if (nonnegative) {
-    x = activeSetLasso({ W, Wt, rows, target, lambda, nonnegative: true, guess, tolerance });
-  } else {
-    const all = Int32Array.from({ length: n }, (_, c) => c);
-    x = leastSquaresOnSupport(W, Wt, rows, all, target, { ridge: gamma }).x;
-  }
-  if (x === undefined) return undefined;
   const tol = tolerance * Math.max(scale, Number.MIN_VALUE);
-  for (let r = 0; r < m; r++) {
-    if (rowMask[r * count + j]) continue;
-    let p = bias[r];
-    for (let c = 0; c < n; c++) p += W.data[r * n + c] * x[c];
-    if (p > tol) return undefined;
+  const solve = () => {
+    const rows = Int32Array.from(rowList);
+    if (nonnegative) return activeSetLasso({ W, Wt, rows, target, lambda, nonnegative: true, guess, tolerance });
+    const all = Int32Array.from({ length: n }, (_, c) => c);
+    return leastSquaresOnSupport(W, Wt, rows, all, target, { ridge: gamma }).x;
+  };
+  /** Off-support rows with (W x + b)_r > tol. */
+  const violated = (x: Float64Array) => {
+    const out: number[] = [];
+    for (let r = 0; r < m; r++) {
+      if (equation[r]) continue;
+      let p = bias[r];
+      for (let c = 0; c < n; c++) p += W.data[r * n + c] * x[c];
+      if (p > tol) out.push(r);
+    }
+    return out;
+  };
+  let x = solve();
+  if (x === undefined) return undefined;
+  let bad = violated(x);
+  if (bad.length > 0 && bad.every((r) => next.data[r * count + j] > 0)) {
+    for (const r of bad) equation[r] = 1;
+    rowList.push(...bad);
+    rowList.sort((a, b) => a - b);
+    x = solve();
+    if (x === undefined) return undefined;
+    if (info) info.widened = bad.length;
+    bad = violated(x);
   }
-  return x;
+  return bad.length === 0 ? x : undefined;
 }
 
 /**
@@ -232,11 +255,14 @@ export function* linearizedAdmm(
         const support = nonnegative
           ? columnSupport(col, 0, candidateTolerance)
           : Int32Array.from({ length: n }, (_, i) => i);
-        if (nearlySameSupport(lastSupport[j], support) && schedule.due(j, iteration, support)) {
-          const cand = exactConstrainedCandidate(problem, j, support, kktTolerance);
+        // As in FISTA: the first check tries once before the support could settle.
+        const first = lastSupport[j] === undefined;
+        if ((first || nearlySameSupport(lastSupport[j], support)) && schedule.due(j, iteration, support)) {
+          const info = { widened: 0 };
+          const cand = exactConstrainedCandidate(problem, j, support, kktTolerance, info);
           if (cand !== undefined) {
             for (let i = 0; i < n; i++) x.data[i * ka + k] = cand[i];
-            finish(k, 'kkt', iteration);
+            finish(k, 'kkt', iteration, widenedNote(info.widened));
             done[k] = 1;
           } else schedule.failed(j, iteration, support);
         }
@@ -257,6 +283,13 @@ export function* linearizedAdmm(
     yield Math.max((count - cols.length) / count, iteration / maxIterations);
   }
   return reports;
+}
+
+/** The note of a candidate whose equation rows were widened (exactConstrainedCandidate). */
+export function widenedNote(widened: number): string | undefined {
+  return widened === 0
+    ? undefined
+    : `${widened} row${widened === 1 ? '' : 's'} whose estimate is positive but below the support tolerance joined the equations`;
 }
 
 /** Constraint violation, relative to the layer's scale, below which a plateau of the objective counts as a stall. */

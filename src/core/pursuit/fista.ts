@@ -32,11 +32,13 @@ export interface FistaProblem {
   /** An upper bound on Lip(∇f) (e.g. λ_max(WᵀW)·max φ′²); backtracking corrects it if it is too small. */
   readonly lipschitz: number;
   /**
-   * Exact solve on a settled support (original signal index j, support T):
+   * Exact solve from a support guess (original signal index j, support T):
    * returns the full-length candidate x, or undefined when it cannot (singular
    * system, wrong signs). The engine accepts it only if the KKT conditions hold.
+   * `settled` is false for the one early attempt at the first check, before the
+   * support could be compared with an earlier one (a callback may spend less on it).
    */
-  exactOnSupport?(j: number, support: Int32Array, iterate: Float64Array): Float64Array | undefined;
+  exactOnSupport?(j: number, support: Int32Array, iterate: Float64Array, settled: boolean): Float64Array | undefined;
 }
 
 export interface FistaOptions {
@@ -80,11 +82,13 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
  *
  * Stopping rule, per signal: (1) every `exactEvery` iterations, if the
  * candidate support (entries above `candidateTolerance`·max) has changed in at
- * most max(2, 5%) indices since the previous check, solve exactly from it and
+ * most max(2, 5%) indices since the previous check (or at the first check, once),
+ * solve exactly from it and
  * accept that solution when the KKT conditions hold to `kktTolerance` (stop
  * `kkt`) — an attempt that fails again on the same support waits twice as
  * long for the next (10, 20, 40, … iterations), a new support is tried at
- * the next check; (2) else stop when the relative change ≤ `tolerance` (`converged`);
+ * the next check; (2) else stop when the relative change ≤ `tolerance` — `kkt` where the
+ * iterate, its negligible entries set to zero, meets the KKT conditions, else `converged`;
  * (3) else when the candidate support and the objective have stalled
  * (`stalled`, stall.ts: by default unchanged support and F within 1e-6
  * relative over 100 iterations) — or `kkt` where the stalled iterate, its
@@ -196,7 +200,7 @@ export function* fista(
     dist: new Float64Array(count),
     objU: new Float64Array(count),
   };
-  const flags = { accepted: new Uint8Array(count), done: new Uint8Array(count) };
+  const flags = { accepted: new Uint8Array(count), done: new Uint8Array(count), converged: new Uint8Array(count) };
   const view = (buf: Float64Array, rows: number, ka: number) => matrix(rows, ka, buf.subarray(0, rows * ka));
   const slice = <T extends Float64Array | Uint8Array>(a: T, ka: number): T => {
     const part = a.subarray(0, ka) as T;
@@ -307,6 +311,8 @@ export function* fista(
     }
     const done = slice(flags.done, ka);
     const stalled: number[] = [];
+    // Converged signals, when there are exact steps: their iterate is checked for KKT below.
+    const converged = slice(flags.converged, ka);
     for (let k = 0; k < ka; k++) {
       const j = cols[k];
       if (accepted[k] === 1) {
@@ -314,6 +320,11 @@ export function* fista(
         objective[k] = objU[k];
         recordHistory(histories[j], iteration, objU[k]);
         if (Math.sqrt(change[k]) <= tolerance * Math.sqrt(size[k])) {
+          if (exactEvery > 0) {
+            converged[k] = 1;
+            stalled.push(k);
+            continue;
+          }
           finish(k, 'converged', iteration);
           done[k] = 1;
         }
@@ -340,6 +351,7 @@ export function* fista(
     // A stalled signal whose iterate (its negligible entries set to zero) already meets the KKT
     // conditions stops on them: the exact step can miss a point the iterations have reached
     // (under noise its support comes from the inverted equations, not from the φ-domain problem).
+    // So does a converged one (a good warm start converges at once), else it stops as converged.
     if (stalled.length > 0) {
       const cand = matrix(n, stalled.length);
       stalled.forEach((k, q) => {
@@ -359,12 +371,9 @@ export function* fista(
       );
       stalled.forEach((k, q) => {
         if (ok[q]) for (let i = 0; i < n; i++) x.data[i * ka + k] = cand.data[i * stalled.length + q];
-        finish(
-          k,
-          ok[q] ? 'kkt' : 'stalled',
-          iteration,
-          ok[q] ? 'the iterate meets the KKT conditions' : stall.describe(),
-        );
+        if (ok[q]) finish(k, 'kkt', iteration, 'the iterate meets the KKT conditions');
+        else if (converged[k]) finish(k, 'converged', iteration);
+        else finish(k, 'stalled', iteration, stall.describe());
         done[k] = 1;
       });
     }
@@ -379,10 +388,14 @@ export function* fista(
         for (let i = 0; i < n; i++) xs.data[i] = x.data[i * ka + k];
         const support = columnSupport(xs, 0, candidateTolerance);
         // "Nearly settled" is enough: the exact step's active-set rounds mend a few wrong indices.
+        // The first check tries once anyway: where the rounds can mend the early guess (clean
+        // data, a well-posed layer) that saves the iterations a slowly settling support takes,
+        // hundreds on a generator whose output slope is small on most pixels.
         const settled = nearlySameSupport(lastSupport[j], support);
+        const first = lastSupport[j] === undefined;
         lastSupport[j] = support;
-        if (!settled || !schedule.due(j, iteration, support)) continue;
-        const candidate = problem.exactOnSupport!(j, support, xs.data);
+        if ((!settled && !first) || !schedule.due(j, iteration, support)) continue;
+        const candidate = problem.exactOnSupport!(j, support, xs.data, settled);
         if (candidate !== undefined) tries.push({ k, x: candidate, support });
         else schedule.failed(j, iteration, support);
       }

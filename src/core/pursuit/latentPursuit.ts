@@ -1,5 +1,5 @@
 import { matrix, type Matrix } from '../linalg/matrix';
-import { linearizedAdmm, exactConstrainedCandidate, type ConstrainedLayerProblem } from './admm';
+import { linearizedAdmm, exactConstrainedCandidate, widenedNote, type ConstrainedLayerProblem } from './admm';
 import {
   assembleResult,
   outputSystem,
@@ -13,6 +13,7 @@ import { refineSupportsBatch } from './refine';
 import { fista, type FistaProblem } from './fista';
 import { activeSetLasso } from './activeSet';
 import { leastSquaresOnSupport } from './leastSquares';
+import { leastSquaresStart } from './warmStart';
 import { phiResidual, rowPreActivation, solveWithInequalities } from './saturation';
 import { outputMisfit } from './smooth';
 import { columnSupport, supportMask } from './support';
@@ -111,16 +112,19 @@ export function* latentPursuit(
     lambda,
     lipschitz: out.lambdaMax * maxDerivative(ctx) ** 2,
     exactOnSupport: o.exact
-      ? (j, support, iterate) => {
-          // The first attempt of a signal may walk far from its guess (see lastLayerExact); later
-          // ones start from better guesses, and under noise a long walk rarely ends in KKT.
-          const rounds = tried[j] ? 40 : 3 * out.W.cols;
-          tried[j] = 1;
+      ? (j, support, iterate, settled) => {
+          // The first attempt on a settled support may walk far from its guess (see
+          // lastLayerExact); the early one and later ones get 40 rounds: the early guess is
+          // either nearly right or not worth a long walk, later ones start from better guesses,
+          // and under noise a long walk rarely ends in KKT.
+          const rounds = tried[j] || !settled ? 40 : 3 * out.W.cols;
+          if (settled) tried[j] = 1;
           return lastLayerExact(ctx, j, support, o.lambda, iterate, rounds);
         }
       : undefined,
   };
   const xL = estimates[L - 1];
+  if (o.exact) leastSquaresStart(ctx, xL, true);
   const lastReports = yield* scaled(
     fista(problem, xL, {
       phase: `layer ${L} (FISTA${o.exact ? ' + exact on support' : ''})`,
@@ -186,7 +190,8 @@ export function* latentPursuit(
     const all = Int32Array.from({ length: n0 }, (_, k) => k);
     const pending: number[] = [];
     for (let j = 0; j < count; j++) {
-      const cand = o.exact ? exactConstrainedCandidate(p, j, all, 1e-9) : undefined;
+      const info = { widened: 0 };
+      const cand = o.exact ? exactConstrainedCandidate(p, j, all, 1e-9, info) : undefined;
       if (cand === undefined) {
         pending.push(j);
         continue;
@@ -197,6 +202,7 @@ export function* latentPursuit(
         iterations: 1,
         stopReason: 'exact',
         history: [],
+        ...(info.widened > 0 ? { note: widenedNote(info.widened) } : {}),
       });
     }
     if (pending.length > 0) {

@@ -1,6 +1,7 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import type { NoiseSpec } from '../model/observation';
 import { activeSetLasso } from './activeSet';
+import { leastSquaresStart } from './warmStart';
 import {
   assembleResult,
   outputSystem,
@@ -230,6 +231,7 @@ export function* layeredBasisPursuit(
             )
         : undefined,
     };
+    if (i === L && o.exact) leastSquaresStart(ctx, estimates[i - 1], false);
     const sub = selectColumns(estimates[i - 1], cols);
     const reports = yield* scaled(
       fista(problem, sub, {

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { transpose } from '../../../../src/core/linalg/dense';
+import { gemm } from '../../../../src/core/linalg/gemm';
+import { matrix, type Matrix } from '../../../../src/core/linalg/matrix';
+import { createRng } from '../../../../src/core/linalg/rng';
+import { forward } from '../../../../src/core/model/forward';
+import { observe } from '../../../../src/core/model/observation';
+import { randomGaussianGenerator } from '../../../../src/core/model/random';
+import { activeSetLasso } from '../../../../src/core/pursuit/activeSet';
+import { exactConstrainedCandidate, type ConstrainedLayerProblem } from '../../../../src/core/pursuit/admm';
+import { createContext } from '../../../../src/core/pursuit/context';
+import { invert } from '../../../../src/core/pursuit/methods';
+import { leastSquaresStart } from '../../../../src/core/pursuit/warmStart';
+
+const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+const column = (m: Matrix, j: number) => Array.from({ length: m.rows }, (_, i) => m.data[i * m.cols + j]);
+
+describe('least-squares warm start of the last layer', () => {
+  const gen = randomGaussianGenerator([8, 30, 60], { kind: 'tanh' }, 3);
+  const count = 3;
+  const z = matrix(8, count, createRng(4).fillGaussian(new Float64Array(8 * count)));
+  const truth = forward(gen, z);
+
+  it('is the true x_L on an injective layer without noise, and LP then stops on KKT at its first iteration', () => {
+    const obs = observe(truth.output, { kind: 'none' }, { kind: 'none' }, 5);
+    const ctx = createContext(gen, obs);
+    const x0 = matrix(30, count);
+    expect(leastSquaresStart(ctx, x0, true)).toBe(count);
+    for (let j = 0; j < count; j++) expect(maxDiff(column(x0, j), column(truth.hidden[0], j))).toBeLessThan(1e-10);
+    const lp = invert(gen, obs, 'lp');
+    for (const s of lp.signals) {
+      expect(s.phases[0].stopReason).toBe('kkt');
+      expect(s.phases[0].iterations).toBe(1);
+    }
+  });
+
+  it('leaves signals with hidden pixels, and wide layers, where they were', () => {
+    const obs = observe(truth.output, { kind: 'none' }, { kind: 'random', fraction: 0.2 }, 5);
+    const x0 = matrix(30, count);
+    expect(leastSquaresStart(createContext(gen, obs), x0, true)).toBe(0);
+    expect(x0.data.every((v) => v === 0)).toBe(true);
+    const wide = randomGaussianGenerator([8, 60, 40], { kind: 'identity' }, 3);
+    const wideObs = observe(forward(wide, z).output, { kind: 'none' }, { kind: 'none' }, 5);
+    expect(leastSquaresStart(createContext(wide, wideObs), matrix(60, count), true)).toBe(0);
+  });
+});
+
+describe('active-set rounds in the Gram matrix’s terms', () => {
+  it('reach the same minimiser as the rounds on the true residual, from a guess that must shed many entries', () => {
+    const m = 60;
+    const n = 40;
+    const W = matrix(m, n, createRng(11).fillGaussian(new Float64Array(m * n), 1 / Math.sqrt(m)));
+    const Wt = transpose(W);
+    const gram = gemm(Wt, W, matrix(n, n));
+    const xTrue = new Float64Array(n);
+    for (let k = 0; k < n; k += 3) xTrue[k] = 1 + (k % 5);
+    const c = new Float64Array(m);
+    const noise = createRng(12).fillGaussian(new Float64Array(m), 0.05);
+    for (let r = 0; r < m; r++) {
+      let s = noise[r];
+      for (let k = 0; k < n; k++) s += W.data[r * n + k] * xTrue[k];
+      c[r] = s;
+    }
+    for (const lambda of [0, 0.05]) {
+      const problem = { W, Wt, rows: all(m), target: c, lambda, nonnegative: true, guess: all(n) };
+      const withGram = activeSetLasso({ ...problem, gram })!;
+      const withResidual = activeSetLasso(problem)!;
+      expect(withGram).toBeDefined();
+      expect(withResidual).toBeDefined();
+      expect(maxDiff(withGram, withResidual)).toBeLessThan(1e-12);
+      // KKT of the nonnegative lasso, from the true residual.
+      for (let k = 0; k < n; k++) {
+        let g = 0;
+        for (let r = 0; r < m; r++) {
+          let p = 0;
+          for (let q = 0; q < n; q++) p += W.data[r * n + q] * withGram[q];
+          g -= W.data[r * n + k] * (c[r] - p);
+        }
+        if (withGram[k] > 0) expect(Math.abs(g + lambda)).toBeLessThan(1e-9);
+        else expect(g + lambda).toBeGreaterThan(-1e-9);
+      }
+    }
+  });
+});
+
+describe('the constrained layer candidate', () => {
+  it('takes a row whose estimate is positive but below the support tolerance into its equations', () => {
+    // x̂_{i+1} = ReLU(W x + b) with one entry of 1e-8 of the largest: read as off the support.
+    const m = 12;
+    const n = 4;
+    const W = matrix(m, n, createRng(21).fillGaussian(new Float64Array(m * n)));
+    const x = Float64Array.of(1, 0.5, 2, 0.25);
+    const b = new Float64Array(m);
+    const next = matrix(m, 1);
+    let max = 0;
+    for (let r = 0; r < m; r++) {
+      let p = 0;
+      for (let k = 0; k < n; k++) p += W.data[r * n + k] * x[k];
+      next.data[r] = Math.max(p, 0);
+      max = Math.max(max, p);
+    }
+    // Shift one negative row's bias so its pre-activation is a tiny positive number.
+    const tiny = Array.from({ length: m }, (_, r) => r).find((r) => next.data[r] === 0)!;
+    let p = 0;
+    for (let k = 0; k < n; k++) p += W.data[tiny * n + k] * x[k];
+    b[tiny] = -p + 1e-8 * max;
+    next.data[tiny] = 1e-8 * max;
+    const rowMask = Uint8Array.from(next.data, (v) => (v > 1e-6 * max ? 1 : 0));
+    expect(rowMask[tiny]).toBe(0);
+    const problem: ConstrainedLayerProblem = {
+      W,
+      Wt: transpose(W),
+      bias: b,
+      next,
+      rowMask,
+      nonnegative: true,
+      lambda: 0,
+      gamma: 0,
+      lambdaMax: 100,
+    };
+    const info = { widened: 0 };
+    const cand = exactConstrainedCandidate(problem, 0, all(n), 1e-9, info);
+    expect(cand).toBeDefined();
+    expect(info.widened).toBe(1);
+    expect(maxDiff(cand!, x)).toBeLessThan(1e-9);
+  });
+});
