@@ -313,7 +313,9 @@ function lastLayerExact(
 /**
  * Gauss–Newton on T for ½‖y − φ(W x + b)‖² + λ1ᵀx from x_T (saturated pixels:
  * their distance to their interval, weightless while inside it); a no-op for
- * identity φ or a residual at rounding level.
+ * identity φ or a residual at rounding level. Monotone: a step that does not
+ * lower the objective is halved back towards the last point that did (ten
+ * halvings at most, then that point is the answer); at most 20 evaluations.
  */
 function refineInPhiDomain(
   ctx: InversionContext,
@@ -334,6 +336,11 @@ function refineInPhiDomain(
   const gnTarget = new Float64Array(out.W.rows);
   let yNorm = 0;
   for (const r of rows) yNorm += y[r] * y[r];
+  // Monotone: a step that does not lower the objective is halved back towards the last accepted
+  // point (φ with kinks, like plu, can send plain Gauss–Newton back and forth between two pieces).
+  let accepted = Number.POSITIVE_INFINITY;
+  const last = Float64Array.from(xT);
+  let halvings = 0;
   for (let it = 0; it < 20; it++) {
     let misfit = 0;
     for (const r of rows) {
@@ -347,6 +354,20 @@ function refineInPhiDomain(
       weights[r] = flat ? 0 : d * d;
       gnTarget[r] = !flat && d > 1e-300 ? -res / d : 0;
     }
+    let objective = 0.5 * misfit;
+    for (let q = 0; q < support.length; q++) objective += lambda * xT[q];
+    if (!(objective < accepted * (1 - 1e-15))) {
+      if (halvings === 10 || accepted === Number.POSITIVE_INFINITY) {
+        xT.set(last);
+        break;
+      }
+      halvings++;
+      for (let q = 0; q < support.length; q++) xT[q] = 0.5 * (xT[q] + last[q]);
+      continue;
+    }
+    accepted = objective;
+    last.set(xT);
+    halvings = 0;
     if (misfit <= 1e-26 * Math.max(yNorm, Number.MIN_VALUE)) break;
     const step = leastSquaresOnSupport(out.W, out.Wt, rows, support, gnTarget, { weights, linear }).x;
     if (step === undefined) return undefined;

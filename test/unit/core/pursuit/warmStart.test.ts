@@ -36,11 +36,17 @@ describe('least-squares warm start of the last layer', () => {
     }
   });
 
-  it('leaves signals with hidden pixels, and wide layers, where they were', () => {
-    const obs = observe(truth.output, { kind: 'none' }, { kind: 'random', fraction: 0.2 }, 5);
+  it('solves by CGLS on the known pixels where some are hidden, and leaves too few known pixels and wide layers alone', () => {
+    // 20% hidden: 48 known rows for 30 unknowns — CGLS on 30 unknowns is exact after at most 30 steps.
+    const masked = observe(truth.output, { kind: 'none' }, { kind: 'random', fraction: 0.2 }, 5);
     const x0 = matrix(30, count);
-    expect(leastSquaresStart(createContext(gen, obs), x0, true)).toBe(0);
-    expect(x0.data.every((v) => v === 0)).toBe(true);
+    expect(leastSquaresStart(createContext(gen, masked), x0, true)).toBe(count);
+    for (let j = 0; j < count; j++) expect(maxDiff(column(x0, j), column(truth.hidden[0], j))).toBeLessThan(1e-8);
+    // 60% hidden: 24 known rows for 30 unknowns, no unique least squares to start from.
+    const sparse = observe(truth.output, { kind: 'none' }, { kind: 'random', fraction: 0.6 }, 5);
+    const untouched = matrix(30, count);
+    expect(leastSquaresStart(createContext(gen, sparse), untouched, true)).toBe(0);
+    expect(untouched.data.every((v) => v === 0)).toBe(true);
     const wide = randomGaussianGenerator([8, 60, 40], { kind: 'identity' }, 3);
     const wideObs = observe(forward(wide, z).output, { kind: 'none' }, { kind: 'none' }, 5);
     expect(leastSquaresStart(createContext(wide, wideObs), matrix(60, count), true)).toBe(0);
