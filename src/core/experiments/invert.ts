@@ -35,8 +35,8 @@ export interface InvertSpec {
   /** Add each recovered signal's uniqueness certificate (theory/certificate.ts). @default false */
   readonly certify?: boolean;
   /**
-   * Add each signal's objective history (for convergence plots) and its
-   * estimated supports' agreement with the true ones. Off by default: ~100
+   * Add each signal's objective and misfit histories (for convergence plots) and its
+   * estimated supports' agreement with the true ones. Off by default: ~200
    * numbers per signal and method would multiply the size of a large report
    * (a trained job's 3 × 512 signals); the `invert` job kind turns it on.
    * @default false
@@ -73,6 +73,12 @@ export interface SignalOutcome {
    * minimise different objectives, so a jump marks a new phase, not a divergence.
    */
   readonly history?: number[];
+  /**
+   * With `convergence`: each phase's misfit (its data term, the objective
+   * without its penalty), concatenated and thinned exactly as `history`, so
+   * the two align point by point. Absent in runs recorded before it existed.
+   */
+  readonly misfit?: number[];
   /**
    * With `convergence`, for methods that estimate the hidden layers (not z
    * alone): per hidden layer the Jaccard index |Ŝ ∩ S| / |Ŝ ∪ S| of the
@@ -299,7 +305,9 @@ function* invertBlock(
         ...(spec.convergence
           ? {
               zHat: Array.from(column(result.z, j)),
+              // One length, so thinned at the same indices.
               history: thinHistory(s.phases.flatMap((p) => p.history)),
+              misfit: thinHistory(s.phases.flatMap((p) => p.misfit)),
               ...(result.layers.length > 0
                 ? {
                     supportAgreement: result.layers
