@@ -59,9 +59,13 @@ export { squareSide, grayColor } from './images';
 export {
   convergenceOption,
   convergenceBand,
+  convergenceTable,
   hasConvergence,
+  hasMisfit,
   CONVERGENCE_X_LABEL,
+  CONVERGENCE_Y_LABELS,
   type ConvergenceBand,
+  type ConvergenceQuantity,
 } from './convergence';
 export {
   reconstructionGridOption,

@@ -67,7 +67,7 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
             {
               name: 'invert-convergence',
               caption:
-                "Convergence: each method's objective (log scale) per point of its recorded history — thinned to ≤ 100 evenly spaced points, the phases' histories concatenated, so x is not an iteration count and a jump marks a new phase; line: median over the signals, band: 10–90%.",
+                "Convergence: each method's objective (left) and misfit — each phase's data term, the objective without its penalty (right) — on log scales, per point of its recorded history: thinned to ≤ 100 evenly spaced points, the phases' histories concatenated, so x is not an iteration count and a jump marks a new phase; line: median over the signals, band: 10–90%.",
               option: convergenceOption(r),
             },
           ]
