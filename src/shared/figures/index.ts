@@ -52,7 +52,9 @@ export {
   imageGridOption,
   imageGridSize,
   imageColumns,
-  imageSide,
+  examplesShape,
+  imageInCell,
+  imageShapeOf,
   type ImageColumn,
 } from './images';
 export { squareSide, grayColor } from './images';

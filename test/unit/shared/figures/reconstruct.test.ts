@@ -43,7 +43,7 @@ interface Opt {
 
 // Two 2 × 2 signals; in the first, pixel 1 is hidden and lp misses pixel 3 by 0.5.
 const page: ReconstructionPage = {
-  side: 2,
+  shape: [2, 2],
   methods: ['lp', 'oracle'],
   total: 10,
   rows: [
@@ -104,6 +104,19 @@ describe('reconstruction grid', () => {
     expect(Math.max(...tiny.series[0].data.filter((d) => d[4]! >= 256).map((d) => d[4]!))).toBe(256);
     // 2 signals × 6 cells × 2 rows of pixels at least one run each.
     expect(series.data.length).toBeGreaterThanOrEqual(24);
+  });
+
+  it('draws a non-square image (a recorded shape) row by row, its aspect kept, centred in the cell', () => {
+    // One 1 × 4 signal: a strip of four pixels, 80/4 = 20 px each, 30 px down in its 80 px cell.
+    const strip: ReconstructionPage = {
+      shape: [1, 4],
+      methods: ['lp'],
+      total: 1,
+      rows: [{ index: 0, truth: [0, 1, 2, 3], observed: [0, 1, 2, 3], outputs: { lp: [0, 1, 2, 3] }, snrImage: {} }],
+    };
+    const [series] = (reconstructionGridOption(strip) as unknown as Opt).series;
+    const truthCell = series.data.filter((d) => d[0]! < 84 + 80);
+    expect(truthCell.map((d) => d.slice(0, 4))).toEqual([0, 1, 2, 3].map((i) => [84 + 20 * i, 92 + 30, 20, 20]));
   });
 
   it("with onSelect, makes each row's label a link to that signal", () => {
