@@ -153,15 +153,16 @@ export function* layeredBasisPursuit(
       )?.x;
     };
 
-    // Basis pursuit where λ = 0 leaves the layer underdetermined (fewer rows than unknowns):
-    // the lasso's λ → 0⁺ limit, min ‖x‖₁ s.t. W x = c, by active-set rounds from the empty
-    // support with λ = 1e-7 of the gradient scale (debiasing removes that λ's bias).
     // The layer's least-squares term on the whole batch (FISTA below gets it on its sub-batch).
     const layerMisfit = maskedLeastSquares(
       layerTarget,
       mask,
       i === L && ctx.saturation.range !== undefined ? { sat: ctx.saturation, side: ctx.saturation.side } : undefined,
     );
+
+    // Basis pursuit where λ = 0 leaves the layer underdetermined (fewer rows than unknowns):
+    // the lasso's λ → 0⁺ limit, min ‖x‖₁ s.t. W x = c, by active-set rounds from the empty
+    // support with λ = 1e-7 of the gradient scale (debiasing removes that λ's bias).
     const pending: number[] = [];
     for (let j = 0; j < count; j++) {
       const { rows, c } = system(j);
