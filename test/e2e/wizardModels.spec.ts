@@ -103,7 +103,7 @@ test('step 1: import an ONNX file by the picker, tell same-named models apart, r
   await page.getByTestId('image-width').fill('7');
   await page.getByTestId('output-confirm').click();
   await expect(page.getByTestId('needs-output')).toHaveCount(0);
-  await expect(page.locator('.library li', { hasText: 'leaky' })).toContainText('image 2 × 7');
+  await expect(page.locator('.library li', { hasText: 'leaky.safetensors' })).toContainText('image 2 × 7');
   expect(errors).toEqual([]);
 });
 
