@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ModelFormatError, type OpenOptions } from '../core/formats/index';
 import { outputActivationByName } from '../core/formats/stateDict';
-import type { Generator } from '../core/model/generator';
+import { imageShapeProblem, type Generator, type ImageShape } from '../core/model/generator';
 import { parseRandomSpec, randomGaussianGenerator } from '../core/model/random';
 import { defaultModelParser, ParseLimitError } from '../main/services/modelParser';
 import type { ParsedArgs } from './args';
@@ -11,7 +11,7 @@ import { checkRandomBudget, memoryBudgetFrom } from './budget';
 import { InputError, UsageError } from './io';
 
 /** Flags every command that opens a model accepts. */
-export const MODEL_FLAGS = ['arch', 'output', 'memory-budget'] as const;
+export const MODEL_FLAGS = ['arch', 'output', 'image-shape', 'memory-budget'] as const;
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
@@ -23,11 +23,14 @@ async function readBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-/** The open options from --arch / --output (and a NAME.arch.json found beside the model). */
+/** The open options from --arch / --output / --image-shape (and a NAME.arch.json found beside the model). */
 export async function openOptionsFrom(path: string, args?: ParsedArgs): Promise<OpenOptions> {
   const arch = args?.flags.get('arch');
   const outputName = args?.flags.get('output');
-  const options: { architecture?: Uint8Array; output?: OpenOptions['output'] } = {};
+  const options: { architecture?: Uint8Array; output?: OpenOptions['output']; imageShape?: OpenOptions['imageShape'] } =
+    {};
+  const shape = imageShapeFlag(args);
+  if (shape !== undefined) options.imageShape = shape;
   if (typeof outputName === 'string') {
     const output = outputActivationByName(outputName);
     if (output === undefined)
@@ -40,6 +43,15 @@ export async function openOptionsFrom(path: string, args?: ParsedArgs): Promise<
   if (typeof arch === 'string' || (existsSync(sidecar) && !path.endsWith('.json')))
     options.architecture = await readBytes(sidecar);
   return options;
+}
+
+/** --image-shape HxW as [height, width]; the model's n is checked when it is opened (the error names both). */
+function imageShapeFlag(args?: ParsedArgs): ImageShape | undefined {
+  const shape = args?.flags.get('image-shape');
+  if (typeof shape !== 'string') return undefined;
+  const m = /^(\d+)x(\d+)$/.exec(shape.trim());
+  if (m === null) throw new UsageError(`--image-shape: want HEIGHTxWIDTH (e.g. 12x7), got "${shape}"`);
+  return [Number(m[1]), Number(m[2])];
 }
 
 /**
@@ -87,7 +99,12 @@ export async function loadModelOrRandom(
       throw new InputError((e as Error).message);
     }
     checkRandomBudget(source, spec.dims, signals, memoryBudgetFrom(args));
-    return { generator: randomGaussianGenerator(spec.dims, spec.output, spec.seed), label: source };
+    const generator = randomGaussianGenerator(spec.dims, spec.output, spec.seed);
+    const shape = imageShapeFlag(args);
+    if (shape === undefined) return { generator, label: source };
+    const problem = imageShapeProblem(shape, spec.dims[spec.dims.length - 1]);
+    if (problem !== undefined) throw new InputError(`${source}: --image-shape: ${problem}`);
+    return { generator: { ...generator, imageShape: shape }, label: source };
   }
   return { generator: (await loadModelFile(source, args)).generator, label: source };
 }

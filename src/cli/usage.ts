@@ -30,6 +30,8 @@ Exit codes: 0 success, 1 bad input (file, model), 2 bad command line.`;
 export const MODEL_FLAGS_USAGE = `  --arch FILE          architecture sidecar for a weights-only file (default: NAME.arch.json beside it, if present)
   --output ACT         output activation of a weights-only file without a sidecar:
                        identity, tanh, sigmoid, leaky_relu (0.2), plu (0.1, 1) or custom(EXPRESSION)
+  --image-shape HxW    read the output as an image of H rows × W columns (H·W must be n; a square n
+                       needs none), for image grids in reports
 ${MEMORY_BUDGET_USAGE}`;
 
 export const inspectUsage = `pursuit-lab inspect <model> [--json] [--out file.json]

@@ -30,6 +30,8 @@ export interface ImportRequest {
   readonly architecture?: Uint8Array;
   /** Output activation name for a weights-only file without a sidecar. */
   readonly output?: string;
+  /** The output's image shape [height, width], recorded with the model (height × width must equal its n). */
+  readonly imageShape?: readonly [number, number];
 }
 
 /** Output activations a user can choose for a weights-only file. */

@@ -35,7 +35,7 @@ const validators: { [M in HostMethod]: Validator<M> } = {
   openModelDialog: none('openModelDialog'),
   importModel(payload) {
     if (!isObject(payload)) return err('bad-request', 'importModel needs { fileName, bytes }');
-    const { fileName, bytes, architecture, output } = payload;
+    const { fileName, bytes, architecture, output, imageShape } = payload;
     if (typeof fileName !== 'string' || fileName.length === 0 || fileName.length > 255) {
       return err('bad-request', 'importModel: fileName must be a non-empty string of at most 255 characters');
     }
@@ -55,11 +55,23 @@ const validators: { [M in HostMethod]: Validator<M> } = {
     ) {
       return err('bad-request', `importModel: output must be one of ${OUTPUT_ACTIVATION_CHOICES.join(', ')}`);
     }
+    // Its product against the model's n is checked when the file is parsed (the message names both).
+    if (
+      imageShape !== undefined &&
+      !(
+        Array.isArray(imageShape) &&
+        imageShape.length === 2 &&
+        imageShape.every((v) => Number.isSafeInteger(v) && (v as number) >= 1)
+      )
+    ) {
+      return err('bad-request', 'importModel: imageShape must be [height, width], two positive integers');
+    }
     return ok({
       fileName,
       bytes,
       ...(architecture !== undefined ? { architecture } : {}),
       ...(output !== undefined ? { output } : {}),
+      ...(imageShape !== undefined ? { imageShape: [imageShape[0] as number, imageShape[1] as number] as const } : {}),
     });
   },
   startRun(payload) {

@@ -90,6 +90,20 @@ test('step 1: import an ONNX file by the picker, tell same-named models apart, r
   await expect(page.getByTestId('output-confirm')).toBeDisabled();
   await page.getByTestId('output-choice').selectOption('identity');
   await expect(page.getByTestId('output-confirm')).toBeEnabled();
+  // An optional image shape, both or neither: a wrong one is refused with its numbers (leaky: n = 14),
+  // the prompt stays; a right one is recorded with the model and shown in the library.
+  await page.getByTestId('image-height').fill('3');
+  await expect(page.getByTestId('output-confirm')).toBeDisabled();
+  await page.getByTestId('image-width').fill('5');
+  await page.getByTestId('output-confirm').click();
+  await expect(page.getByTestId('error-banner')).toContainText(
+    "imageShape [3, 5] is 3 × 5 = 15 pixels, but the model's output has n = 14 values",
+  );
+  await page.getByTestId('image-height').fill('2');
+  await page.getByTestId('image-width').fill('7');
+  await page.getByTestId('output-confirm').click();
+  await expect(page.getByTestId('needs-output')).toHaveCount(0);
+  await expect(page.locator('.library li', { hasText: 'leaky.safetensors' })).toContainText('image 2 × 7');
   expect(errors).toEqual([]);
 });
 

@@ -51,6 +51,19 @@ test('step 4: every signal redrawn, SNRs as recorded, sorted by the worst, paged
   await expect(page.getByTestId('figure-invert-convergence').locator('svg')).toBeVisible();
   await page.getByTestId('convergence-signal').fill('3');
   await expect(page.getByTestId('figure-invert-convergence')).toContainText('dashed: signal 3');
+  // Two panels, the objective and the misfit; the CSV has both, point by point, and signal 3's own values.
+  await expect(page.getByTestId('figure-invert-convergence')).toContainText('misfit (log scale)');
+  const csvDownload = page.waitForEvent('download');
+  await page.getByTestId('save-csv-invert-convergence').click();
+  const csv = readFileSync((await (await csvDownload).path())!, 'utf8')
+    .trim()
+    .split('\n');
+  expect(csv[0]).toBe(
+    'method,point,objective_p10,objective_p50,objective_p90,misfit_p10,misfit_p50,misfit_p90,signal_3_objective,signal_3_misfit',
+  );
+  const lpRows = csv.filter((l) => l.startsWith('lp,'));
+  expect(lpRows).toHaveLength(Math.max(...result.methods.lp!.signals.map((s) => s.history!.length)));
+  expect(result.methods.lp!.signals[3].misfit).toHaveLength(result.methods.lp!.signals[3].history!.length);
   await shot(page, '1-invert');
   await page
     .getByTestId('figure-invert-convergence')

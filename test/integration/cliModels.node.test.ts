@@ -103,4 +103,21 @@ describe('pursuit-lab convert', () => {
       'only json is written',
     );
   });
+
+  it('records --image-shape HxW in the JSON it writes, and refuses one whose H·W is not n', () => {
+    const dir = tmp();
+    const json = join(dir, 'image.json');
+    // tanh_plain: 3 → 10 → 16.
+    const onnx = fixturePath('pytorch/tanh_plain.opset17.onnx');
+    const r = runCliProcess(['convert', onnx, '--image-shape', '2x8', '--to', 'json', json]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(json, 'utf8')).imageShape).toEqual([2, 8]);
+    const wrong = runCliProcess(['convert', onnx, '--image-shape', '3x5', '--to', 'json', join(dir, 'x.json')]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain("imageShape [3, 5] is 3 × 5 = 15 pixels, but the model's output has n = 16 values");
+    const random = runCliProcess(['convert', 'random:5,30,84', '--image-shape', '12x8', '--to', 'json', json]);
+    expect(random.status).toBe(1);
+    expect(random.stderr).toContain('imageShape [12, 8] is 12 × 8 = 96 pixels');
+    expect(runCliProcess(['convert', onnx, '--image-shape', '2 by 8', '--to', 'json', json]).status).toBe(2);
+  });
 });

@@ -33,6 +33,20 @@ describe('model store', () => {
     expect(existsSync(join(host.workspace, 'models'))).toBe(false);
   });
 
+  it('records an image shape given at import in model.json and the summary, and refuses a wrong one', async () => {
+    // tanh_plain: 3 → 10 → 16.
+    const bytes = readFixture('pytorch/tanh_plain.opset17.onnx');
+    await expect(host.store.import('m.onnx', bytes, { imageShape: [3, 5] })).rejects.toThrow(
+      "imageShape [3, 5] is 3 × 5 = 15 pixels, but the model's output has n = 16 values",
+    );
+    expect(existsSync(join(host.workspace, 'models'))).toBe(false);
+    const { info } = await host.store.import('m.onnx', bytes, { imageShape: [2, 8] });
+    expect(info.summary.imageShape).toEqual([2, 8]);
+    const dir = join(host.workspace, 'models', info.id);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).imageShape).toEqual([2, 8]);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).summary.imageShape).toEqual([2, 8]);
+  });
+
   it('skips a damaged workspace entry instead of failing the whole list', async () => {
     const { info } = await host.store.import('tiny-tanh.json', readFixture('json-models/tiny-tanh.json'));
     const { writeFileSync, mkdirSync } = await import('node:fs');

@@ -4,6 +4,7 @@
  * signals, each value rounded to 4 significant digits, which no gray level
  * a reader can see distinguishes from the full float64.
  */
+import type { ImageShape } from '../model/generator';
 import type { MethodId } from '../pursuit/types';
 
 export interface ImageExample {
@@ -18,6 +19,11 @@ export interface ImageExample {
 export interface ImageExamples {
   /** What the truth column is: `G(z)` for a drawn signal, `input y` for a given one. */
   readonly truthLabel: string;
+  /**
+   * The images' [height, width] (row-major): the model's recorded shape, or
+   * its square side. Absent in older reports, which had square images only.
+   */
+  readonly shape?: ImageShape;
   readonly signals: ImageExample[];
 }
 

@@ -5,7 +5,7 @@ import { createRng } from '../linalg/rng';
 import { quantiles, relativeError, snrDb } from '../metrics';
 import { activationFunctions } from '../model/activations';
 import { forward } from '../model/forward';
-import type { Generator as Net } from '../model/generator';
+import { outputImageShape, type Generator as Net } from '../model/generator';
 import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
 import { prepare } from '../pursuit/prepared';
@@ -35,8 +35,8 @@ export interface InvertSpec {
   /** Add each recovered signal's uniqueness certificate (theory/certificate.ts). @default false */
   readonly certify?: boolean;
   /**
-   * Add each signal's objective history (for convergence plots) and its
-   * estimated supports' agreement with the true ones. Off by default: ~100
+   * Add each signal's objective and misfit histories (for convergence plots) and its
+   * estimated supports' agreement with the true ones. Off by default: ~200
    * numbers per signal and method would multiply the size of a large report
    * (a trained job's 3 × 512 signals); the `invert` job kind turns it on.
    * @default false
@@ -45,7 +45,7 @@ export interface InvertSpec {
   /**
    * Keep the first signals of the first block (chunk 0) whole — G(z), the
    * observation, each method's G(ẑ), 4 significant digits — for an image
-   * grid, when the output is a square image. Only chunk 0's, so a report is
+   * grid, when the output is an image (a recorded shape, or a square). Only chunk 0's, so a report is
    * the same whatever the number of workers. The invert and trained job kinds
    * turn it on. @default false
    */
@@ -73,6 +73,12 @@ export interface SignalOutcome {
    * minimise different objectives, so a jump marks a new phase, not a divergence.
    */
   readonly history?: number[];
+  /**
+   * With `convergence`: each phase's misfit (its data term, the objective
+   * without its penalty), concatenated and thinned exactly as `history`, so
+   * the two align point by point. Absent in runs recorded before it existed.
+   */
+  readonly misfit?: number[];
   /**
    * With `convergence`, for methods that estimate the hidden layers (not z
    * alone): per hidden layer the Jaccard index |Ŝ ∩ S| / |Ŝ ∪ S| of the
@@ -256,8 +262,9 @@ function* invertBlock(
   };
   const methods: InvertBlock['methods'] = {};
   const n = obs.y.rows;
-  const side = Math.round(Math.sqrt(n));
-  const keep = spec.examples === true && first && side > 1 && side * side === n ? Math.min(INVERT_EXAMPLES, count) : 0;
+  // Examples for an image grid: only when the output is an image (a recorded shape, or a square).
+  const shape = outputImageShape(n, gen.imageShape);
+  const keep = spec.examples === true && first && shape !== undefined ? Math.min(INVERT_EXAMPLES, count) : 0;
   const examples: ImageExamples['signals'] = Array.from({ length: keep }, (_, j) => ({
     truth: exampleColumn(truth.output.data, n, count, j) as number[],
     observed: exampleColumn(obs.y.data, n, count, j, obs.known),
@@ -299,7 +306,9 @@ function* invertBlock(
         ...(spec.convergence
           ? {
               zHat: Array.from(column(result.z, j)),
+              // One length, so thinned at the same indices.
               history: thinHistory(s.phases.flatMap((p) => p.history)),
+              misfit: thinHistory(s.phases.flatMap((p) => p.misfit)),
               ...(result.layers.length > 0
                 ? {
                     supportAgreement: result.layers
@@ -319,7 +328,7 @@ function* invertBlock(
   }
   return {
     methods,
-    ...(keep > 0 ? { examples: { truthLabel: 'G(z)', signals: examples } } : {}),
+    ...(keep > 0 ? { examples: { truthLabel: 'G(z)', shape, signals: examples } } : {}),
     ...(saturation.range !== undefined
       ? {
           saturation: {

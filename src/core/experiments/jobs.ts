@@ -499,7 +499,7 @@ export function mergeChunks(gen: Generator, spec: JobSpec, chunks: readonly Chun
     case 'noise':
       return mergeNoiseChunks(spec, chunks as NoiseChunk[]);
     case 'project':
-      return mergeProjectChunks(spec, chunks as ProjectBlock[]);
+      return mergeProjectChunks(spec, chunks as ProjectBlock[], gen.imageShape);
   }
 }
 

@@ -15,7 +15,7 @@ import { matrix } from '../linalg/matrix';
 import { quantiles } from '../metrics';
 import { activationFunctions } from '../model/activations';
 import { forward } from '../model/forward';
-import type { Generator as Net } from '../model/generator';
+import { outputImageShape, type Generator as Net, type ImageShape } from '../model/generator';
 import type { Observation } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
 import { prepare } from '../pursuit/prepared';
@@ -299,14 +299,15 @@ export function* projectChunk(
   return { first, methods };
 }
 
-/** The square side of n pixels, or undefined. */
-const sideOf = (n: number) => {
-  const s = Math.round(Math.sqrt(n));
-  return s * s === n && s > 1 ? s : undefined;
-};
-
-/** Joins a project job's chunks, in chunk order, into its result. */
-export function mergeProjectChunks(spec: ProjectSpec, chunks: readonly ProjectBlock[]): ProjectResult {
+/**
+ * Joins a project job's chunks, in chunk order, into its result.
+ * @param imageShape the model's recorded image shape (Generator.imageShape), for the examples' grid.
+ */
+export function mergeProjectChunks(
+  spec: ProjectSpec,
+  chunks: readonly ProjectBlock[],
+  imageShape?: ImageShape,
+): ProjectResult {
   const total = projectChunkCount(spec);
   if (chunks.length !== total) throw new RangeError(`merge needs ${total} chunks, got ${chunks.length}`);
   const n = spec.signals[0].length;
@@ -351,11 +352,14 @@ export function mergeProjectChunks(spec: ProjectSpec, chunks: readonly ProjectBl
     return { index, best, onRange, certified, verdict, methods: per };
   });
   const hidden = new Set(spec.hidden ?? []);
+  // An image grid when the output is an image: a recorded shape, or a square.
+  const shape = outputImageShape(n, imageShape);
   const examples: ImageExamples | undefined =
-    sideOf(n) === undefined
+    shape === undefined
       ? undefined
       : {
           truthLabel: 'input y',
+          shape,
           signals: spec.signals.slice(0, PROJECT_EXAMPLES).map((s, j) => ({
             truth: s.map(round4),
             observed: s.map((v, i) => (hidden.has(i) ? null : round4(v))),

@@ -1,5 +1,5 @@
 import type { OutputActivation } from '../model/activations';
-import type { Generator } from '../model/generator';
+import type { Generator, ImageShape } from '../model/generator';
 import type { ReadLimits } from './budget';
 
 /** What a weights-only file (safetensors, npz) cannot tell by itself, and the limits every reader checks. */
@@ -8,6 +8,12 @@ export interface OpenOptions extends ReadLimits {
   readonly architecture?: Uint8Array;
   /** The output activation, when there is no sidecar. */
   readonly output?: OutputActivation;
+  /**
+   * The output's image shape [height, width], recorded with the model at
+   * import (any format); height × width must equal the output's n. It
+   * replaces one the file or its sidecar records.
+   */
+  readonly imageShape?: ImageShape;
 }
 
 /** A model reader: a cheap content check, then a full parse of the bytes. */

@@ -1,4 +1,4 @@
-import type { Generator } from '../model/generator';
+import { imageShapeProblem, type Generator } from '../model/generator';
 import { guardReader, ModelFormatError } from './errors';
 import type { ModelFormat, OpenOptions } from './format';
 import { jsonFormat } from './json';
@@ -36,8 +36,13 @@ export function openModel(bytes: Uint8Array, fileName: string, options?: OpenOpt
     );
   }
   const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
-  const generator = guardReader(format.id, `Cannot read "${fileName}" as ${format.label}`, () =>
+  const opened = guardReader(format.id, `Cannot read "${fileName}" as ${format.label}`, () =>
     format.open(bytes, name, options),
   );
-  return { generator, format };
+  const shape = options?.imageShape;
+  if (shape === undefined) return { generator: opened, format };
+  const problem = imageShapeProblem(shape, opened.layers[opened.layers.length - 1].W.rows);
+  if (problem !== undefined)
+    throw new ModelFormatError(format.id, `Cannot use "${fileName}" as an image model: ${problem}`);
+  return { generator: { ...opened, imageShape: [shape[0], shape[1]] }, format };
 }

@@ -1,6 +1,6 @@
 import { matrix } from '../linalg/matrix';
 import { checkActivation, OUTPUT_ACTIVATION_KINDS, type OutputActivation } from '../model/activations';
-import { checkGenerator, type Generator, type Layer } from '../model/generator';
+import { checkGenerator, type Generator, type ImageShape, type Layer } from '../model/generator';
 import { checkBudget, checkCount, MAX_LAYERS, type ReadLimits } from './budget';
 import { guardReader, ModelFormatError } from './errors';
 import type { ModelFormat } from './format';
@@ -163,6 +163,8 @@ export function parseJsonModel(text: string, fallbackName: string, limits: ReadL
     hidden: 'relu',
     output,
     layers,
+    // Checked against the output's n by checkGenerator below.
+    ...(doc.imageShape !== undefined ? { imageShape: doc.imageShape as ImageShape } : {}),
   };
   const problem = checkGenerator(gen);
   if (problem !== undefined) fail(problem);
@@ -200,6 +202,7 @@ export function writeJsonModel(gen: Generator, options: JsonWriteOptions = {}): 
   head.inputDim = gen.inputDim;
   head.hidden = gen.hidden;
   head.output = gen.output;
+  if (gen.imageShape !== undefined) head.imageShape = gen.imageShape;
   const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
   const layerTexts = gen.layers.map((l) => {
     const rows: string[] = [];

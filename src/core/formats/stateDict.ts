@@ -1,6 +1,6 @@
 import { matrix } from '../linalg/matrix';
 import { checkActivation, type OutputActivation } from '../model/activations';
-import type { Generator } from '../model/generator';
+import { imageShapeProblem, type Generator, type ImageShape } from '../model/generator';
 import { checkCount, MAX_LAYERS } from './budget';
 import { ModelFormatError } from './errors';
 import { foldModules, type NetModule } from './fold';
@@ -63,9 +63,16 @@ export function generatorFromStateDict(
 
   let modules: NetModule[];
   let inputDim: number | undefined;
+  let sidecarShape: unknown;
   if (options.architecture !== undefined) {
     const doc = parseJsonText(new TextDecoder().decode(options.architecture), format, fail, 'the architecture sidecar');
-    const d = doc as { format?: unknown; version?: unknown; inputDim?: unknown; modules?: unknown };
+    const d = doc as {
+      format?: unknown;
+      version?: unknown;
+      inputDim?: unknown;
+      modules?: unknown;
+      imageShape?: unknown;
+    };
     if (typeof d !== 'object' || d === null || d.format !== ARCHITECTURE_TAG)
       fail(`the architecture sidecar must have "format": "${ARCHITECTURE_TAG}"`);
     if (d.version !== 1) fail(`the architecture sidecar's version ${JSON.stringify(d.version)} is not supported (1)`);
@@ -73,6 +80,7 @@ export function generatorFromStateDict(
       fail('the architecture sidecar needs a non-empty "modules" list');
     // Linear, BatchNorm, ReLU and an activation: at most four modules a layer.
     checkCount(format, (d.modules as unknown[]).length, 4 * MAX_LAYERS, 'modules in its architecture sidecar');
+    sidecarShape = d.imageShape;
     if (d.inputDim !== undefined) {
       if (!(Number.isInteger(d.inputDim) && (d.inputDim as number) > 0))
         fail(`the architecture sidecar's inputDim must be a positive integer`);
@@ -164,7 +172,13 @@ export function generatorFromStateDict(
     });
     modules.push({ type: 'activation', where: 'the chosen output activation', activation: options.output! });
   }
-  return foldModules(format, prefix, modules, fallbackName, inputDim);
+  const gen = foldModules(format, prefix, modules, fallbackName, inputDim);
+  if (sidecarShape === undefined) return gen;
+  // The sidecar's image shape, checked against the folded model's output.
+  const n = gen.layers[gen.layers.length - 1].W.rows;
+  const problem = imageShapeProblem(sidecarShape, n);
+  if (problem !== undefined) fail(`the architecture sidecar's ${problem}`);
+  return { ...gen, imageShape: sidecarShape as ImageShape };
 }
 
 function naturalCompare(a: string, b: string): number {

@@ -22,6 +22,53 @@ export interface Generator {
   readonly hidden: 'relu';
   readonly output: OutputActivation;
   readonly layers: readonly Layer[];
+  /**
+   * The output read as a grayscale image of height × width pixels, row-major
+   * (height · width = n), when recorded with the model. Without it an output
+   * of n = side² pixels is taken for a square image (outputImageShape).
+   */
+  readonly imageShape?: ImageShape;
+}
+
+/** An image's [height, width] in pixels. */
+export type ImageShape = readonly [height: number, width: number];
+
+/**
+ * What is wrong with a recorded image shape for an output of n values, or
+ * undefined when it is two positive integers whose product is n.
+ */
+export function imageShapeProblem(shape: unknown, n: number): string | undefined {
+  if (
+    !Array.isArray(shape) ||
+    shape.length !== 2 ||
+    !shape.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1)
+  )
+    return `imageShape must be [height, width], two positive integers, got ${describeShape(shape)}`;
+  const [h, w] = shape as [number, number];
+  if (h * w !== n)
+    return `imageShape [${h}, ${w}] is ${h} × ${w} = ${h * w} pixels, but the model's output has n = ${n} values (height × width must equal n)`;
+  return undefined;
+}
+
+/** A short account of a malformed shape (never a whole long array). */
+const describeShape = (shape: unknown): string =>
+  Array.isArray(shape)
+    ? shape.length === 2
+      ? `[${shape.map((v) => String(JSON.stringify(v)).slice(0, 20)).join(', ')}]`
+      : `an array of ${shape.length} entries`
+    : String(JSON.stringify(shape)).slice(0, 40);
+
+/**
+ * The output's image shape: the recorded one, else [side, side] when n is a
+ * square (side > 1), else undefined (not an image: signals draw as lines).
+ *
+ * @example outputImageShape(784) // [28, 28]
+ * @example outputImageShape(84, [12, 7]) // [12, 7]
+ */
+export function outputImageShape(n: number, recorded?: ImageShape): ImageShape | undefined {
+  if (recorded !== undefined) return recorded;
+  const side = Math.round(Math.sqrt(n));
+  return side > 1 && side * side === n ? [side, side] : undefined;
 }
 
 /** [n₀, n₁, …, n_L, n]: the width of every layer from latent to output. */
@@ -62,6 +109,7 @@ export function checkGenerator(gen: Generator): string | undefined {
     if (badB >= 0) return `layer ${i}: b[${badB}] is ${b[badB]}, not a finite number`;
     inDim = W.rows;
   }
+  if (gen.imageShape !== undefined) return imageShapeProblem(gen.imageShape, inDim);
   return undefined;
 }
 

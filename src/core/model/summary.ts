@@ -1,5 +1,5 @@
 import { activationLabel, type OutputActivation } from './activations';
-import { layerDims, parameterCount, type Generator } from './generator';
+import { layerDims, parameterCount, type Generator, type ImageShape } from './generator';
 
 /** One affine layer as shown to a user. */
 export interface LayerSummary {
@@ -28,6 +28,8 @@ export interface GeneratorSummary {
   readonly outputLabel: string;
   readonly parameters: number;
   readonly layers: LayerSummary[];
+  /** The output's image shape [height, width] when recorded with the model (Generator.imageShape). */
+  readonly imageShape?: ImageShape;
 }
 
 export function summarizeGenerator(gen: Generator): GeneratorSummary {
@@ -51,5 +53,6 @@ export function summarizeGenerator(gen: Generator): GeneratorSummary {
       activation: i === last ? activationLabel(gen.output) : gen.hidden,
       parameters: l.W.data.length + l.b.length,
     })),
+    ...(gen.imageShape !== undefined ? { imageShape: gen.imageShape } : {}),
   };
 }

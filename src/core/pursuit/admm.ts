@@ -5,7 +5,7 @@ import { leastSquaresOnSupport } from './leastSquares';
 import { exactAttemptSchedule } from './fista';
 import { columnSupport, nearlySameSupport } from './support';
 import { stallDetector, type StallRule } from './stall';
-import { recordHistory, type PhaseReport, type PhaseStop } from './types';
+import { emptyHistory, recordHistory, type PhaseReport, type PhaseStop } from './types';
 
 /**
  * One layer of Latent-Pursuit below the output (ALGORITHMS.md §4, Eq. 6 and
@@ -150,7 +150,7 @@ export function* linearizedAdmm(
   const step = Math.max(1, rho) * problem.lambdaMax * (1 + 1e-6);
 
   const reports: PhaseReport[] = new Array(count);
-  const histories: number[][] = Array.from({ length: count }, () => []);
+  const histories = Array.from({ length: count }, emptyHistory);
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
   const stall = stallDetector(count, options.stall);
   const schedule = exactAttemptSchedule(count, exactEvery);
@@ -174,7 +174,7 @@ export function* linearizedAdmm(
       phase: options.phase,
       iterations,
       stopReason: stop,
-      history: histories[j],
+      ...histories[j],
       ...(note ? { note } : {}),
     };
   };
@@ -191,14 +191,16 @@ export function* linearizedAdmm(
     const ka = cols.length;
     // Gradient factor of the augmented Lagrangian's smooth part.
     const r = matrix(m, ka);
-    const objective = new Float64Array(ka);
+    // misfit: the least-squares part ½‖(W x + b − x̂_{i+1})_S‖²; the objective adds λ1ᵀx + (γ/2)‖x‖².
+    const misfit = new Float64Array(ka);
     for (let p = 0; p < m * ka; p++) {
       if (mask[p]) {
         const d = pre.data[p] - nextW.data[p];
         r.data[p] = d;
-        objective[p % ka] += 0.5 * d * d;
+        misfit[p % ka] += 0.5 * d * d;
       } else r.data[p] = rho * (pre.data[p] - a[p] - u[p]);
     }
+    const objective = Float64Array.from(misfit);
     const g = gemm(Wt, r, matrix(n, ka));
     const change = new Float64Array(ka);
     const size = new Float64Array(ka);
@@ -227,7 +229,7 @@ export function* linearizedAdmm(
     }
     const done = new Uint8Array(ka);
     for (let k = 0; k < ka; k++) {
-      recordHistory(histories[cols[k]], iteration, objective[k]);
+      recordHistory(histories[cols[k]], iteration, objective[k], misfit[k]);
       const settled = Math.sqrt(change[k]) <= tolerance * Math.max(Math.sqrt(size[k]), Number.MIN_VALUE);
       if (settled && primal[k] <= tolerance * Math.max(scale[k], Number.MIN_VALUE)) {
         finish(k, 'converged', iteration);

@@ -4,7 +4,7 @@ import type { InversionContext } from './context';
 import { frozenAffineMap } from './affine';
 import { leastSquaresOnSupport } from './leastSquares';
 import { phiResidual, solveWithInequalities } from './saturation';
-import { recordHistory, type PhaseReport } from './types';
+import { emptyHistory, onePoint, recordHistory, type PhaseReport } from './types';
 
 export interface DebiasOptions {
   /** Gauss–Newton iterations at most (not used for identity φ). @default 50 */
@@ -39,7 +39,7 @@ export function debiasSignal(
   const rows = ctx.knownRows(j);
   const side = Int8Array.from(rows, (r) => sat.side[r * ctx.count + j]);
   const n0 = layers[0].W.cols;
-  const history: number[] = [];
+  const history = emptyHistory();
   const { P, q } = frozenAffineMap(layers, supports, rows);
   const Pt = transpose(P);
   const unknowns = Int32Array.from({ length: n0 }, (_, k) => k);
@@ -76,7 +76,7 @@ export function debiasSignal(
         phase: 'debias',
         iterations: 0,
         stopReason: 'failed',
-        history,
+        ...history,
         note:
           `the frozen supports leave fewer than n0 = ${n0} independent equations (P is rank deficient)` +
           (saturated > 0 ? `; ${saturated} saturated pixels are only inequalities` : ''),
@@ -84,10 +84,8 @@ export function debiasSignal(
     };
   }
   let z = start.x;
-  if (output.kind === 'identity')
-    return { z, report: { phase: 'debias', iterations: 1, stopReason: 'exact', history } };
-
   const pre = new Float64Array(rows.length);
+  // No penalty here: the objective is the misfit ½‖M(y − φ(P z + q))‖².
   const misfit = (zz: Float64Array): number => {
     let f = 0;
     for (let k = 0; k < rows.length; k++) {
@@ -100,12 +98,14 @@ export function debiasSignal(
     return f;
   };
   let f = misfit(z);
-  recordHistory(history, 0, f);
+  if (output.kind === 'identity')
+    return { z, report: { phase: 'debias', iterations: 1, stopReason: 'exact', ...onePoint(f, f) } };
+  recordHistory(history, 0, f, f);
   // Noiseless data: the φ⁻¹-domain solution already fits to rounding level, nothing to refine.
   let yNorm = 0;
   for (const r of rows) yNorm += y[r] * y[r];
   if (f <= 1e-26 * Math.max(yNorm, Number.MIN_VALUE))
-    return { z, report: { phase: 'debias', iterations: 1, stopReason: 'exact', history } };
+    return { z, report: { phase: 'debias', iterations: 1, stopReason: 'exact', ...history } };
   const all = Int32Array.from({ length: rows.length }, (_, k) => k);
   const weights = new Float64Array(rows.length);
   const target = new Float64Array(rows.length);
@@ -127,7 +127,7 @@ export function debiasSignal(
           phase: 'debias',
           iterations: it,
           stopReason: 'failed',
-          history,
+          ...history,
           note: 'singular Gauss–Newton system',
         },
       };
@@ -151,12 +151,12 @@ export function debiasSignal(
       z = trial;
       f = fTrial;
     }
-    recordHistory(history, it, f);
+    recordHistory(history, it, f, f);
     if (!improved || Math.sqrt(stepNorm) <= tolerance * Math.sqrt(zNorm)) {
-      return { z, report: { phase: 'debias', iterations: it, stopReason: 'converged', history } };
+      return { z, report: { phase: 'debias', iterations: it, stopReason: 'converged', ...history } };
     }
   }
-  return { z, report: { phase: 'debias', iterations: maxIterations, stopReason: 'max-iterations', history } };
+  return { z, report: { phase: 'debias', iterations: maxIterations, stopReason: 'max-iterations', ...history } };
 }
 
 /**

@@ -2,7 +2,7 @@ import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import { columnSupport, nearlySameSupport } from './support';
 import { stallDetector, type StallRule } from './stall';
-import { recordHistory, type PhaseReport, type PhaseStop } from './types';
+import { emptyHistory, recordHistory, type PhaseReport, type PhaseStop } from './types';
 
 /**
  * The smooth part f of a composite problem min f(x) + h(x), evaluated on
@@ -148,7 +148,7 @@ export function* fista(
   const out = x0;
 
   const reports: (PhaseReport | undefined)[] = new Array(count).fill(undefined);
-  const histories: number[][] = Array.from({ length: count }, () => []);
+  const histories = Array.from({ length: count }, emptyHistory);
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
   const schedule = exactAttemptSchedule(count, exactEvery);
   const stall = stallDetector(count, options.stall);
@@ -215,7 +215,7 @@ export function* fista(
       phase: options.phase,
       iterations,
       stopReason: stop,
-      history: histories[j],
+      ...histories[j],
       ...(note ? { note } : {}),
     };
   };
@@ -318,7 +318,8 @@ export function* fista(
       if (accepted[k] === 1) {
         t[k] = tNext[k];
         objective[k] = objU[k];
-        recordHistory(histories[j], iteration, objU[k]);
+        // The misfit is f(u), the smooth data term; the objective adds h(u).
+        recordHistory(histories[j], iteration, objU[k], fU[k]);
         if (Math.sqrt(change[k]) <= tolerance * Math.sqrt(size[k])) {
           if (exactEvery > 0) {
             converged[k] = 1;
@@ -410,7 +411,7 @@ export function* fista(
           if (!ok[q]) return schedule.failed(cols[c.k], iteration, c.support);
           for (let i = 0; i < n; i++) x.data[i * ka + c.k] = c.x[i];
           const j = cols[c.k];
-          recordHistory(histories[j], iteration, Number.NaN);
+          recordHistory(histories[j], iteration, Number.NaN, Number.NaN);
           finish(c.k, 'kkt', iteration);
           done[c.k] = 1;
         });

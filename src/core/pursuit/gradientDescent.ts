@@ -3,7 +3,7 @@ import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import { createRng } from '../linalg/rng';
 import { assembleResult, type InversionContext } from './context';
-import { recordHistory, type PhaseReport, type PhaseStop } from './types';
+import { emptyHistory, recordHistory, type PhaseReport, type PhaseStop } from './types';
 
 export interface GradientDescentOptions {
   /** `momentum`: heavy ball (the paper's baseline); `adam`: Adam (a stronger baseline). @default 'momentum' */
@@ -175,7 +175,7 @@ export function* gradientDescent(
   }
   const signalOf = Int32Array.from({ length: total }, (_, c) => c % count);
   const reports: PhaseReport[] = new Array(total);
-  const histories: number[][] = Array.from({ length: total }, () => []);
+  const histories = Array.from({ length: total }, emptyHistory);
   const finalMisfit = new Float64Array(total).fill(Number.POSITIVE_INFINITY);
   const name = o.optimizer === 'adam' ? 'gradient descent (Adam)' : 'gradient descent (momentum)';
 
@@ -200,7 +200,8 @@ export function* gradientDescent(
     const stop = new Array<PhaseStop | undefined>(K).fill(undefined);
     for (let k = 0; k < K; k++) {
       const c = active[k];
-      recordHistory(histories[c], it, f[k]);
+      // No penalty: the objective is the misfit.
+      recordHistory(histories[c], it, f[k], f[k]);
       finalMisfit[c] = f[k];
       if (!Number.isFinite(f[k])) stop[k] = 'failed';
       else if (Math.sqrt(gnorm[k]) <= o.gradientTolerance) stop[k] = 'gradient';
@@ -240,7 +241,7 @@ export function* gradientDescent(
           phase: name,
           iterations: it - 1,
           stopReason: s,
-          history: histories[c],
+          ...histories[c],
           ...(s === 'failed' ? { note: 'the misfit became non-finite (diverged); try a smaller step' } : {}),
         };
       }

@@ -15,9 +15,9 @@ import { activeSetLasso } from './activeSet';
 import { leastSquaresOnSupport } from './leastSquares';
 import { leastSquaresStart } from './warmStart';
 import { phiResidual, rowPreActivation, solveWithInequalities } from './saturation';
-import { outputMisfit } from './smooth';
+import { maskedLeastSquares, outputMisfit, smoothAt } from './smooth';
 import { columnSupport, supportMask } from './support';
-import type { InversionResult, PhaseReport } from './types';
+import { onePoint, type InversionResult, type PhaseReport } from './types';
 
 export interface LatentPursuitOptions {
   /** λ of every layer's ℓ₁ term (the paper: 0 without noise). @default 0 */
@@ -188,6 +188,7 @@ export function* latentPursuit(
       lambdaMax: first.lambdaMax,
     };
     const all = Int32Array.from({ length: n0 }, (_, k) => k);
+    const supportedRows = maskedLeastSquares(estimates[0], mask);
     const pending: number[] = [];
     for (let j = 0; j < count; j++) {
       const info = { widened: 0 };
@@ -197,11 +198,14 @@ export function* latentPursuit(
         continue;
       }
       for (let k = 0; k < n0; k++) z.data[k * count + j] = cand[k];
+      // Its misfit ½‖(W z + b − x̂₁)_S‖²; the objective adds the prior (γ/2)‖z‖².
+      const misfit = smoothAt(supportedRows, first, cand, j);
+      const prior = 0.5 * o.gamma * cand.reduce((s, v) => s + v * v, 0);
       phases[j].push({
         phase: 'z (least squares, constraints checked)',
         iterations: 1,
         stopReason: 'exact',
-        history: [],
+        ...onePoint(misfit + prior, misfit),
         ...(info.widened > 0 ? { note: widenedNote(info.widened) } : {}),
       });
     }

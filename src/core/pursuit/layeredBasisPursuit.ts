@@ -16,10 +16,10 @@ import { fista, type FistaProblem } from './fista';
 import { scaled } from './latentPursuit';
 import { leastSquaresOnSupport } from './leastSquares';
 import { rowPreActivation, solveWithInequalities } from './saturation';
-import { maskedLeastSquares } from './smooth';
+import { l1Norm, maskedLeastSquares, smoothAt } from './smooth';
 import { columnSupport, supportMask } from './support';
 import type { PreparedLayer } from './prepared';
-import type { InversionResult, PhaseReport } from './types';
+import { emptyHistory, onePoint, type InversionResult, type PhaseReport } from './types';
 
 /** λ of the basis-pursuit limit, relative to the layer's gradient scale max|Wᵀc|. */
 const BASIS_PURSUIT_LAMBDA = 1e-7;
@@ -154,6 +154,13 @@ export function* layeredBasisPursuit(
       )?.x;
     };
 
+    // The layer's least-squares term on the whole batch (FISTA below gets it on its sub-batch).
+    const layerMisfit = maskedLeastSquares(
+      layerTarget,
+      mask,
+      i === L && ctx.saturation.range !== undefined ? { sat: ctx.saturation, side: ctx.saturation.side } : undefined,
+    );
+
     // Basis pursuit where λ = 0 leaves the layer underdetermined (fewer rows than unknowns):
     // the lasso's λ → 0⁺ limit, min ‖x‖₁ s.t. W x = c, by active-set rounds from the empty
     // support with λ = 1e-7 of the gradient scale (debiasing removes that λ's bias).
@@ -189,11 +196,13 @@ export function* layeredBasisPursuit(
         continue;
       }
       for (let q = 0; q < layer.W.cols; q++) estimates[i - 1].data[q * count + j] = x[q];
+      // Its least-squares misfit; the objective adds λ‖x‖₁.
+      const misfit = smoothAt(layerMisfit, layer, x, j);
       phases[j].push({
         phase: `layer ${i} (basis pursuit, active set)`,
         iterations: 1,
         stopReason: 'kkt',
-        history: [],
+        ...onePoint(misfit + lambda[j] * l1Norm(x), misfit),
       });
     }
 
@@ -271,6 +280,8 @@ export function* layeredBasisPursuit(
   const z = matrix(n0, count);
   const first = layers[0];
   const all = Int32Array.from({ length: n0 }, (_, k) => k);
+  // The least squares' misfit ½‖(W z + b − x̂₁)_{Ŝ1}‖² (no penalty: also its objective).
+  const supported = maskedLeastSquares(estimates[0], supportMask(estimates[0], o.supportTolerance).mask);
   for (let j = 0; j < count; j++) {
     const s1 = columnSupport(estimates[0], j, o.supportTolerance);
     const c = new Float64Array(first.W.rows);
@@ -281,13 +292,19 @@ export function* layeredBasisPursuit(
         phase: 'z (least squares on Ŝ1)',
         iterations: 1,
         stopReason: 'failed',
-        history: [],
+        ...emptyHistory(),
         note: `|Ŝ1| = ${s1.length} rows cannot determine n0 = ${n0} unknowns`,
       });
       continue;
     }
     for (let k = 0; k < n0; k++) z.data[k * count + j] = x[k];
-    phases[j].push({ phase: 'z (least squares on Ŝ1)', iterations: 1, stopReason: 'exact', history: [] });
+    const misfit = smoothAt(supported, first, x, j);
+    phases[j].push({
+      phase: 'z (least squares on Ŝ1)',
+      iterations: 1,
+      stopReason: 'exact',
+      ...onePoint(misfit, misfit),
+    });
   }
   yield 0.85;
 

@@ -1,9 +1,11 @@
 import { matrix, type Matrix } from '../linalg/matrix';
-import { assembleResult, outputSystem, type InversionContext } from './context';
+import { assembleResult, dataMisfit, outputSystem, type InversionContext } from './context';
 import { debiasBatch } from './debias';
 import { leastSquaresOnSupport } from './leastSquares';
 import { solveWithInequalities } from './saturation';
-import type { InversionResult, PhaseReport } from './types';
+import { emptyHistory, onePoint, type InversionResult, type PhaseReport } from './types';
+
+const PHASE = 'oracle (least squares per layer)';
 
 /** Exact supports of the true hidden layers (ReLU outputs exact zeros): S_i = {k : x_i[k] > 0} per signal. */
 export function trueSupports(hidden: readonly Matrix[], j: number): Int32Array[] {
@@ -31,7 +33,7 @@ export function* layerwiseOracle(
   const n0 = layers[0].W.cols;
   const z = matrix(n0, count);
   const est = layers.slice(0, L).map((l) => matrix(l.W.rows, count));
-  const phases: PhaseReport[][] = [];
+  const failures: (string | undefined)[] = [];
   for (let j = 0; j < count; j++) {
     const supports = trueSupports(trueHidden, j);
     const out = layers[L];
@@ -70,13 +72,16 @@ export function* layerwiseOracle(
       prev = x;
     }
     if (prev !== undefined) for (let k = 0; k < n0; k++) z.data[k * count + j] = prev[k];
-    phases.push([
-      failed === undefined
-        ? { phase: 'oracle (least squares per layer)', iterations: 1, stopReason: 'exact', history: [] }
-        : { phase: 'oracle (least squares per layer)', iterations: 1, stopReason: 'failed', history: [], note: failed },
-    ]);
+    failures.push(failed);
     yield (j + 1) / count;
   }
+  // One point per solved signal: the misfit ½‖M(y − G(ẑ))‖² the least squares leave (no penalty, so also the objective).
+  const misfit = dataMisfit(ctx, z);
+  const phases: PhaseReport[][] = failures.map((failed, j) => [
+    failed === undefined
+      ? { phase: PHASE, iterations: 1, stopReason: 'exact', ...onePoint(misfit[j], misfit[j]) }
+      : { phase: PHASE, iterations: 1, stopReason: 'failed', ...emptyHistory(), note: failed },
+  ]);
   return assembleResult(ctx, 'oracle', z, est, phases, 0);
 }
 

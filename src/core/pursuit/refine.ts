@@ -5,7 +5,7 @@ import { debiasSignal } from './debias';
 import { phiResidual } from './saturation';
 import { trueSupports } from './oracle';
 import { sameSupport } from './support';
-import { recordHistory, type PhaseReport } from './types';
+import { emptyHistory, recordHistory, type PhaseReport } from './types';
 
 export interface RefineOptions {
   /** Rounds at most (each: one forward pass and one debiasing). @default 20 */
@@ -55,8 +55,9 @@ export function* refineSupportsBatch(
       return { f, supports: trueSupports(pass.hidden, 0) };
     };
     let current = evaluate(zj);
-    const history: number[] = [];
-    recordHistory(history, 0, current.f);
+    // No penalty: the objective is the misfit ½‖M(y − G(ẑ))‖².
+    const history = emptyHistory();
+    recordHistory(history, 0, current.f, current.f);
     let rounds = 0;
     let accepted = 0;
     let stop: PhaseReport['stopReason'] = 'max-iterations';
@@ -76,14 +77,14 @@ export function* refineSupportsBatch(
       zj = next;
       current = trial;
       accepted++;
-      recordHistory(history, rounds, current.f);
+      recordHistory(history, rounds, current.f, current.f);
     }
     for (let i = 0; i < n0; i++) z.data[i * ctx.count + j] = zj[i];
     phases[j].push({
       phase: 'refine supports',
       iterations: rounds,
       stopReason: stop,
-      history,
+      ...history,
       ...(accepted > 0
         ? {
             note: `${accepted} round${accepted === 1 ? '' : 's'} re-read the supports from G(ẑ) and lowered the misfit to ${current.f.toExponential(3)}`,

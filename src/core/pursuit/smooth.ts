@@ -1,7 +1,7 @@
-import type { Matrix } from '../linalg/matrix';
+import { matrix, type Matrix } from '../linalg/matrix';
 import type { ActivationFunctions } from '../model/activations';
 import type { SmoothTerm } from './fista';
-import { phiResidual, preResidual, type Saturation } from './saturation';
+import { phiResidual, preResidual, rowPreActivation, type Saturation } from './saturation';
 
 /**
  * f = ½ Σ_known (φ(p) − y)² with p = W x + b: the last layer of
@@ -77,3 +77,24 @@ export function maskedLeastSquares(
     },
   };
 }
+
+/**
+ * A smooth term's value at one signal's iterate x (signal j of the term's
+ * batch): the data term of a closed-form phase's solution, for its one-point
+ * history.
+ */
+export function smoothAt(
+  term: SmoothTerm,
+  layer: { readonly W: Matrix; readonly b: Float64Array },
+  x: Float64Array,
+  j: number,
+): number {
+  const pre = matrix(layer.W.rows, 1);
+  for (let r = 0; r < layer.W.rows; r++) pre.data[r] = rowPreActivation(layer, x, r);
+  const f = new Float64Array(1);
+  term.evaluate(pre, Int32Array.of(j), f, undefined);
+  return f[0];
+}
+
+/** ‖x‖₁, the ℓ₁ penalty's norm. */
+export const l1Norm = (x: Float64Array): number => x.reduce((s, v) => s + Math.abs(v), 0);

@@ -33,8 +33,15 @@ export interface PhaseReport {
   readonly phase: string;
   readonly iterations: number;
   readonly stopReason: PhaseStop;
-  /** Objective value per iteration (thinned to at most a few hundred points). */
+  /** Objective value per iteration (thinned to at most a few hundred points; NaN where an exact step replaced the iterate). */
   readonly history: number[];
+  /**
+   * The phase's data term per iteration — its objective without the penalty
+   * (λ‖x‖₁, the γ prior), e.g. ½‖y − φ(W x + b)‖² for the last layer —
+   * recorded at exactly the iterations of `history`, so the two have one
+   * length and misfit ≤ objective point by point (equal where λ = γ = 0).
+   */
+  readonly misfit: number[];
   /** Anything the user should know: a fallback taken, a check that failed. */
   readonly note?: string;
 }
@@ -95,7 +102,27 @@ export function worstStop(phases: readonly PhaseReport[]): PhaseStop {
   return worst;
 }
 
-/** Keeps an objective history short: every value up to 100, then every 10th, then every 100th. */
-export function recordHistory(history: number[], iteration: number, value: number): void {
-  if (iteration <= 100 || (iteration <= 1000 && iteration % 10 === 0) || iteration % 100 === 0) history.push(value);
+/** A phase's two per-iteration records, kept in step (recordHistory). */
+export interface PhaseHistory {
+  readonly history: number[];
+  readonly misfit: number[];
 }
+
+export const emptyHistory = (): PhaseHistory => ({ history: [], misfit: [] });
+
+/**
+ * Keeps a phase's history short: every iteration up to 100, then every 10th,
+ * then every 100th — the objective and the misfit at the same iterations.
+ */
+export function recordHistory(h: PhaseHistory, iteration: number, objective: number, misfit: number): void {
+  if (iteration <= 100 || (iteration <= 1000 && iteration % 10 === 0) || iteration % 100 === 0) {
+    h.history.push(objective);
+    h.misfit.push(misfit);
+  }
+}
+
+/** The one-point history of a closed-form phase: its objective and misfit at its solution. */
+export const onePoint = (objective: number, misfit: number): PhaseHistory => ({
+  history: [objective],
+  misfit: [misfit],
+});

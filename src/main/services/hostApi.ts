@@ -72,10 +72,10 @@ export function createHostApi(deps: HostApiDeps): HostApi {
   return {
     hostInfo: () => Promise.resolve(ok(deps.info)),
     listModels: () => guarded(async () => ok(await store.list())),
-    importModel: ({ fileName, bytes, architecture, output }) =>
+    importModel: ({ fileName, bytes, architecture, output, imageShape }) =>
       guarded(async () => {
         const activation = output === undefined ? undefined : outputActivationByName(output);
-        return ok(await importBytes(fileName, bytes, { architecture, output: activation }));
+        return ok(await importBytes(fileName, bytes, { architecture, output: activation, imageShape }));
       }),
     openModelDialog: () =>
       guarded(async () => {

@@ -55,9 +55,14 @@ const cell = (v: unknown): string => {
 /**
  * The option's data, tidy: `series,index,v0,v1,…` with one row per data point
  * of every named series (an [x, y, …] point spreads over v0, v1, …; an
- * {value} point too).
+ * {value} point too). A figure that carries its data as a tidy table of its
+ * own — `dataset.source`, header row first, as the convergence figure does —
+ * gets that table instead, with its named columns.
  */
 export function optionCsv(option: Record<string, unknown>): string {
+  const table = (option.dataset as { source?: unknown } | undefined)?.source;
+  if (Array.isArray(table) && table.every(Array.isArray))
+    return (table as unknown[][]).map((r) => r.map(cell).join(',')).join('\n') + '\n';
   const series = (Array.isArray(option.series) ? option.series : [option.series]).filter(Boolean) as {
     name?: string;
     data?: unknown[];

@@ -1,4 +1,5 @@
 import type { ImageExamples } from '../../core/experiments/examples';
+import type { ImageShape } from '../../core/model/generator';
 import type { MethodId } from '../../core/pursuit/types';
 import { pixelRunRect, type CustomApi } from './custom';
 import { HIDDEN_PIXEL_COLOR, methodColor } from './palette';
@@ -26,10 +27,40 @@ export function squareSide(n: number): number | undefined {
   return side > 1 && side * side === n ? side : undefined;
 }
 
-/** The square side of the examples' images, or undefined when they are not square images. */
-export function imageSide(examples: ImageExamples | undefined): number | undefined {
+/**
+ * How a model's output of n values draws: as an image of the shape recorded
+ * with the model (its summary's `imageShape`), else as a square image when n
+ * is a square (> 1), else undefined (as lines). Core's outputImageShape, for
+ * the hosts that may not import core.
+ */
+export function imageShapeOf(n: number, recorded?: ImageShape): ImageShape | undefined {
+  if (recorded !== undefined) return recorded;
+  const side = squareSide(n);
+  return side === undefined ? undefined : [side, side];
+}
+
+/**
+ * The examples' image shape [height, width]: the one they recorded (the
+ * model's), else square when their length is (reports from before shapes
+ * were recorded); undefined when they are not images.
+ */
+export function examplesShape(examples: ImageExamples | undefined): ImageShape | undefined {
   const first = examples?.signals[0];
-  return first === undefined ? undefined : squareSide(first.observed.length);
+  if (first === undefined) return undefined;
+  const n = first.observed.length;
+  const shape = examples!.shape;
+  return imageShapeOf(n, shape !== undefined && shape[0] * shape[1] === n ? shape : undefined);
+}
+
+/**
+ * Where an image of `shape` sits in a square cell of `cell` units: scaled by
+ * `px` units per pixel so its longer side fills the cell, centred (offsets
+ * `dx`, `dy`), so a non-square image keeps its aspect ratio.
+ */
+export function imageInCell(shape: ImageShape, cell: number): { px: number; dx: number; dy: number } {
+  const [h, w] = shape;
+  const px = cell / Math.max(h, w);
+  return { px, dx: (cell - w * px) / 2, dy: (cell - h * px) / 2 };
 }
 
 /** The columns of the grid: truth when known, the observation, then each method's G(ẑ). */
@@ -63,19 +94,21 @@ export const grayColor = (level: number) => `#${hex2(level / 255).repeat(3)}`;
 
 /**
  * The gray levels the grid draws: one scale shared by every cell (lo → 0,
- * hi → 255), −1 at hidden pixels; `cell(j, col)` is row-major side × side.
+ * hi → 255), −1 at hidden pixels; `cell(j, col)` is row-major height × width.
  * The app draws these straight onto a canvas (an SVG of every pixel run
  * costs the browser too long); imageGridOption draws the same levels.
  */
 export function imageGridLevels(examples: ImageExamples): {
-  side: number;
+  shape: ImageShape;
   columns: ImageColumn[];
   lo: number;
   hi: number;
   cell: (j: number, col: number) => Int16Array;
 } {
-  const side = imageSide(examples);
-  if (side === undefined) throw new RangeError('an image grid needs square images');
+  const shape = examplesShape(examples);
+  if (shape === undefined)
+    throw new RangeError('an image grid needs images (a recorded image shape, or a square number of pixels)');
+  const [height, width] = shape;
   const columns = imageColumns(examples);
   const values = (j: number, c: ImageColumn): readonly (number | null)[] => {
     const s = examples.signals[j];
@@ -95,14 +128,14 @@ export function imageGridLevels(examples: ImageExamples): {
   if (!(hi > lo)) hi = lo + 1;
   const cell = (j: number, col: number) => {
     const v = values(j, columns[col]);
-    const out = new Int16Array(side * side);
+    const out = new Int16Array(height * width);
     for (let p = 0; p < out.length; p++) {
       const x = v[p];
       out[p] = x === null || x === undefined ? -1 : Number.isFinite(x) ? Math.round((255 * (x - lo)) / (hi - lo)) : 0;
     }
     return out;
   };
-  return { side, columns, lo, hi, cell };
+  return { shape, columns, lo, hi, cell };
 }
 
 /** The grid's title line under the title: the shared gray scale. */
@@ -124,34 +157,39 @@ export const HIDDEN_PIXEL_LEGEND = 'hidden pixel (not observed; the methods neve
  * Lay it out at `imageGridSize(examples)`.
  */
 export function imageGridOption(examples: ImageExamples, title = 'Signals and their reconstructions'): Option {
-  const { side, columns, lo, hi, cell } = imageGridLevels(examples);
+  const { shape, columns, lo, hi, cell } = imageGridLevels(examples);
+  const [h, w] = shape;
   const rows = examples.signals.length;
-  // Data: [x, y, level (0–255, or −1 hidden), run length], in pixel units of a grid whose cells sit GAP/CELL·side apart.
-  const step = side + (GAP / CELL) * side;
+  // Data: [x, y, level (0–255, or −1 hidden), run length], in pixel units of a grid of square cells of
+  // S = max(h, w) pixels sitting GAP/CELL·S apart; an image is centred in its cell.
+  const S = Math.max(h, w);
+  const step = S + (GAP / CELL) * S;
+  const { dx, dy } = imageInCell(shape, S);
   const data: number[][] = [];
   for (let j = 0; j < rows; j++)
     columns.forEach((_, col) => {
       const levels = cell(j, col);
-      for (let r = 0; r < side; r++) {
+      for (let r = 0; r < h; r++) {
         let start = 0;
         let level = Number.NaN;
         const flush = (end: number) => {
-          if (end > start && !Number.isNaN(level)) data.push([col * step + start, j * step + r, level, end - start]);
+          if (end > start && !Number.isNaN(level))
+            data.push([col * step + dx + start, j * step + dy + r, level, end - start]);
         };
-        for (let x = 0; x < side; x++) {
-          const next = levels[r * side + x];
+        for (let x = 0; x < w; x++) {
+          const next = levels[r * w + x];
           if (next !== level) {
             flush(x);
             start = x;
             level = next;
           }
         }
-        flush(side);
+        flush(w);
       }
     });
   const { width, height } = imageGridSize(examples);
-  const extentX = columns.length * step - (GAP / CELL) * side;
-  const extentY = rows * step - (GAP / CELL) * side;
+  const extentX = columns.length * step - (GAP / CELL) * S;
+  const extentY = rows * step - (GAP / CELL) * S;
   const BOTTOM = bottom(examples);
   const label = (text: string, x: number, y: number, extra: Record<string, unknown> = {}) => ({
     type: 'text',

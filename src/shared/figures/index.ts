@@ -52,16 +52,22 @@ export {
   imageGridOption,
   imageGridSize,
   imageColumns,
-  imageSide,
+  examplesShape,
+  imageInCell,
+  imageShapeOf,
   type ImageColumn,
 } from './images';
 export { squareSide, grayColor } from './images';
 export {
   convergenceOption,
   convergenceBand,
+  convergenceTable,
   hasConvergence,
+  hasMisfit,
   CONVERGENCE_X_LABEL,
+  CONVERGENCE_Y_LABELS,
   type ConvergenceBand,
+  type ConvergenceQuantity,
 } from './convergence';
 export {
   reconstructionGridOption,

@@ -1,6 +1,7 @@
+import type { ImageShape } from '../../core/model/generator';
 import type { MethodId } from '../../core/pursuit/types';
 import { pixelRunRect, type CustomApi } from './custom';
-import { grayColor } from './images';
+import { grayColor, imageInCell } from './images';
 import { HIDDEN_PIXEL_COLOR, methodColor } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
 
@@ -20,9 +21,9 @@ export interface ReconstructionRow {
   readonly snrImage: Partial<Record<MethodId, number>>;
 }
 
-/** A page of signals of one run, drawn as one grid of square images of `side` pixels. */
+/** A page of signals of one run, drawn as one grid of images of `shape` = [height, width] pixels. */
 export interface ReconstructionPage {
-  readonly side: number;
+  readonly shape: ImageShape;
   readonly methods: readonly MethodId[];
   readonly rows: readonly ReconstructionRow[];
   /** Signals in the run, for the title. */
@@ -116,7 +117,8 @@ export function reconstructionGridOption(
   title?: string,
   onSelect?: (index: number) => void,
 ): Option {
-  const { side, rows } = page;
+  const { shape, rows } = page;
+  const [h, w] = shape;
   const columns = columnsOf(page);
   const errors = rows.map((r) =>
     Object.fromEntries(page.methods.map((m) => [m, absError(r.truth, r.outputs[m] ?? r.truth.map(() => Number.NaN))])),
@@ -142,7 +144,8 @@ export function reconstructionGridOption(
   // Errors at rounding level (an exact recovery) would fill a self-scaled map with red noise: the
   // scale goes at least to 0.1% of the gray range, so such cells read white.
   const errScale = Math.max(maxErr, ERROR_FLOOR * (hi - lo));
-  const px = CELL / side;
+  // A non-square image keeps its aspect ratio, centred in its square cell.
+  const { px, dx, dy } = imageInCell(shape, CELL);
   const rowStep = CELL + CAPTION + GAP;
   // Data: [x, y, width, height, colour code] in chart pixels; code 0–255 gray, 256–511 error ramp, −1 hidden.
   const data: number[][] = [];
@@ -195,13 +198,13 @@ export function reconstructionGridOption(
         code = (i) => 256 + (Number.isFinite(e[i]) ? Math.round((255 * e[i]) / errScale) : 255);
         caption = `max ${fmt(Math.max(0, ...e.filter(Number.isFinite)))}`;
       }
-      for (let y = 0; y < side; y++) {
+      for (let y = 0; y < h; y++) {
         let start = 0;
-        let level = code(y * side);
-        for (let x = 1; x <= side; x++) {
-          const next = x < side ? code(y * side + x) : Number.NaN;
+        let level = code(y * w);
+        for (let x = 1; x <= w; x++) {
+          const next = x < w ? code(y * w + x) : Number.NaN;
           if (next !== level) {
-            data.push([x0 + start * px, y0 + y * px, (x - start) * px, px, level]);
+            data.push([x0 + dx + start * px, y0 + dy + y * px, (x - start) * px, px, level]);
             start = x;
             level = next;
           }
@@ -211,7 +214,7 @@ export function reconstructionGridOption(
       graphic.push({
         type: 'rect',
         z: 10,
-        shape: { x: x0 - 0.5, y: y0 - 0.5, width: CELL + 1, height: CELL + 1 },
+        shape: { x: x0 + dx - 0.5, y: y0 + dy - 0.5, width: w * px + 1, height: h * px + 1 },
         style: { fill: 'none', stroke: '#c8c8c8', lineWidth: 1 },
       });
       graphic.push(

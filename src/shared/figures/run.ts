@@ -10,7 +10,7 @@ import type { ProjectResult } from '../../core/experiments/project';
 import { checkCoherenceOption, checkHistogramOption, checkPassOption, checkSparsityOption } from './check';
 import { sub } from './text';
 import { convergenceOption, hasConvergence } from './convergence';
-import { imageGridOption, imageGridSize, imageSide } from './images';
+import { examplesShape, imageGridOption, imageGridSize } from './images';
 import { invertSnrOption, invertSuccessOption } from './invert';
 import { noiseSnrOption, noiseSuccessOption, type NoiseResult } from './noise';
 import { fig2Option, type SweepLayer, type SweepResult } from './sweep';
@@ -31,10 +31,10 @@ export interface RunFigure {
 /** A run's result.json, by job kind (trained and noise runs also carry the model's summary, unused here). */
 export type RunResult = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult;
 
-/** An image grid of a report's example signals, when they are square images. */
+/** An image grid of a report's example signals, when they are images (a recorded shape, or square). */
 function examplesFigure(name: string, report: InvertReport, what: string): RunFigure[] {
   const examples = report.examples;
-  if (examples === undefined || imageSide(examples) === undefined) return [];
+  if (examples === undefined || examplesShape(examples) === undefined) return [];
   const title = `Recovered images${what === 'Examples' ? '' : ` (${what})`}`;
   return [
     {
@@ -67,7 +67,7 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
             {
               name: 'invert-convergence',
               caption:
-                "Convergence: each method's objective (log scale) per point of its recorded history — thinned to ≤ 100 evenly spaced points, the phases' histories concatenated, so x is not an iteration count and a jump marks a new phase; line: median over the signals, band: 10–90%.",
+                "Convergence: each method's objective (left) and misfit — each phase's data term, the objective without its penalty (right) — on log scales, per point of its recorded history: thinned to ≤ 100 evenly spaced points, the phases' histories concatenated, so x is not an iteration count and a jump marks a new phase; line: median over the signals, band: 10–90%.",
               option: convergenceOption(r),
             },
           ]
@@ -77,7 +77,7 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
   }
   if (kind === 'project') {
     const r = result as ProjectResult;
-    if (imageSide(r.examples) === undefined) return [];
+    if (examplesShape(r.examples) === undefined) return [];
     return [
       {
         name: 'project-images',

@@ -9,6 +9,10 @@ describe('request validation', () => {
       ok: true,
       value: { fileName: 'a.json', bytes },
     });
+    expect(validateRequest('importModel', { fileName: 'a.onnx', bytes, imageShape: [12, 7] })).toEqual({
+      ok: true,
+      value: { fileName: 'a.onnx', bytes, imageShape: [12, 7] },
+    });
     expect(validateRequest('getModelData', { id: 'bundled:x.json' }).ok).toBe(true);
     expect(validateRequest('deleteModel', { id: '0123456789abcdef', extra: 1 })).toEqual({
       ok: true,
@@ -21,6 +25,13 @@ describe('request validation', () => {
     ['importModel', null, 'needs { fileName, bytes }'],
     ['importModel', { fileName: '', bytes: new Uint8Array() }, 'fileName must be'],
     ['importModel', { fileName: 'a', bytes: [1, 2] }, 'bytes must be a Uint8Array'],
+    [
+      'importModel',
+      { fileName: 'a', bytes: new Uint8Array(1), imageShape: [12] },
+      'imageShape must be [height, width]',
+    ],
+    ['importModel', { fileName: 'a', bytes: new Uint8Array(1), imageShape: [12, 0] }, 'two positive integers'],
+    ['importModel', { fileName: 'a', bytes: new Uint8Array(1), imageShape: '12x7' }, 'two positive integers'],
     ['getModelData', { id: '../../etc/passwd' }, 'needs { id }'],
     ['getModelData', {}, 'needs { id }'],
     ['deleteModel', { id: '../models' }, 'deleteModel needs { id }'],

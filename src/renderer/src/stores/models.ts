@@ -84,11 +84,19 @@ export const useModelsStore = defineStore('models', () => {
     await runImport({ fileName: model.name, bytes, ...(architecture ? { architecture } : {}) });
   }
 
-  /** Completes a pending weights-only import with the output activation the user chose. */
-  async function importWithOutput(output: string): Promise<void> {
+  /**
+   * Completes a pending weights-only import with the output activation the
+   * user chose and, when given, the image shape [height, width] to record with it.
+   */
+  async function importWithOutput(output: string, imageShape?: readonly [number, number]): Promise<void> {
     const pending = pendingImport.value;
     if (pending === undefined) return;
-    await runImport({ fileName: pending.fileName, bytes: pending.bytes, output });
+    await runImport({
+      fileName: pending.fileName,
+      bytes: pending.bytes,
+      output,
+      ...(imageShape ? { imageShape } : {}),
+    });
   }
 
   function cancelPendingImport(): void {

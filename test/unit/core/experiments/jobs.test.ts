@@ -97,6 +97,18 @@ describe('convergence records of invert jobs', () => {
     for (const s of report.methods.gd!.signals) expect(s.history).toHaveLength(100);
   });
 
+  it('keeps each signal’s misfit history beside it, thinned at the same points, never above the objective', () => {
+    for (const m of ['oracle', 'lbp', 'gd'] as const)
+      for (const s of report.methods[m]!.signals) {
+        expect(s.misfit).toHaveLength(s.history!.length);
+        s.history!.forEach((v, i) =>
+          Number.isFinite(v) ? expect(s.misfit![i]).toBeLessThanOrEqual(v) : expect(s.misfit![i]).toBeNaN(),
+        );
+      }
+    // GD has no penalty: its misfit is its objective, thinned alike.
+    for (const s of report.methods.gd!.signals) expect(s.misfit).toEqual(s.history);
+  });
+
   it('measures support agreement per hidden layer for layer-wise methods only, 1 on exact recovery', () => {
     for (const s of [...report.methods.lbp!.signals, ...report.methods.oracle!.signals]) {
       expect(s.supportAgreement).toHaveLength(1); // one hidden layer

@@ -7,7 +7,8 @@ import {
   imageColumns,
   imageGridOption,
   imageGridSize,
-  imageSide,
+  examplesShape,
+  imageShapeOf,
 } from '../../../../src/shared/figures';
 
 interface CustomApiStub {
@@ -35,8 +36,8 @@ const examples: ImageExamples = {
 
 describe('image grid', () => {
   it('lays out truth, observed and each method, a row per signal, at 96 px a cell', () => {
-    expect(imageSide(examples)).toBe(2);
-    expect(imageSide({ truthLabel: 'x', signals: [{ observed: [1, 2, 3], methods: {} }] })).toBeUndefined();
+    expect(examplesShape(examples)).toEqual([2, 2]);
+    expect(examplesShape({ truthLabel: 'x', signals: [{ observed: [1, 2, 3], methods: {} }] })).toBeUndefined();
     expect(imageColumns(examples).map((c) => c.label)).toEqual(['G(z)', 'observed', 'lp: G(ẑ)', 'gd: G(ẑ)']);
     const { width, height } = imageGridSize(examples);
     expect(width).toBe(84 + 4 * 108 - 12 + 16);
@@ -70,13 +71,39 @@ describe('image grid', () => {
     expect(white.shape.width).toBeCloseTo(20.8, 10);
   });
 
-  it('leaves the legend out when nothing is hidden, and refuses images that are not square', () => {
+  it('leaves the legend out when nothing is hidden, and refuses signals that are not images', () => {
     const clean: ImageExamples = { truthLabel: 'input y', signals: [examples.signals[1]] };
     const option = imageGridOption(clean) as unknown as Opt;
     expect(option.graphic.some((g) => g.style.text?.startsWith('hidden pixel'))).toBe(false);
     expect(imageGridSize(clean).height).toBe(96 + 96 + 20);
     expect(() => imageGridOption({ truthLabel: 'x', signals: [{ observed: [1, 2, 3], methods: {} }] })).toThrow(
-      /square images/,
+      /needs images \(a recorded image shape, or a square number of pixels\)/,
     );
+  });
+
+  it('draws images of a recorded non-square shape row by row, centred in their cells', () => {
+    // Two rows of three pixels: [0 1 2; 3 4 5] → levels 0 … 255 on the scale [0, 5].
+    const wide: ImageExamples = {
+      truthLabel: 'G(z)',
+      shape: [2, 3],
+      signals: [{ truth: [0, 1, 2, 3, 4, 5], observed: [0, 1, 2, 3, 4, 5], methods: {} }],
+    };
+    expect(examplesShape(wide)).toEqual([2, 3]);
+    expect(imageShapeOf(6, [2, 3])).toEqual([2, 3]);
+    expect(imageShapeOf(6)).toBeUndefined();
+    expect(imageShapeOf(9)).toEqual([3, 3]);
+    const [series] = (imageGridOption(wide) as unknown as Opt).series;
+    // In pixel units: cells of max(h, w) = 3, the 2-row image offset by (3 − 2)/2 = 0.5 down; 3 runs a row.
+    const truth = series.data.filter((d) => d[0] < 3);
+    expect(truth).toEqual([
+      [0, 0.5, 0, 1],
+      [1, 0.5, 51, 1],
+      [2, 0.5, 102, 1],
+      [0, 1.5, 153, 1],
+      [1, 1.5, 204, 1],
+      [2, 1.5, 255, 1],
+    ]);
+    // A shape that does not match the signals' length is not taken for theirs.
+    expect(examplesShape({ ...wide, shape: [3, 3] })).toBeUndefined();
   });
 });

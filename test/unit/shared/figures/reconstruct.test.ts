@@ -5,8 +5,10 @@ import type { InvertReport, SignalOutcome } from '../../../../src/core/experimen
 import {
   absError,
   CONVERGENCE_X_LABEL,
+  CONVERGENCE_Y_LABELS,
   convergenceBand,
   convergenceOption,
+  convergenceTable,
   ERROR_COLOR,
   figuresOfRun,
   hasConvergence,
@@ -18,6 +20,7 @@ import {
   snrText,
   type ReconstructionPage,
 } from '../../../../src/shared/figures';
+import { optionCsv } from '../../../../src/renderer/src/chartExport';
 
 interface Rect {
   style: { fill: string };
@@ -40,7 +43,7 @@ interface Opt {
 
 // Two 2 × 2 signals; in the first, pixel 1 is hidden and lp misses pixel 3 by 0.5.
 const page: ReconstructionPage = {
-  side: 2,
+  shape: [2, 2],
   methods: ['lp', 'oracle'],
   total: 10,
   rows: [
@@ -103,6 +106,19 @@ describe('reconstruction grid', () => {
     expect(series.data.length).toBeGreaterThanOrEqual(24);
   });
 
+  it('draws a non-square image (a recorded shape) row by row, its aspect kept, centred in the cell', () => {
+    // One 1 × 4 signal: a strip of four pixels, 80/4 = 20 px each, 30 px down in its 80 px cell.
+    const strip: ReconstructionPage = {
+      shape: [1, 4],
+      methods: ['lp'],
+      total: 1,
+      rows: [{ index: 0, truth: [0, 1, 2, 3], observed: [0, 1, 2, 3], outputs: { lp: [0, 1, 2, 3] }, snrImage: {} }],
+    };
+    const [series] = (reconstructionGridOption(strip) as unknown as Opt).series;
+    const truthCell = series.data.filter((d) => d[0]! < 84 + 80);
+    expect(truthCell.map((d) => d.slice(0, 4))).toEqual([0, 1, 2, 3].map((i) => [84 + 20 * i, 92 + 30, 20, 20]));
+  });
+
   it("with onSelect, makes each row's label a link to that signal", () => {
     const picked: number[] = [];
     const option = reconstructionGridOption(page, undefined, (i) => picked.push(i)) as unknown as {
@@ -129,7 +145,7 @@ describe('reconstruction grid', () => {
   });
 });
 
-const signal = (history: number[]): SignalOutcome => ({
+const signal = (history: number[], misfit?: number[]): SignalOutcome => ({
   relErrZ: 0,
   snrZ: 400,
   snrLayers: [400],
@@ -138,7 +154,9 @@ const signal = (history: number[]): SignalOutcome => ({
   stopReason: 'converged',
   saturated: 0,
   history,
+  ...(misfit !== undefined ? { misfit } : {}),
 });
+// lp's misfits: the objectives less a penalty (the last point an exact fit, 0).
 const report = {
   settings: {
     count: 3,
@@ -152,10 +170,34 @@ const report = {
     lp: {
       seconds: 1,
       summary: {} as never,
-      signals: [signal([100, 10, 1]), signal([1000, 100, 10, 0]), signal([10, 1])],
+      signals: [
+        signal([100, 10, 1], [90, 9, 0.5]),
+        signal([1000, 100, 10, 0], [900, 50, 5, 0]),
+        signal([10, 1], [8, 0.8]),
+      ],
     },
   },
 } as unknown as InvertReport;
+/** The same run as recorded before misfits were: objectives only. */
+const objectiveOnly = {
+  ...report,
+  methods: { lp: { ...report.methods.lp!, signals: report.methods.lp!.signals.map((s) => signal(s.history!)) } },
+} as InvertReport;
+
+interface ConvSeries extends Series {
+  xAxisIndex: number;
+  yAxisIndex: number;
+  showSymbol?: boolean;
+}
+interface ConvOpt {
+  series: ConvSeries[];
+  title: { text: string; subtext?: string }[];
+  xAxis: { type: string; name: string; gridIndex: number }[];
+  yAxis: { type: string; name: string; gridIndex: number; min?: number; max?: number }[];
+  grid: unknown[];
+  legend: { data: string[] };
+  dataset: { source: (string | number | null)[][] };
+}
 
 describe('convergence curves', () => {
   it('takes quantiles point by point over the histories that reach it, leaving out values ≤ 0', () => {
@@ -164,30 +206,98 @@ describe('convergence curves', () => {
     expect(band.p10[0]).toBeCloseTo(28, 10);
     expect(band.dropped).toBe(1);
     expect(hasConvergence(report)).toBe(true);
+    // The misfit's band, from the same points.
+    const misfit = convergenceBand(report, 'lp', 'misfit');
+    expect(misfit.p50).toEqual([90, 9, 2.75, null]);
+    expect(misfit.dropped).toBe(1);
+    expect(convergenceBand(objectiveOnly, 'lp', 'misfit').p50).toEqual([]);
   });
 
-  it('draws median, band and the selected signal dashed, on a log axis labelled as thinned history points', () => {
-    const option = convergenceOption(report, 1) as unknown as Opt;
-    expect(option.yAxis.type).toBe('log');
-    expect(option.xAxis.name).toBe(CONVERGENCE_X_LABEL);
-    expect(option.series.map((s) => s.type)).toEqual(['line', 'custom', 'line']);
-    expect(option.series[2].lineStyle!.type).toBe('dashed');
-    expect(option.series[2].data).toEqual([
+  it('draws objective and misfit in two log panels: median, band and the selected signal dashed in each', () => {
+    const option = convergenceOption(report, 1) as unknown as ConvOpt;
+    expect(option.grid).toHaveLength(2);
+    expect(option.xAxis.map((a) => [a.name, a.gridIndex])).toEqual([
+      [CONVERGENCE_X_LABEL, 0],
+      [CONVERGENCE_X_LABEL, 1],
+    ]);
+    expect(option.yAxis.map((a) => [a.type, a.name])).toEqual([
+      ['log', CONVERGENCE_Y_LABELS.objective],
+      ['log', CONVERGENCE_Y_LABELS.misfit],
+    ]);
+    // One decade-aligned range for both, so the panels compare: 0.5 … 1000 → 0.1 … 1000.
+    expect(option.yAxis.map((a) => [a.min, a.max])).toEqual([
+      [0.1, 1000],
+      [0.1, 1000],
+    ]);
+    const objective = option.series.filter((s) => s.yAxisIndex === 0);
+    const misfit = option.series.filter((s) => s.yAxisIndex === 1);
+    expect(objective.map((s) => s.type)).toEqual(['line', 'custom', 'line']);
+    expect(misfit.map((s) => s.type)).toEqual(['line', 'custom', 'line']);
+    expect(misfit.every((s) => s.xAxisIndex === 1)).toBe(true);
+    expect(objective[2].lineStyle!.type).toBe('dashed');
+    expect(objective[2].data).toEqual([
       [0, 1000],
       [1, 100],
       [2, 10],
       [3, null],
     ]);
-    expect(option.title.subtext).toMatch(/dashed: signal 1 · 1 value\(s\) ≤ 0/);
+    expect(misfit[0].data).toEqual([
+      [0, 90],
+      [1, 9],
+      [2, 2.75],
+      [3, null],
+    ]);
+    expect(misfit[2]).toMatchObject({
+      lineStyle: { type: 'dashed' },
+      data: [
+        [0, 900],
+        [1, 50],
+        [2, 5],
+        [3, null],
+      ],
+    });
+    // One legend entry per method toggles it in both panels.
+    expect(option.legend.data).toEqual(['lp']);
+    expect(new Set(option.series.map((s) => s.name))).toEqual(new Set(['lp']));
+    expect(option.title[0].text).toBe('Convergence: objective and misfit per history point');
+    expect(option.title[0].subtext).toMatch(/dashed: signal 1 · 2 value\(s\) ≤ 0/);
     // Several points: a line without dots; a one-point history (the oracle's) is a dot.
-    expect((option.series[0] as { showSymbol?: boolean }).showSymbol).toBe(false);
+    expect(objective[0].showSymbol).toBe(false);
     const one = {
       ...report,
-      methods: { oracle: { ...report.methods.lp!, signals: [signal([0.5]), signal([0.25])] } },
+      methods: { oracle: { ...report.methods.lp!, signals: [signal([0.5], [0.5]), signal([0.25], [0.25])] } },
     } as InvertReport;
-    const dots = convergenceOption(one, 0) as unknown as { series: { showSymbol?: boolean; data: unknown[] }[] };
+    const dots = convergenceOption(one, 0) as unknown as ConvOpt;
     expect(dots.series[0].showSymbol).toBe(true);
     expect(dots.series[2]).toMatchObject({ showSymbol: true, data: [[0, 0.5]] });
+    expect(dots.series[5]).toMatchObject({ yAxisIndex: 1, showSymbol: true, data: [[0, 0.5]] });
+  });
+
+  it('carries its data as a tidy table, which the CSV export writes with the misfit columns', () => {
+    const option = convergenceOption(report, 1) as unknown as ConvOpt;
+    expect(convergenceTable(report, 1)).toEqual(option.dataset.source);
+    const csv = optionCsv(option as unknown as Record<string, unknown>)
+      .trimEnd()
+      .split('\n');
+    expect(csv[0]).toBe(
+      'method,point,objective_p10,objective_p50,objective_p90,misfit_p10,misfit_p50,misfit_p90,signal_1_objective,signal_1_misfit',
+    );
+    // One row per history point of lp; the selected signal's own values at the end.
+    expect(csv).toHaveLength(1 + 4);
+    expect(csv[1].split(',').slice(0, 2)).toEqual(['lp', '0']);
+    expect(csv[1].split(',')[6]).toBe('90');
+    expect(csv[2].split(',').slice(-2)).toEqual(['100', '50']);
+    // An exact fit (0) has no place on the log axis; it stays in the data.
+    expect(csv[4].split(',').slice(-2)).toEqual(['0', '0']);
+  });
+
+  it('opens a run recorded before misfits were: the objective panel alone, said so', () => {
+    const option = convergenceOption(objectiveOnly, 1) as unknown as ConvOpt;
+    expect(option.grid).toHaveLength(1);
+    expect(option.yAxis.map((a) => a.name)).toEqual([CONVERGENCE_Y_LABELS.objective]);
+    expect(option.series.map((s) => s.type)).toEqual(['line', 'custom', 'line']);
+    expect(option.title[0].subtext).toMatch(/misfit not recorded in this run/);
+    expect(option.dataset.source[1].slice(5, 8)).toEqual([null, null, null]);
   });
 
   it("is one of an invert run's figures when the run recorded histories", () => {
