@@ -47,8 +47,8 @@ const raw = {
 const comparable = (report: object) => JSON.stringify(report, (k, v: unknown) => (k === 'seconds' ? undefined : v));
 
 /** The job's chunks computed through the chunk file format (as workers hand them over) and merged. */
-function jobReport(chunkSize: number, draws?: 'chunk'): InvertReport {
-  const spec = normalizeJobSpec({ ...raw, chunkSize, ...(draws !== undefined ? { draws } : {}) });
+function jobReport(chunkSize: number, changes: object = {}): InvertReport {
+  const spec = normalizeJobSpec({ ...raw, chunkSize, ...changes });
   const chunks = Array.from({ length: chunkCount(spec) }, (_, k) =>
     decodeChunk(encodeChunk(runChunk(gen, spec, k, clock))),
   );
@@ -82,7 +82,8 @@ describe('invert jobs drawn by signal', () => {
   });
 
   it('differ with the chunk size when drawn by chunk (the earlier scheme), which this test would catch', () => {
-    expect(comparable(jobReport(2, 'chunk'))).not.toBe(comparable(jobReport(3, 'chunk')));
+    const byChunk = { draws: 'chunk', methods: ['oracle'] };
+    expect(comparable(jobReport(2, byChunk))).not.toBe(comparable(jobReport(3, byChunk)));
   });
 });
 
