@@ -6,11 +6,11 @@ import { parseMask } from '../../core/model/observation';
 import { METHOD_LABELS, type MethodOptions } from '../../core/pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import { layerDims, type Generator } from '../../core/model/generator';
-import { createRun, RunRefusedError, sha256Of, weightsSha256, type JobModel } from '../../main/services/jobs/engine';
+import { sha256Of, weightsSha256, type JobModel } from '../../main/services/jobs/engine';
 import { parseArgs, type ParsedArgs } from '../args';
 import { checkMemoryBudget, memoryBudgetFrom } from '../budget';
-import { InputError, UsageError, type CliIo } from '../io';
-import { DEFAULT_WORKSPACE, executeJob, parseWorkers } from '../jobRun';
+import { UsageError, type CliIo } from '../io';
+import { createJobRun, DEFAULT_WORKSPACE, executeJob, parseWorkers } from '../jobRun';
 import { loadModelFile, loadModelOrRandom, MODEL_FLAGS } from '../modelFile';
 import { checkWritable, formatTable, writeModelReport } from '../output';
 import { invertUsage } from '../usage';
@@ -156,13 +156,7 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
     if (e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
-  let id: string;
-  try {
-    ({ id } = await createRun(workspace, job, loaded));
-  } catch (e) {
-    if (e instanceof RunRefusedError) throw new InputError(e.message);
-    throw e;
-  }
+  const id = await createJobRun(workspace, job, loaded);
   const outcome = await executeJob(workspace, id, generator, job, workers !== undefined ? { workers } : {}, io);
   if (typeof outcome === 'number') return outcome;
   const report = outcome.result as InvertReport;

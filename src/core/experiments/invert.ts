@@ -36,7 +36,8 @@ export interface InvertSpec {
   /**
    * Seeds the latents; noise and masks use derived seeds (seed + 1, seed + 2),
    * and gradient descent's random starts seed + 3 unless its options give one
-   * (the same seed would start it from the true z).
+   * (the same seed would start it from the true z). Drawn by signal, each
+   * signal's seed is derived from this one and its index, and the same holds per signal.
    */
   readonly seed: number;
   /** @default 'chunk' */
