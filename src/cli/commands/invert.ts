@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { InvertReport } from '../../core/experiments/invert';
 import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
@@ -8,7 +9,7 @@ import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import { layerDims, type Generator } from '../../core/model/generator';
 import { sha256Of, weightsSha256, type JobModel } from '../../main/services/jobs/engine';
 import { parseArgs, type ParsedArgs } from '../args';
-import { checkMemoryBudget, memoryBudgetFrom } from '../budget';
+import { checkMemoryBudget, memoryBudgetFrom, workersWithinBudget } from '../budget';
 import { UsageError, type CliIo } from '../io';
 import { createJobRun, DEFAULT_WORKSPACE, executeJob, parseWorkers } from '../jobRun';
 import { loadModelFile, loadModelOrRandom, MODEL_FLAGS } from '../modelFile';
@@ -136,7 +137,7 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
   // An invert job: its signals in chunks over the worker pool, each signal drawn from its own
   // seed, so the report is the same bits whatever --workers and --chunk-size.
   const certify = args.flags.has('certify');
-  let job: JobSpec;
+  let job: Extract<JobSpec, { kind: 'invert' }>;
   try {
     job = normalizeJobSpec({
       kind: 'invert',
@@ -150,14 +151,24 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
       certify,
       options,
       ...(chunkSize !== undefined ? { chunkSize } : {}),
-    });
+    }) as Extract<JobSpec, { kind: 'invert' }>;
     checkJobModel(job, generator);
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
+  // Each worker thread holds its own copy of the weights: the budget also bounds how many start.
+  const pool = workersWithinBudget(
+    label,
+    layerDims(generator),
+    Math.min(job.chunkSize, count),
+    budget,
+    workers,
+    availableParallelism(),
+  );
+  if (pool.note !== undefined) io.err(`${pool.note}\n`);
   const id = await createJobRun(workspace, job, loaded);
-  const outcome = await executeJob(workspace, id, generator, job, workers !== undefined ? { workers } : {}, io);
+  const outcome = await executeJob(workspace, id, generator, job, { workers: pool.workers }, io);
   if (typeof outcome === 'number') return outcome;
   const report = outcome.result as InvertReport;
   io.err(`run ${outcome.id}: ${outcome.dir}\n`);
