@@ -72,3 +72,39 @@ export function checkMemoryBudget(label: string, dims: readonly number[], signal
 
 /** The same check for a `random:` spec, before its weights are drawn. */
 export const checkRandomBudget = checkMemoryBudget;
+
+/**
+ * Worker threads a job may start within `budget`: each holds its own copy of
+ * the weights (the pool hands every worker a structured clone) and one chunk
+ * of `chunkSignals` signals, beside the main thread's copy of the weights.
+ * Returns `workers` when given and within budget, else as many as fit up to
+ * `cores`, and a note to print when the budget, not the cores, set the number.
+ * @throws UsageError when not even one worker fits, or when `workers` do not.
+ */
+export function workersWithinBudget(
+  label: string,
+  dims: readonly number[],
+  chunkSignals: number,
+  budget: number,
+  workers: number | undefined,
+  cores: number,
+): { workers: number; note?: string } {
+  const one = estimateMemory(dims, chunkSignals);
+  const fit = Math.floor((budget - one.weights) / one.total);
+  const need = (n: number) =>
+    `about ${formatBytes(one.weights + n * one.total)} (${n + 1} copies of the ${formatBytes(one.weights)} of weights: one per worker thread and the main thread's, + chunks of ${chunkSignals} signals)`;
+  if (fit < 1)
+    throw new UsageError(
+      `${label} with one worker thread needs ${need(1)}, over the ${formatBytes(budget)} budget; use --memory-budget to raise it`,
+    );
+  if (workers !== undefined && workers > fit)
+    throw new UsageError(
+      `--workers ${workers}: ${label} needs ${need(workers)}, over the ${formatBytes(budget)} budget, which holds ${fit} worker(s); give fewer --workers or raise --memory-budget`,
+    );
+  if (workers !== undefined) return { workers };
+  if (fit >= cores) return { workers: cores };
+  return {
+    workers: fit,
+    note: `using ${fit} worker thread(s) of ${cores} cores: each holds a copy of the weights, and ${fit} fit in the ${formatBytes(budget)} memory budget (--memory-budget raises it)`,
+  };
+}

@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { JobSpec } from '../core/experiments/jobs';
 import type { Generator } from '../core/model/generator';
 import {
+  createRun,
   executeRun,
   RunRefusedError,
   sha256Of,
@@ -41,6 +42,16 @@ export function parseWorkers(text: string | true | undefined): number | undefine
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 1024))
     throw new UsageError(`--workers must be an integer from 1 to 1024, got "${String(text)}"`);
   return workers;
+}
+
+/** Creates a job's run folder in the workspace and returns its id; a refusal becomes an InputError for the user. */
+export async function createJobRun(workspace: string, job: JobSpec, model: JobModel): Promise<string> {
+  try {
+    return (await createRun(workspace, job, model)).id;
+  } catch (e) {
+    if (e instanceof RunRefusedError) throw new InputError(e.message);
+    throw e;
+  }
 }
 
 /** A --model: a random: spec as given, a path made absolute so the run folder can find it again. */

@@ -47,11 +47,16 @@ export const invertUsage = `pursuit-lab invert <model | random:n0,n1,…,n[:acti
 
 Draws --count latent vectors z ~ N(0, I), observes G(z) (optionally masked
 and noisy) and inverts every signal with each method, measuring the
-recovery by feeding ẑ back through the generator.
+recovery by feeding ẑ back through the generator. Runs as an invert job:
+the signals in chunks over a pool of worker threads, saved to
+<workspace>/runs/<id>/ as they finish (Ctrl-C keeps them; resume with
+pursuit-lab experiment --resume ID). Each signal is drawn from its own seed,
+so the report is the same bits whatever --workers and --chunk-size.
 
   --method LIST        any of ${METHOD_IDS.join(',')} (default lp)
   --count N            signals (default 64; with the model, checked against --memory-budget)
-  --seed S             seed of z (S), noise (S+1), masks (S+2) and GD starts (S+3) (default 0)
+  --seed S             the run's seed (default 0): signal i's z, noise, mask and GD starts
+                       are drawn from its own seed, derived from S and i
   --mask M             none | random:FRACTION | rows:FROM-TO (default none)
   --noise SIGMA        Gaussian noise σ on the known pixels (default 0)
   --lambda L           ℓ1 weight of lp and lbp (default 0, the paper's experiments);
@@ -63,6 +68,9 @@ recovery by feeding ẑ back through the generator.
                        paper's, and adam's default)
   --plain              the paper's plain iterations, without exact solves on settled supports
   --json FILE          write the full report (every signal) as JSON
+  --workers N          worker threads (default: every core, os.availableParallelism())
+  --chunk-size N       signals per chunk (default 16)
+  --workspace DIR      where runs/ lives (default ./${DEFAULT_WORKSPACE})
   --certify            add each recovered signal's uniqueness certificate (Theorem 1 on ẑ's supports)
   --success-threshold T   success means ‖ẑ − z‖/‖z‖ < T (default 0.001)
   --saturation-tolerance T   tanh/sigmoid: a pixel within T of the edge of φ's range is a

@@ -1,14 +1,24 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliProcess } from '../helpers/cli';
 import { fixturePath } from '../helpers/fixtures';
 
+/** Run folders go to a temporary workspace, not the repository's. */
+const workspace = mkdtempSync(join(tmpdir(), 'pl-invert-ws-'));
+const cli = (args: string[]) => runCliProcess([...args, '--workspace', workspace]);
+
+/** A --json report without its timings and run folder, the parts that differ between two runs of one job. */
+const comparable = (path: string) =>
+  JSON.stringify(JSON.parse(readFileSync(path, 'utf8')), (k, v: unknown) =>
+    k === 'seconds' || k === 'run' ? undefined : v,
+  );
+
 describe('pursuit-lab invert', () => {
   it('prints a table per method and writes the issue-shaped JSON', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'pl-invert-')), 'run.json');
-    const r = runCliProcess([
+    const r = cli([
       'invert',
       'random:20,80,160:tanh',
       '--method',
@@ -54,7 +64,7 @@ describe('pursuit-lab invert', () => {
   });
 
   it('inverts a model file with a mask and noise, and a custom activation', () => {
-    const r = runCliProcess([
+    const r = cli([
       'invert',
       fixturePath('json-models/tiny-custom.json'),
       '--method',
@@ -66,20 +76,11 @@ describe('pursuit-lab invert', () => {
     ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('output custom(x + 0.5 * tanh(x))');
-    const masked = runCliProcess([
-      'invert',
-      'random:16,40,64:identity',
-      '--method',
-      'lp',
-      '--count',
-      '4',
-      '--mask',
-      'rows:0-1',
-    ]);
+    const masked = cli(['invert', 'random:16,40,64:identity', '--method', 'lp', '--count', '4', '--mask', 'rows:0-1']);
     expect(masked.status).toBe(0);
     expect(masked.stdout).toContain('mask rows:0-1');
     // LBP with the Theorem 3 λ rule on request (the default is λ = 0).
-    const rule = runCliProcess([
+    const rule = cli([
       'invert',
       'random:20,60,120',
       '--method',
@@ -96,7 +97,7 @@ describe('pursuit-lab invert', () => {
   });
 
   it("--gd-schedule step runs gd with the paper's schedule", () => {
-    const r = runCliProcess([
+    const r = cli([
       'invert',
       'random:5,20,40',
       '--method',
@@ -112,6 +113,43 @@ describe('pursuit-lab invert', () => {
     expect(r.stdout).toContain('Gradient descent');
   });
 
+  it('spreads the signals over the worker pool: 1 worker and 2, chunks of 2 and 3, give the same report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-invert-'));
+    const common = [
+      'invert',
+      'random:12,50,100:tanh',
+      '--method',
+      'lp,lbp,oracle,gd',
+      '--count',
+      '7',
+      '--seed',
+      '5',
+      '--mask',
+      'random:0.2',
+      '--noise',
+      '0.001',
+      '--max-iterations',
+      '200',
+      '--restarts',
+      '2',
+    ];
+    const one = cli([...common, '--workers', '1', '--chunk-size', '2', '--json', join(dir, 'one.json')]);
+    const two = cli([...common, '--workers', '2', '--chunk-size', '3', '--json', join(dir, 'two.json')]);
+    expect([one.status, two.status]).toEqual([0, 0]);
+    expect(one.stderr).toMatch(/run \S+-invert-\S+: /);
+    expect(comparable(join(dir, 'one.json'))).toBe(comparable(join(dir, 'two.json')));
+    const doc = JSON.parse(readFileSync(join(dir, 'two.json'), 'utf8'));
+    expect(doc.settings.draws).toBe('signal');
+    expect(doc.methods.gd.signals).toHaveLength(7);
+    // Each run kept its chunks in its run folder: 4 chunks of 2, then 3 of 3.
+    const folders = readdirSync(join(workspace, 'runs')).map((id) => join(workspace, 'runs', id));
+    const chunkCounts = folders
+      .filter((f) => JSON.parse(readFileSync(join(f, 'spec.json'), 'utf8')).job.seed === 5)
+      .map((f) => readdirSync(join(f, 'chunks')).length)
+      .sort();
+    expect(chunkCounts).toEqual([3, 4]);
+  });
+
   it.each([
     [['invert', 'random:20,60,120', '--method', 'lp,magic'], 2, 'unknown method "magic"'],
     [['invert', 'random:20,60,120', '--count', '0'], 2, '--count must be a positive integer'],
@@ -122,8 +160,10 @@ describe('pursuit-lab invert', () => {
     [['invert', 'random:20,60,120', '--mask', 'rows:0-3'], 2, 'a rows mask needs a square image'],
     [['invert', 'random:20,60,120:custom(x^2)'], 1, 'is not strictly increasing'],
     [['invert', 'random:20,60,120', '--gd-schedule', 'cosine'], 2, '--gd-schedule must be step or geometric'],
+    [['invert', 'random:20,60,120', '--workers', '0'], 2, '--workers must be an integer from 1 to 1024'],
+    [['invert', 'random:20,60,120', '--chunk-size', '0'], 2, '--chunk-size must be a positive integer'],
   ])('%j exits %i naming the problem', (args, status, message) => {
-    const r = runCliProcess(args as string[]);
+    const r = cli(args as string[]);
     expect(r.status).toBe(status);
     expect(r.stderr).toContain(message);
   });

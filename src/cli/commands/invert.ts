@@ -1,15 +1,35 @@
-import { invertExperiment, type InvertReport, type InvertSpec } from '../../core/experiments/invert';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import type { InvertReport } from '../../core/experiments/invert';
+import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
 import { summarizeGenerator } from '../../core/model/summary';
-import { parseMask, type NoiseSpec } from '../../core/model/observation';
-import { METHOD_LABELS } from '../../core/pursuit/methods';
+import { parseMask } from '../../core/model/observation';
+import { METHOD_LABELS, type MethodOptions } from '../../core/pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
-import { layerDims } from '../../core/model/generator';
-import { parseArgs } from '../args';
-import { checkMemoryBudget, memoryBudgetFrom } from '../budget';
+import { layerDims, type Generator } from '../../core/model/generator';
+import { sha256Of, weightsSha256, type JobModel } from '../../main/services/jobs/engine';
+import { parseArgs, type ParsedArgs } from '../args';
+import { checkMemoryBudget, memoryBudgetFrom, workersWithinBudget } from '../budget';
 import { UsageError, type CliIo } from '../io';
-import { loadModelOrRandom, MODEL_FLAGS } from '../modelFile';
-import { checkWritable, formatTable, progressPrinter, writeModelReport } from '../output';
+import { createJobRun, DEFAULT_WORKSPACE, executeJob, parseWorkers } from '../jobRun';
+import { loadModelFile, loadModelOrRandom, MODEL_FLAGS } from '../modelFile';
+import { checkWritable, formatTable, writeModelReport } from '../output';
 import { invertUsage } from '../usage';
+
+/**
+ * The model with what a run folder records of it: a random spec as given
+ * (checked against the memory budget before its weights are drawn), a file
+ * by its absolute path and SHA-256, opened with --arch/--output as given.
+ */
+async function invertModel(source: string, args: ParsedArgs, count: number): Promise<JobModel & { label: string }> {
+  if (source.startsWith('random:')) {
+    const { generator } = await loadModelOrRandom(source, args, count);
+    return { generator, source, sha256: weightsSha256(generator), label: source };
+  }
+  const path = resolve(source);
+  const { generator, bytes }: { generator: Generator; bytes: Uint8Array } = await loadModelFile(path, args);
+  return { generator, source: path, path, sha256: sha256Of(bytes), label: source };
+}
 
 function positiveInt(value: string | true | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -29,7 +49,7 @@ const fmtDb = (v: number) => (v >= 400 ? '≥400' : v.toFixed(1));
 /** A quantile of counts: interpolated, so one decimal at most. */
 export const fmtCount = (v: number) => String(Math.round(v * 10) / 10);
 
-export async function invert(argv: readonly string[], io: CliIo, now: () => number = Date.now): Promise<number> {
+export async function invert(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, {
     valued: [
       'method',
@@ -44,6 +64,9 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
       'json',
       'success-threshold',
       'saturation-tolerance',
+      'workers',
+      'workspace',
+      'chunk-size',
       ...MODEL_FLAGS,
     ],
     boolean: ['plain', 'certify'],
@@ -68,7 +91,6 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     throw new UsageError(`--mask: ${(e as Error).message}`);
   }
   const sigma = nonNegative(args.flags.get('noise'), 'noise') ?? 0;
-  const noise: NoiseSpec = sigma > 0 ? { kind: 'gaussian', sigma } : { kind: 'none' };
   // `--lambda theorem3`: LBP takes the Theorem 3 rule (a worst-case bound: under noise it is
   // usually so large that every layer comes out empty); LP keeps its default.
   const lambdaText = args.flags.get('lambda');
@@ -85,54 +107,71 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
   const threshold = nonNegative(args.flags.get('success-threshold'), 'success-threshold') ?? 1e-3;
   const exact = !args.flags.has('plain');
   const saturationTolerance = nonNegative(args.flags.get('saturation-tolerance'), 'saturation-tolerance');
+  const workers = parseWorkers(args.flags.get('workers'));
+  const chunkSize = args.flags.has('chunk-size')
+    ? positiveInt(args.flags.get('chunk-size'), 'chunk-size', 1)
+    : undefined;
+  const workspace = resolve(String(args.flags.get('workspace') ?? DEFAULT_WORKSPACE));
 
   const budget = memoryBudgetFrom(args);
   await checkWritable(args.flags.get('json'), '--json');
   // A random spec is checked before its weights are drawn; a file's widths are known once it is read.
-  const { generator, label } = await loadModelOrRandom(args.positionals[0], args, count);
+  const loaded = await invertModel(args.positionals[0], args, count);
+  const { generator, label } = loaded;
   checkMemoryBudget(label, layerDims(generator), count, budget);
-  const spec: InvertSpec = {
-    methods: methods as MethodId[],
-    count,
-    seed,
-    mask,
-    noise,
-    successThreshold: threshold,
-    certify: args.flags.has('certify'),
-    options: {
-      ...(saturationTolerance !== undefined ? { saturationTolerance } : {}),
-      lp: {
-        exact,
-        ...(lambda !== undefined ? { lambda } : {}),
-        ...(maxIterations ? { maxIterations, maxAdmmIterations: maxIterations } : {}),
-      },
-      lbp: {
-        exact,
-        ...(lbpTheorem3 ? { lambda: 'theorem3' as const } : lambda !== undefined ? { lambda } : {}),
-        ...(maxIterations ? { maxIterations } : {}),
-      },
-      gd: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
-      adam: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
+  const options: MethodOptions = {
+    ...(saturationTolerance !== undefined ? { saturationTolerance } : {}),
+    lp: {
+      exact,
+      ...(lambda !== undefined ? { lambda } : {}),
+      ...(maxIterations ? { maxIterations, maxAdmmIterations: maxIterations } : {}),
     },
+    lbp: {
+      exact,
+      ...(lbpTheorem3 ? { lambda: 'theorem3' as const } : lambda !== undefined ? { lambda } : {}),
+      ...(maxIterations ? { maxIterations } : {}),
+    },
+    gd: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
+    adam: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
   };
-
-  const progress = progressPrinter(io, now);
-  let report: InvertReport;
+  // An invert job: its signals in chunks over the worker pool, each signal drawn from its own
+  // seed, so the report is the same bits whatever --workers and --chunk-size.
+  const certify = args.flags.has('certify');
+  let job: Extract<JobSpec, { kind: 'invert' }>;
   try {
-    const steps = invertExperiment(generator, spec, now);
-    let next = steps.next();
-    while (!next.done) {
-      const p = next.value;
-      progress.update(() => `${p.method} (${p.index + 1}/${methods.length}): ${(100 * p.fraction).toFixed(0)}%`);
-      next = steps.next();
-    }
-    report = next.value;
+    job = normalizeJobSpec({
+      kind: 'invert',
+      model: loaded.source,
+      methods,
+      count,
+      seed,
+      mask,
+      noise: sigma,
+      successThreshold: threshold,
+      certify,
+      options,
+      ...(chunkSize !== undefined ? { chunkSize } : {}),
+    }) as Extract<JobSpec, { kind: 'invert' }>;
+    checkJobModel(job, generator);
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(e.message);
     throw e;
-  } finally {
-    progress.done();
   }
+  // Each worker thread holds its own copy of the weights: the budget also bounds how many start.
+  const pool = workersWithinBudget(
+    label,
+    layerDims(generator),
+    Math.min(job.chunkSize, count),
+    budget,
+    workers,
+    availableParallelism(),
+  );
+  if (pool.note !== undefined) io.err(`${pool.note}\n`);
+  const id = await createJobRun(workspace, job, loaded);
+  const outcome = await executeJob(workspace, id, generator, job, { workers: pool.workers }, io);
+  if (typeof outcome === 'number') return outcome;
+  const report = outcome.result as InvertReport;
+  io.err(`run ${outcome.id}: ${outcome.dir}\n`);
 
   const summary = summarizeGenerator(generator);
   io.out(
@@ -168,7 +207,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     io.out(
       `saturated pixels: median ${fmtCount(sat.pixels.median)} per signal (10–90% ${fmtCount(sat.pixels.p10)}–${fmtCount(sat.pixels.p90)}), within τ = ${sat.tolerance.toExponential(2)} of φ's range: read as bounds p ≥ ${sat.above.toFixed(2)} or p ≤ ${sat.below.toFixed(2)}, not equations\n`,
     );
-  if (spec.certify) {
+  if (certify) {
     for (const m of methods) {
       const signals = report.methods[m as MethodId]!.signals;
       const certified = signals.filter((s) => s.certificate?.certified).length;

@@ -14,10 +14,10 @@ import {
   type SignalInput,
 } from '../../core/formats/signalInput';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
-import { createRun, RunRefusedError, sha256Of } from '../../main/services/jobs/engine';
+import { sha256Of } from '../../main/services/jobs/engine';
 import { parseArgs } from '../args';
 import { InputError, UsageError, type CliIo } from '../io';
-import { DEFAULT_WORKSPACE, executeJob, loadJobModel, parseWorkers, resolveModelArg } from '../jobRun';
+import { createJobRun, DEFAULT_WORKSPACE, executeJob, loadJobModel, parseWorkers, resolveModelArg } from '../jobRun';
 import { checkWritable, formatTable } from '../output';
 import { reportDone } from './experiment';
 
@@ -210,13 +210,7 @@ export async function project(argv: readonly string[], io: CliIo): Promise<numbe
     io.err(
       `${basename(inputPath)}: resized ${input.image.width}×${input.image.height} → ${input.image.resize.to.join('×')} (${input.image.resize.method})\n`,
     );
-  let id: string;
-  try {
-    ({ id } = await createRun(workspace, job, loaded.model));
-  } catch (e) {
-    if (e instanceof RunRefusedError) throw new InputError(e.message);
-    throw e;
-  }
+  const id = await createJobRun(workspace, job, loaded.model);
   const outcome = await executeJob(workspace, id, generator, job, workers !== undefined ? { workers } : {}, io);
   if (typeof outcome === 'number') return outcome;
   const result = outcome.result as ProjectResult;

@@ -13,9 +13,21 @@ import { classifySaturation } from '../pursuit/saturation';
 import type { MethodId, ParameterChoice, PhaseStop } from '../pursuit/types';
 import { certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
 import { exampleColumn, INVERT_EXAMPLES, type ImageExamples } from './examples';
+import { indexSeed, observeSignals, signalLatents, signalwiseSteps } from './signalDraws';
 
 /** SNRs are capped here: float64 recovery can be exact to the last bit, and JSON has no Infinity. */
 export const SNR_CAP_DB = 400;
+
+/**
+ * How a run's random draws are seeded. `chunk`: a block's signals are drawn
+ * together from its seed (chunk k's from `chunkSeed(seed, k)`), so which
+ * signals a run draws depends on its chunk size; the trained, sweep and
+ * noise kinds draw so. `signal`: signal i is drawn alone from
+ * `signalSeed(seed, i)` (signalDraws.ts), so a job's result is the same bits
+ * whatever its chunk size; invert jobs draw so (a spec.json without `draws`
+ * was written before, and draws by chunk).
+ */
+export type InvertDraws = 'chunk' | 'signal';
 
 export interface InvertSpec {
   readonly methods: readonly MethodId[];
@@ -24,9 +36,12 @@ export interface InvertSpec {
   /**
    * Seeds the latents; noise and masks use derived seeds (seed + 1, seed + 2),
    * and gradient descent's random starts seed + 3 unless its options give one
-   * (the same seed would start it from the true z).
+   * (the same seed would start it from the true z). Drawn by signal, each
+   * signal's seed is derived from this one and its index, and the same holds per signal.
    */
   readonly seed: number;
+  /** @default 'chunk' */
+  readonly draws?: InvertDraws;
   readonly mask: MaskSpec;
   readonly noise: NoiseSpec;
   /** A signal is recovered when ‖ẑ − z‖/‖z‖ < this. @default 1e-3 */
@@ -43,10 +58,12 @@ export interface InvertSpec {
    */
   readonly convergence?: boolean;
   /**
-   * Keep the first signals of the first block (chunk 0) whole — G(z), the
-   * observation, each method's G(ẑ), 4 significant digits — for an image
-   * grid, when the output is an image (a recorded shape, or a square). Only chunk 0's, so a report is
-   * the same whatever the number of workers. The invert and trained job kinds
+   * Keep the first signals whole — G(z), the observation, each method's
+   * G(ẑ), 4 significant digits — for an image grid, when the output is an
+   * image (a recorded shape, or a square): drawn by chunk, chunk 0's first
+   * ones (so a report is the same whatever the number of workers); drawn by
+   * signal, the run's first INVERT_EXAMPLES, from whichever chunks hold them
+   * (the same whatever the chunk size too). The invert and trained job kinds
    * turn it on. @default false
    */
   readonly examples?: boolean;
@@ -119,8 +136,10 @@ export interface InvertReport {
     readonly mask: MaskSpec;
     readonly noise: NoiseSpec;
     readonly successThreshold: number;
+    /** Present when the signals were drawn one by one (InvertDraws); a redraw needs no chunk size then. */
+    readonly draws?: 'signal';
     /**
-     * With `convergence` (ẑ recorded): signals per chunk, the block size the
+     * With `convergence` (ẑ recorded) and signals drawn by chunk: signals per chunk, the block size the
      * signals were drawn in (chunk k from `chunkSeed(seed, k)`); a one-pass
      * experiment is one chunk of `count`. What `reconstructSignal` needs to redraw a signal.
      */
@@ -215,7 +234,7 @@ export interface InvertBlock {
     readonly below: number;
     readonly counts: number[];
   };
-  /** The first block's first signals as images (InvertSpec.examples). */
+  /** The block's signals among the run's examples, as images (InvertSpec.examples). */
   readonly examples?: ImageExamples;
 }
 
@@ -226,23 +245,29 @@ function checkInvertSpec(spec: InvertSpec): void {
 }
 
 /**
- * Draws `count` signals from `seed` (latents from seed, noise seed + 1, masks
- * seed + 2, GD starts seed + 3), observes and inverts them with every
- * method, and measures each recovery. The per-signal measurement that both
- * the one-pass experiment and a job's chunks use.
+ * Draws signals first … first + count − 1 — by chunk: all from `seed`
+ * (latents from seed, noise seed + 1, masks seed + 2, GD starts seed + 3);
+ * by signal: each from its own signal seed (signalDraws.ts) — observes and
+ * inverts them with every method, and measures each recovery. The
+ * per-signal measurement that both the one-pass experiment and a job's chunks use.
  */
 function* invertBlock(
   gen: Net,
   spec: InvertSpec,
+  first: number,
   count: number,
   seed: number,
   now: () => number,
-  first: boolean,
 ): Generator<InvertProgress, InvertBlock, void> {
   const n0 = gen.inputDim;
-  const z = matrix(n0, count, createRng(seed).fillGaussian(new Float64Array(n0 * count)));
+  const bySignal = spec.draws === 'signal';
+  const z = bySignal
+    ? signalLatents(n0, spec.seed, first, count)
+    : matrix(n0, count, createRng(seed).fillGaussian(new Float64Array(n0 * count)));
   const truth = forward(gen, z);
-  const obs = observe(truth.output, spec.noise, spec.mask, seed + 1);
+  const obs = bySignal
+    ? observeSignals(truth.output, spec, first)
+    : observe(truth.output, spec.noise, spec.mask, seed + 1);
   const prepared = prepare(gen);
   const saturation = classifySaturation(
     obs.y,
@@ -262,15 +287,20 @@ function* invertBlock(
   };
   const methods: InvertBlock['methods'] = {};
   const n = obs.y.rows;
-  // Examples for an image grid: only when the output is an image (a recorded shape, or a square).
+  // Examples for an image grid, only when the output is an image (a recorded shape, or a square): the
+  // run's first INVERT_EXAMPLES signals — by signal, those of them in this block; by chunk, chunk 0's first ones.
   const shape = outputImageShape(n, gen.imageShape);
-  const keep = spec.examples === true && first && shape !== undefined ? Math.min(INVERT_EXAMPLES, count) : 0;
+  const keep =
+    spec.examples === true && shape !== undefined
+      ? Math.max(0, Math.min(count, bySignal ? INVERT_EXAMPLES - first : first === 0 ? INVERT_EXAMPLES : 0))
+      : 0;
   const examples: ImageExamples['signals'] = Array.from({ length: keep }, (_, j) => ({
     truth: exampleColumn(truth.output.data, n, count, j) as number[],
     observed: exampleColumn(obs.y.data, n, count, j, obs.known),
     methods: {},
   }));
-  // GD's random starts must not be the latents' draws: seeded alike, a start would equal z.
+  // By chunk: GD's random starts must not be the latents' draws (seeded alike, a start would equal z).
+  // By signal, signalwiseSteps seeds them per signal.
   const startSeed = seed + 3;
   const options: MethodOptions = {
     ...spec.options,
@@ -281,7 +311,9 @@ function* invertBlock(
   for (let index = 0; index < spec.methods.length; index++) {
     const method = spec.methods[index];
     const start = now();
-    const steps = inversionSteps(gen, obs, method, options, truth.hidden);
+    const steps = bySignal
+      ? signalwiseSteps(gen, obs, method, spec.options ?? {}, spec.seed, first, truth.hidden)
+      : inversionSteps(gen, obs, method, options, truth.hidden);
     let next = steps.next();
     while (!next.done) {
       yield { method, index, fraction: next.value };
@@ -380,7 +412,10 @@ export function summarizeInvert(spec: InvertSpec, blocks: readonly InvertBlock[]
     };
   }
   const saturation = blocks[0]?.saturation;
-  const examples = blocks[0]?.examples;
+  // Drawn by chunk only chunk 0 holds examples; drawn by signal the first chunks that hold the first signals.
+  const shown = blocks.flatMap((b) => b.examples?.signals ?? []);
+  const examples: ImageExamples | undefined =
+    blocks[0]?.examples !== undefined ? { ...blocks[0].examples, signals: shown } : undefined;
   // Chunk 0 is a full chunk (only the last may be short), so its size is the chunk size.
   const first = Object.values(blocks[0]?.methods ?? {})[0]?.signals;
   const withZ = first?.[0]?.zHat !== undefined;
@@ -391,7 +426,7 @@ export function summarizeInvert(spec: InvertSpec, blocks: readonly InvertBlock[]
       mask: spec.mask,
       noise: spec.noise,
       successThreshold: threshold,
-      ...(withZ ? { chunkSize: first.length } : {}),
+      ...(spec.draws === 'signal' ? { draws: 'signal' as const } : withZ ? { chunkSize: first.length } : {}),
       kernel: productKernel().name,
       ...(saturation !== undefined
         ? {
@@ -428,7 +463,7 @@ export function* invertExperiment(
   now: () => number,
 ): Generator<InvertProgress, InvertReport, void> {
   checkInvertSpec(spec);
-  const block = yield* invertBlock(gen, spec, spec.count, spec.seed, now, true);
+  const block = yield* invertBlock(gen, spec, 0, spec.count, spec.seed, now);
   return summarizeInvert(spec, [block]);
 }
 
@@ -458,31 +493,16 @@ export function invertChunkRange(spec: InvertJobSpec, k: number): { first: numbe
   return { first: k * size, count: Math.min(size, spec.count - k * size) };
 }
 
-const mix32 = (x: number) => {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
-  return (x ^ (x >>> 16)) >>> 0;
-};
-
 /**
  * The seed of chunk k, from the run's seed and k alone, so a chunk is the
  * same whichever worker computes it and whenever. Chunk 0 keeps the run's
- * seed: a one-chunk job draws exactly what `invertExperiment` draws. Others
- * hash (seed, k) into [0, 2^48), far from the small seeds people type, so
- * chunk k's seed + 1 … + 3 (noise, masks, GD starts) meet no other chunk's.
+ * seed: a one-chunk job draws exactly what `invertExperiment` draws.
  */
-export function chunkSeed(seed: number, k: number): number {
-  if (k === 0) return seed;
-  const lo = seed >>> 0;
-  const hi = Math.floor(seed / 0x100000000) >>> 0;
-  const a = mix32(lo ^ mix32(k + 0x9e3779b9));
-  const b = mix32(hi ^ mix32(a + k));
-  return a * 0x10000 + (b >>> 16);
-}
+export const chunkSeed = indexSeed;
 
 /**
- * Chunk k of an invert job: its signals, drawn from `chunkSeed(seed, k)`,
- * inverted and measured by every method. Pure and deterministic: the same
+ * Chunk k of an invert job: its signals, drawn from `chunkSeed(seed, k)`
+ * (by chunk) or each from its signal seed (by signal), inverted and measured by every method. Pure and deterministic: the same
  * spec and k give the same block, bit for bit (`seconds` aside).
  */
 export function* invertChunk(
@@ -491,8 +511,8 @@ export function* invertChunk(
   k: number,
   now: () => number,
 ): Generator<InvertProgress, InvertBlock, void> {
-  const { count } = invertChunkRange(spec, k);
-  return yield* invertBlock(gen, spec, count, chunkSeed(spec.seed, k), now, k === 0);
+  const { first, count } = invertChunkRange(spec, k);
+  return yield* invertBlock(gen, spec, first, count, chunkSeed(spec.seed, k), now);
 }
 
 /**

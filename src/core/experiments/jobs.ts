@@ -6,7 +6,7 @@
  * src/main/services/jobs/.
  */
 import type { Generator } from '../model/generator';
-import { parseMask, type MaskSpec, type NoiseSpec } from '../model/observation';
+import { imageSide, parseMask, type MaskSpec, type NoiseSpec } from '../model/observation';
 import type { MethodOptions } from '../pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../pursuit/types';
 import {
@@ -26,6 +26,7 @@ import {
   invertChunkRange,
   mergeInvertChunks,
   type InvertBlock,
+  type InvertDraws,
   type InvertJobSpec,
   type InvertReport,
 } from './invert';
@@ -112,6 +113,7 @@ const KEYS: Record<JobKind, readonly string[]> = {
     'certify',
     'options',
     'chunkSize',
+    'draws',
   ],
   check: ['kind', 'model', 'samples', 'seed', 'noise', 'saturationTolerance', 'chunkSize'],
   sweep: ['kind', 'model', 'n0', 'n1', 'n', 'count', 'seed', 'methods', 'successThreshold', 'options', 'chunkSize'],
@@ -178,11 +180,13 @@ function positiveList(o: Raw, key: string, fallback: readonly number[]): number[
 
 /**
  * Refuses a job its model cannot run, before any chunk: a trained job's
- * `rows` setting needs a square image.
+ * `rows` setting, and an invert job's rows mask, need a square image that holds the rows.
  * @throws RangeError saying why.
  */
 export function checkJobModel(spec: JobSpec, gen: Generator): void {
   if (spec.kind === 'trained') trainedRowsMask(gen.layers[gen.layers.length - 1].W.rows);
+  if (spec.kind === 'invert' && spec.mask.kind === 'rows')
+    imageSide(gen.layers[gen.layers.length - 1].W.rows, spec.mask);
   if (spec.kind === 'project') checkProjectSpec(spec, gen.layers[gen.layers.length - 1].W.rows);
 }
 
@@ -255,6 +259,17 @@ function maskSpec(v: unknown): MaskSpec {
     if (o.kind === 'none' || o.kind === 'random' || o.kind === 'rows') return parseMask(text);
   }
   throw new RangeError(`"mask" must be "none", "random:FRACTION" or "rows:FROM-TO", got ${JSON.stringify(v)}`);
+}
+
+/**
+ * An invert job's draws: by signal unless the spec says `chunk` (how invert
+ * jobs drew before; a run folder's spec.json without the field is read so),
+ * so its result does not depend on its chunk size.
+ */
+function invertDraws(v: unknown): InvertDraws {
+  if (v === undefined || v === 'signal') return 'signal';
+  if (v === 'chunk') return 'chunk';
+  throw new RangeError(`"draws" must be "signal" or "chunk", got ${JSON.stringify(v)}`);
 }
 
 /**
@@ -380,6 +395,7 @@ export function normalizeJobSpec(raw: unknown): JobSpec {
     certify: o.certify === true,
     options: (o.options ?? {}) as MethodOptions,
     chunkSize: integer(o, 'chunkSize', DEFAULT_INVERT_CHUNK, 1),
+    draws: invertDraws(o.draws),
   } as const;
   invertChunkCount(spec);
   return spec;
@@ -440,6 +456,7 @@ export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown>
       mask: spec.mask,
       noise: spec.noise,
       seed: spec.seed,
+      draws: spec.draws ?? 'chunk',
     };
   }
   const { first, count } = checkChunkRange(spec, k);

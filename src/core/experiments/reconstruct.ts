@@ -12,13 +12,19 @@ import type { Generator } from '../model/generator';
 import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import type { MethodId } from '../pursuit/types';
 import { chunkSeed, SNR_CAP_DB } from './invert';
+import { observeSignals, signalLatents } from './signalDraws';
 
-/** What a signal's draw depends on: an invert report's `settings` (with `chunkSize`, recorded with ẑ). */
+/**
+ * What a signal's draw depends on: an invert report's `settings` (with
+ * `draws: 'signal'`, or with `chunkSize`, recorded with ẑ).
+ */
 export interface SignalDraw {
   readonly count: number;
   readonly seed: number;
-  /** Signals per chunk; chunk k drew its signals from `chunkSeed(seed, k)`. */
-  readonly chunkSize: number;
+  /** `signal`: each signal was drawn alone from its signal seed; no chunk size needed. */
+  readonly draws?: 'signal';
+  /** Drawn by chunk: signals per chunk; chunk k drew its signals from `chunkSeed(seed, k)`. */
+  readonly chunkSize?: number;
   readonly mask: MaskSpec;
   readonly noise: NoiseSpec;
 }
@@ -39,9 +45,10 @@ export interface ReconstructedSignal {
 }
 
 /**
- * Redraws signal `index` of an invert run as the job drew it — its chunk's
- * latents from `chunkSeed(seed, k)`, noise from that seed + 1, mask + 2,
- * whole chunk at once since the draws run across the chunk — and feeds each
+ * Redraws signal `index` of an invert run as the job drew it — drawn by
+ * signal: alone, from its signal seed (signalDraws.ts); drawn by chunk: its
+ * chunk's latents from `chunkSeed(seed, k)`, noise from that seed + 1, mask
+ * + 2, whole chunk at once since the draws run across the chunk — and feeds each
  * ẑ through G in a batch as wide as the chunk (ẑ in the signal's column,
  * zeros elsewhere: a column's product does not depend on the others), so
  * G(ẑ) and its SNR are the job's to the last bit.
@@ -55,8 +62,11 @@ export function reconstructSignal(
   index: number,
   zHats: Partial<Record<MethodId, ArrayLike<number | null>>>,
 ): ReconstructedSignal {
-  const { count: total, chunkSize } = draw;
-  if (!(Number.isInteger(chunkSize) && chunkSize >= 1))
+  const bySignal = draw.draws === 'signal';
+  // Drawn by signal, the signal is a block of one.
+  const chunkSize = bySignal ? 1 : draw.chunkSize;
+  const total = draw.count;
+  if (!(chunkSize !== undefined && Number.isInteger(chunkSize) && chunkSize >= 1))
     throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
   if (!(Number.isInteger(index) && index >= 0 && index < total))
     throw new RangeError(`signal ${index} is not in the run (it has ${total})`);
@@ -65,9 +75,11 @@ export function reconstructSignal(
   const j = index - k * chunkSize;
   const seed = chunkSeed(draw.seed, k);
   const n0 = gen.inputDim;
-  const z = matrix(n0, count, createRng(seed).fillGaussian(new Float64Array(n0 * count)));
+  const z = bySignal
+    ? signalLatents(n0, draw.seed, index, 1)
+    : matrix(n0, count, createRng(seed).fillGaussian(new Float64Array(n0 * count)));
   const clean = forward(gen, z).output;
-  const obs = observe(clean, draw.noise, draw.mask, seed + 1);
+  const obs = bySignal ? observeSignals(clean, draw, index) : observe(clean, draw.noise, draw.mask, seed + 1);
   const n = clean.rows;
   const col = (data: Float64Array, rows: number) => {
     const out = new Float64Array(rows);

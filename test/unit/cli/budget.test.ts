@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkMemoryBudget, estimateMemory, formatBytes, parseSize } from '../../../src/cli/budget';
+import {
+  checkMemoryBudget,
+  estimateMemory,
+  formatBytes,
+  parseSize,
+  workersWithinBudget,
+} from '../../../src/cli/budget';
 import { runCli } from '../../../src/cli/main';
 
 async function cli(argv: string[]) {
@@ -66,5 +72,30 @@ describe('memory budget', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('bounds the worker threads of a job: each holds a copy of the weights beside the main thread', () => {
+    // random:1000,1000,1000: 16 MB of weights; a chunk of 16 signals 3000 widths × 8 B × 8 copies = 3.1 MB.
+    const dims = [1000, 1000, 1000];
+    const one = estimateMemory(dims, 16);
+    expect(workersWithinBudget('m', dims, 16, 100e6, undefined, 2)).toEqual({ workers: 2 });
+    const capped = workersWithinBudget('m', dims, 16, 100e6, undefined, 16);
+    expect(capped.workers).toBe(Math.floor((100e6 - one.weights) / one.total));
+    expect(capped.workers).toBe(4);
+    expect(capped.note).toMatch(/using 4 worker thread\(s\) of 16 cores/);
+    expect(workersWithinBudget('m', dims, 16, 100e6, 3, 16)).toEqual({ workers: 3 });
+    expect(() => workersWithinBudget('m', dims, 16, 100e6, 5, 16)).toThrow(
+      /--workers 5: m needs about 111 MB \(6 copies of the 16 MB of weights.*which holds 4 worker\(s\)/,
+    );
+    expect(() => workersWithinBudget('m', dims, 16, 30e6, undefined, 16)).toThrow(
+      /m with one worker thread needs about 35 MB .* over the 30 MB budget; use --memory-budget/,
+    );
+  });
+
+  it('invert refuses workers the budget cannot hold before running anything', async () => {
+    const r = await cli(['invert', 'random:1000,1000,1000', '--count', '1', '--memory-budget', '20MB']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/with one worker thread needs about 32 MB .* over the 20 MB budget/);
+    expect(r.out).toBe('');
   });
 });

@@ -8,10 +8,11 @@ import type { AppError } from '../../../shared/result';
 import { analysisWorker, workerHasModel } from '../api/analysisWorker';
 import { useModelsStore } from '../stores/models';
 
-/** Whether a report recorded what redrawing its signals needs: ẑ per signal, and the chunk size. */
+/** Whether a report recorded what redrawing its signals needs: ẑ per signal, and how they were drawn (one by one, or the chunk size). */
 export function canReconstruct(report: InvertReport | undefined): boolean {
   const first = Object.values(report?.methods ?? {})[0]?.signals[0];
-  return report?.settings.chunkSize !== undefined && first?.zHat !== undefined;
+  const drawn = report?.settings.draws === 'signal' || report?.settings.chunkSize !== undefined;
+  return drawn && first?.zHat !== undefined;
 }
 
 /**
@@ -55,7 +56,7 @@ export function useReconstructions(
         const draw: SignalDraw = {
           count: s.count,
           seed: s.seed,
-          chunkSize: s.chunkSize!,
+          ...(s.draws === 'signal' ? { draws: s.draws } : { chunkSize: s.chunkSize! }),
           mask: s.mask,
           noise: s.noise,
         };

@@ -168,6 +168,7 @@ describe('job specs', () => {
       certify: false,
       options: {},
       chunkSize: 16,
+      draws: 'signal',
     });
   });
 
@@ -177,6 +178,7 @@ describe('job specs', () => {
     [{ kind: 'invert', model: 'm', count: 0 }, /"count" must be an integer ≥ 1/],
     [{ kind: 'invert', model: 'm', methods: ['nope'] }, /"methods"/],
     [{ kind: 'invert', model: 'm', mask: 'random:2' }, /mask fraction/],
+    [{ kind: 'invert', model: 'm', draws: 'block' }, /"draws" must be "signal" or "chunk", got "block"/],
     [{ kind: 'check', model: 'm', sampels: 3 }, /unknown field\(s\) for a check job: sampels/],
   ])('refuses %j, naming the field', (raw, message) => {
     expect(() => normalizeJobSpec(raw)).toThrow(message);

@@ -154,27 +154,25 @@ describe('project jobs', () => {
 });
 
 describe('example images of invert jobs', () => {
-  it('keeps the first ≤ 4 signals of chunk 0 for a square output, and none for another', () => {
+  it("keeps the run's first ≤ 4 signals, from whichever chunks hold them, for a square output, and none for another", () => {
     const square = normalizeJobSpec({
       kind: 'invert',
       model: 'random:10,40,64:tanh@3',
       methods: ['lbp'],
-      count: 6,
+      count: 9,
       seed: 1,
       mask: 'rows:0-1',
       chunkSize: 3,
     });
-    const report = mergeChunks(
-      gen,
-      square,
-      [0, 1].map((k) => decodeChunk(encodeChunk(runChunk(gen, square, k, clock)))),
-    ) as InvertReport;
-    expect(report.examples?.signals).toHaveLength(3);
+    const chunks = [0, 1, 2].map((k) => decodeChunk(encodeChunk(runChunk(gen, square, k, clock))));
+    const report = mergeChunks(gen, square, chunks) as InvertReport;
+    expect(report.examples?.signals).toHaveLength(4);
     expect(report.examples!.signals[0].observed.slice(0, 16).every((v) => v === null)).toBe(true);
     // LBP recovers these: its G(ẑ) is the truth to the 4 digits kept.
-    expect(report.examples!.signals[0].methods.lbp).toEqual(report.examples!.signals[0].truth);
-    const chunk1 = runChunk(gen, square, 1, clock) as { examples?: unknown };
-    expect(chunk1.examples).toBeUndefined();
+    expect(report.examples!.signals[3].methods.lbp).toEqual(report.examples!.signals[3].truth);
+    // Chunk 0 holds signals 0–2, chunk 1 signal 3 of the examples, chunk 2 none.
+    const examplesOf = (k: number) => (chunks[k] as { examples?: { signals: unknown[] } }).examples?.signals.length;
+    expect([0, 1, 2].map(examplesOf)).toEqual([3, 1, undefined]);
     const wide = randomGaussianGenerator([10, 40, 80], { kind: 'tanh' }, 3);
     const other = normalizeJobSpec({ kind: 'invert', model: 'random:10,40,80', methods: ['lbp'], count: 2 });
     expect((runChunk(wide, other, 0, clock) as { examples?: unknown }).examples).toBeUndefined();

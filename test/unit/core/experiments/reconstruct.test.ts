@@ -14,7 +14,7 @@ import { randomGaussianGenerator } from '../../../../src/core/model/random';
 
 // An 8 × 8 "image" output, so the job keeps its first signals as examples.
 const gen = randomGaussianGenerator([6, 30, 64], { kind: 'tanh' }, 3);
-const spec = normalizeJobSpec({
+const raw = {
   kind: 'invert',
   model: 'random:6,30,64:tanh',
   methods: ['oracle', 'lbp'],
@@ -23,25 +23,35 @@ const spec = normalizeJobSpec({
   mask: 'random:0.3',
   noise: 0.01,
   chunkSize: 3,
-}) as Extract<JobSpec, { kind: 'invert' }>;
-const report = (() => {
-  const chunks = Array.from({ length: chunkCount(spec) }, (_, k) => runChunk(gen, spec, k, () => 0));
-  // Through JSON, as result.json is read back.
-  return JSON.parse(JSON.stringify(mergeChunks(gen, spec, chunks))) as InvertReport;
-})();
+};
 const methods: MethodId[] = ['oracle', 'lbp'];
-const zHats = (index: number) => Object.fromEntries(methods.map((m) => [m, report.methods[m]!.signals[index].zHat!]));
-const draw = report.settings as SignalDraw;
 
-describe('reconstructSignal', () => {
-  it('the invert job records ẑ per signal and method, and its chunk size', () => {
-    expect(report.settings.chunkSize).toBe(3);
+/** The job's report, merged from its chunks and read back through JSON as result.json is. */
+function jobReport(draws: 'signal' | 'chunk'): InvertReport {
+  const spec = normalizeJobSpec({ ...raw, draws }) as Extract<JobSpec, { kind: 'invert' }>;
+  const chunks = Array.from({ length: chunkCount(spec) }, (_, k) => runChunk(gen, spec, k, () => 0));
+  return JSON.parse(JSON.stringify(mergeChunks(gen, spec, chunks))) as InvertReport;
+}
+
+// Drawn by signal (invert jobs' default): the run's first 4 signals are examples, from chunks 0 and 1.
+// Drawn by chunk (earlier runs): chunk 0's 3.
+describe.each([
+  ['signal', 4],
+  ['chunk', 3],
+] as const)('reconstructSignal, signals drawn by %s', (draws, exampleCount) => {
+  const report = jobReport(draws);
+  const zHats = (index: number) => Object.fromEntries(methods.map((m) => [m, report.methods[m]!.signals[index].zHat!]));
+  const draw = report.settings as SignalDraw;
+
+  it('the invert job records ẑ per signal and method, and how it drew its signals', () => {
+    if (draws === 'signal') expect([report.settings.draws, report.settings.chunkSize]).toEqual(['signal', undefined]);
+    else expect([report.settings.draws, report.settings.chunkSize]).toEqual([undefined, 3]);
     for (const m of methods) for (const s of report.methods[m]!.signals) expect(s.zHat).toHaveLength(6);
   });
 
   it("redraws the first signals exactly as the job's stored examples (truth, observation with mask, G(ẑ))", () => {
     const examples = report.examples!.signals;
-    expect(examples).toHaveLength(3); // chunk 0 holds 3 signals
+    expect(examples).toHaveLength(exampleCount);
     examples.forEach((e, j) => {
       const r = reconstructSignal(gen, draw, j, zHats(j));
       expect(Array.from(r.truth, round4)).toEqual(e.truth);
