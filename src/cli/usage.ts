@@ -47,16 +47,19 @@ Draws --count latent vectors z ~ N(0, I), observes G(z) (optionally masked
 and noisy) and inverts every signal with each method, measuring the
 recovery by feeding ẑ back through the generator.
 
-  --method LIST        any of ${METHOD_IDS.join(',')} (default lp)
+  --method LIST        any of ${METHOD_IDS.join(',')} (default lp);
+                       lei: Lei et al. (2019), one LP per layer (HiGHS); gd-clip: gd with
+                       Lipton & Tripathi (2017)'s stochastic clipping of z to [−4, 4]
   --count N            signals (default 64; with the model, checked against --memory-budget)
-  --seed S             seed of z (S), noise (S+1), masks (S+2) and GD starts (S+3) (default 0)
+  --seed S             seed of z (S), noise (S+1), masks (S+2) and GD starts (S+3; gd-clip's
+                       redraws too) (default 0)
   --mask M             none | random:FRACTION | rows:FROM-TO (default none)
   --noise SIGMA        Gaussian noise σ on the known pixels (default 0)
   --lambda L           ℓ1 weight of lp and lbp (default 0, the paper's experiments);
                        theorem3: lbp takes the Theorem 3 rule λ_i = 2ε_{i+1}
   --max-iterations N   iteration cap of the iterative solvers
-  --restarts K         random starts for gd and adam (default 1)
-  --gd-schedule S      gd and adam's step schedule: geometric (gd's default: 0.1 → 1e-3;
+  --restarts K         random starts for gd, gd-clip and adam (default 1)
+  --gd-schedule S      gd, gd-clip and adam's step schedule: geometric (gd's default: 0.1 → 1e-3;
                        adam 0.01 → 1e-4) or step (halved every 2,500 iterations: the
                        paper's, and adam's default)
   --plain              the paper's plain iterations, without exact solves on settled supports

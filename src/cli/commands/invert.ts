@@ -1,6 +1,7 @@
 import { invertExperiment, type InvertReport, type InvertSpec } from '../../core/experiments/invert';
 import { summarizeGenerator } from '../../core/model/summary';
 import { parseMask, type NoiseSpec } from '../../core/model/observation';
+import { prepareMethods } from '../../core/pursuit/highs';
 import { METHOD_LABELS } from '../../core/pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import { layerDims } from '../../core/model/generator';
@@ -113,8 +114,10 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
       },
       gd: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
       adam: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
+      gdClip: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
     },
   };
+  await prepareMethods(spec.methods);
 
   const progress = progressPrinter(io, now);
   let report: InvertReport;
