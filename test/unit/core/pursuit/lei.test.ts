@@ -204,6 +204,12 @@ describe('lei (Lei et al. 2019, one LP per layer)', () => {
     const gen = randomGaussianGenerator([10, 40, 160], { kind: 'tanh' }, 0);
     const z = matrix(10, 2, createRng(5).fillGaussian(new Float64Array(20)));
     const obs = observe(forward(gen, z).output, { kind: 'gaussian', sigma: 0.01 }, { kind: 'none' }, 3);
+    // Any other HiGHS status is a plain failure too: here its time limit.
+    const hurried = invert(gen, obs, 'lei', { lei: { timeLimit: 1e-9 } });
+    for (const s of hurried.signals) {
+      expect(s.stopReason).toBe('failed');
+      expect(s.phases[0].note).toMatch(/^HiGHS ended with status timeLimit/);
+    }
     const strict = invert(gen, obs, 'lei', { lei: { slack: false } });
     for (const s of strict.signals) {
       expect(s.stopReason).toBe('failed');
