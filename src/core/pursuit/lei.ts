@@ -11,18 +11,21 @@ import type { InversionResult, PhaseReport } from './types';
  * linear program. A ReLU layer x⁺ = ReLU(W x + b) with x⁺ known is a set of
  * linear constraints on x: W x + b = x⁺ on supp(x⁺), W x + b ≤ 0 off it (the
  * paper's realizable-case LP; with expansive random layers its only solution
- * is the true x). Under noise the paper minimises the ℓ∞ error instead, which
- * is again an LP with one slack t. What this module solves, per signal and
+ * is the true x). Under noise the paper bounds the ℓ∞ error instead, which
+ * is again an LP with one slack t (restated here from that analysis; this
+ * comment, not the paper, is the statement of what is solved). Per signal and
  * layer, with u the layer's input (u ≥ 0 for a hidden layer, free for z):
  *
  *   minimise t  over u, t ≥ 0, subject to
- *     |w_r·u + b_r − x⁺_r| ≤ t   for r in supp(x⁺)          (two rows each)
- *      w_r·u + b_r         ≤ t   for r off supp(x⁺)
+ *     |w_r·u + b_r − x⁺_r| ≤ t   for x⁺_r above the cut       (two rows each)
+ *      w_r·u + b_r ≤ x⁺_r + t    for the other rows (x⁺_r = 0: ≤ t)
  *
- * and with `slack: false` t is fixed at 0: the paper's feasibility LP, which
- * is infeasible as soon as noise puts the data outside the layer's range.
- * supp(x⁺) = {r : x⁺_r > tol·‖x⁺‖∞} (x⁺ is the previous LP's vertex, whose
- * off-support entries are exact zeros up to rounding).
+ * with the cut max(tol·‖x⁺‖∞, τ): τ = 0 first, then raised to the optimal t
+ * while that exceeds it (solveReluLayer: x⁺ is itself an estimate, and its
+ * noise on true zeros must not become equations). With `slack: false` t is
+ * fixed at 0 and τ stays 0: the paper's feasibility LP, infeasible as soon as
+ * noise puts the data outside the layer's range. A previous LP's vertex has
+ * off-support entries that are exact zeros up to rounding, hence tol (1e-6).
  *
  * The output layer has no ReLU but φ: on the known pixels y = φ(W x + b) is
  * inverted first, p_r = φ⁻¹(y_r), giving equation rows |w_r·u + b_r − p_r| ≤ t;
@@ -35,7 +38,9 @@ import type { InversionResult, PhaseReport } from './types';
  * Stopping rule, per layer: HiGHS's own (an optimal basis within its primal
  * and dual feasibility tolerances, 1e-7) → `exact`; any other model status
  * (infeasible, unbounded, a limit) → `failed`, with HiGHS's status in the note,
- * and the layers below it are not attempted (ẑ is left at 0 for that signal).
+ * and the layers below it are not attempted (ẑ is left at 0 for that signal);
+ * a ReLU layer whose threshold iteration reaches MAX_THRESHOLD_ROUNDS LPs
+ * keeps its last LP's answer and stops as `max-iterations`.
  */
 export interface LeiOptions {
   /** Minimise the ℓ∞ slack t (robust to noise); false: t = 0, the realizable-case feasibility LP. @default true */
