@@ -14,10 +14,11 @@ const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `
  */
 const POLICY = {
   // fast-png and jpeg-js: pure-JS image decoders (jpeg-js with useTArray needs no Buffer), for the project job's inputs.
+  // highs: the HiGHS LP solver compiled to WebAssembly (the lei method); it finds its .wasm itself in Node and workers.
   core: {
     folders: ['core'],
     typeOnly: [],
-    packages: ['mathjs', 'protobufjs', 'fflate', 'fast-png', 'jpeg-js'],
+    packages: ['mathjs', 'protobufjs', 'fflate', 'fast-png', 'jpeg-js', 'highs'],
     node: false,
   },
   shared: { folders: ['shared'], typeOnly: ['core'], packages: [], node: false },

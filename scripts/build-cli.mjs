@@ -51,7 +51,8 @@ const result = await build({
   // Stack traces point into src/ (the bin enables source maps before loading the build).
   sourcemap: 'linked',
   // resvg is a native addon (a .node file per platform, found at run time): it stays a package.
-  external: ['@resvg/resvg-js'],
+  // highs (the lei method's LP solver) finds its highs.wasm beside its own module file: it stays one too.
+  external: ['@resvg/resvg-js', 'highs'],
   // Bundled CommonJS (protobufjs, echarts' dependencies) may call require(): give ESM one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -53,17 +53,19 @@ the signals in chunks over a pool of worker threads, saved to
 pursuit-lab experiment --resume ID). Each signal is drawn from its own seed,
 so the report is the same bits whatever --workers and --chunk-size.
 
-  --method LIST        any of ${METHOD_IDS.join(',')} (default lp)
+  --method LIST        any of ${METHOD_IDS.join(',')} (default lp);
+                       lei: Lei et al. (2019), one LP per layer (HiGHS); gd-clip: gd with
+                       Lipton & Tripathi (2017)'s stochastic clipping of z to [−4, 4]
   --count N            signals (default 64; with the model, checked against --memory-budget)
   --seed S             the run's seed (default 0): signal i's z, noise, mask and GD starts
-                       are drawn from its own seed, derived from S and i
+                       (gd-clip's redraws too) are drawn from its own seed, derived from S and i
   --mask M             none | random:FRACTION | rows:FROM-TO (default none)
   --noise SIGMA        Gaussian noise σ on the known pixels (default 0)
   --lambda L           ℓ1 weight of lp and lbp (default 0, the paper's experiments);
                        theorem3: lbp takes the Theorem 3 rule λ_i = 2ε_{i+1}
   --max-iterations N   iteration cap of the iterative solvers
-  --restarts K         random starts for gd and adam (default 1)
-  --gd-schedule S      gd and adam's step schedule: geometric (gd's default: 0.1 → 1e-3;
+  --restarts K         random starts for gd, gd-clip and adam (default 1)
+  --gd-schedule S      gd, gd-clip and adam's step schedule: geometric (gd's default: 0.1 → 1e-3;
                        adam 0.01 → 1e-4) or step (halved every 2,500 iterations: the
                        paper's, and adam's default)
   --plain              the paper's plain iterations, without exact solves on settled supports

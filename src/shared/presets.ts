@@ -42,10 +42,12 @@ export function presetSpec(preset: Preset, flags: PresetOptions): Record<string,
     const gd = flags.quick ? { maxIterations: 300, restarts: 1 } : {};
     // The paper's per-signal choices: GD's smallest converging step (with the paper's schedule,
     // halved every 2,500 iterations), LBP's best λ (core/pursuit/protocol.ts).
+    // gd-clip (Lipton & Tripathi) is GD plus its clipping: it gets GD's settings, so only the clipping differs.
+    const paperGd = { ...gd, stepGrid: PAPER_STEP_GRID, schedule: 'step' };
     const protocol = flags.paperProtocol
-      ? { gd: { ...gd, stepGrid: PAPER_STEP_GRID, schedule: 'step' }, lbp: { lambdaGrid: PAPER_LAMBDA_GRID } }
+      ? { gd: paperGd, gdClip: paperGd, lbp: { lambdaGrid: PAPER_LAMBDA_GRID } }
       : flags.quick
-        ? { gd }
+        ? { gd, gdClip: gd }
         : undefined;
     return {
       kind: 'sweep',

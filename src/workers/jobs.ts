@@ -6,6 +6,7 @@
  */
 import { encodeChunk, runChunk, type JobSpec } from '../core/experiments/jobs';
 import { checkGenerator, type Generator } from '../core/model/generator';
+import { prepareMethods } from '../core/pursuit/highs';
 import { err, ok, type Result } from '../shared/result';
 
 /** Test-only faults, set by the Node entry from the environment; never by a spec. */
@@ -39,8 +40,17 @@ export function createJobApi(faults: JobFaults = {}, exit: (code: number) => voi
      * fresh and a resumed run merge the very same bytes. An error in the
      * computation is returned as data; its stack goes to the log (stderr), not into the message.
      */
-    runChunk(spec: JobSpec, k: number): Result<{ text: string; seconds: number }> {
+    async runChunk(spec: JobSpec, k: number): Promise<Result<{ text: string; seconds: number }>> {
       if (model === undefined) return err('bad-request', 'no model loaded in this worker');
+      // HiGHS (the lei method) is WebAssembly, instantiated asynchronously once per worker before its first chunk.
+      try {
+        if ('methods' in spec) await prepareMethods(spec.methods);
+      } catch (e) {
+        return err(
+          'internal',
+          `could not load the HiGHS solver for the lei method: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
       if (faults.delayMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, faults.delayMs);
       if (faults.exitOn?.includes(k)) exit(70);
       const start = Date.now();

@@ -34,6 +34,24 @@ describe('analysis worker on a real worker_thread through Comlink', () => {
     expect(noTimes(r.value.text)).toBe(noTimes(expected));
   });
 
+  it('loads HiGHS itself before a chunk that lists lei, and gd-clip runs beside it', async () => {
+    const gen = randomGaussianGenerator([6, 30, 60], { kind: 'tanh' }, 1);
+    const spec = normalizeJobSpec({
+      kind: 'invert',
+      model: 'random:6,30,60:tanh',
+      methods: ['lei', 'gd-clip'],
+      count: 4,
+      chunkSize: 2,
+    });
+    expect(await api.loadJobModel(gen)).toEqual({ ok: true, value: null });
+    const r = await api.runChunk(spec, 0);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const chunk = JSON.parse(r.value.text) as { methods: Record<string, { signals: { relErrZ: number }[] }> };
+    expect(chunk.methods.lei.signals.map((s) => s.relErrZ < 1e-6)).toEqual([true, true]);
+    expect(chunk.methods['gd-clip'].signals).toHaveLength(2);
+  });
+
   it("redraws an invert run's signals from their recorded ẑ, as core does, and answers a bad index as data", async () => {
     const gen = randomGaussianGenerator([5, 25, 49], { kind: 'tanh' }, 2);
     const spec = normalizeJobSpec({

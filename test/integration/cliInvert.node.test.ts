@@ -16,6 +16,18 @@ const comparable = (path: string) =>
   );
 
 describe('pursuit-lab invert', () => {
+  it('runs the published baselines lei and gd-clip (HiGHS loaded by the command)', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'pl-invert-')), 'run.json');
+    const r = runCliProcess(['invert', 'random:10,40,160', '--method', 'lei,gd-clip', '--count', '4', '--json', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/lei\s+Lei et al\. \(2019\) LP/);
+    expect(r.stdout).toMatch(/gd-clip\s+GD \+ stochastic clipping \(Lipton & Tripathi 2017\)/);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc.methods.lei.summary.successRate).toBe(1);
+    expect(doc.methods.lei.summary.stopReasons).toEqual({ exact: 4 });
+    expect(doc.methods['gd-clip'].summary.successRate).toBe(1);
+  });
+
   it('prints a table per method and writes the issue-shaped JSON', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'pl-invert-')), 'run.json');
     const r = cli([

@@ -133,6 +133,7 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
     },
     gd: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
     adam: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
+    gdClip: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
   };
   // An invert job: its signals in chunks over the worker pool, each signal drawn from its own
   // seed, so the report is the same bits whatever --workers and --chunk-size.

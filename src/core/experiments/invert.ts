@@ -306,6 +306,7 @@ function* invertBlock(
     ...spec.options,
     gd: { seed: startSeed, ...spec.options?.gd },
     adam: { seed: startSeed, ...spec.options?.adam },
+    gdClip: { seed: startSeed, ...spec.options?.gdClip },
   };
 
   for (let index = 0; index < spec.methods.length; index++) {

@@ -46,6 +46,20 @@ export interface GradientDescentOptions {
    * then unused. The paper's grid is PAPER_STEP_GRID (shared/presets.ts), {1e-1, 1, …, 1e4}.
    */
   readonly stepGrid?: readonly number[];
+  /**
+   * Stochastic clipping (Lipton & Tripathi 2017, "Precise recovery of latent
+   * vectors from generative adversarial networks", ICLR workshop): after every
+   * update (and at the start), each component of z outside [−clipRange,
+   * clipRange] is replaced by a uniform draw from that interval (from the
+   * run's seeded generator), instead of being clipped to the edge where it
+   * would stick. The paper's latents are uniform on [−1, 1], so its range is
+   * the prior's support; ours are N(0, I), whose support is unbounded, so the
+   * `gd-clip` method takes 4: a true component lies outside with probability
+   * 6.3e-5 (then that signal cannot be recovered exactly), while a diverging
+   * coordinate is still sent back into the bulk of the prior.
+   * Undefined: no clipping (plain gradient descent).
+   */
+  readonly clipRange?: number;
 }
 
 export function checkGradientDescentOptions(o: GradientDescentOptions = {}) {
@@ -64,7 +78,10 @@ export function checkGradientDescentOptions(o: GradientDescentOptions = {}) {
     restarts: o.restarts ?? 1,
     seed: o.seed ?? 0,
     init: o.init,
+    clipRange: o.clipRange,
   };
+  if (r.clipRange !== undefined && !(r.clipRange > 0 && Number.isFinite(r.clipRange)))
+    throw new RangeError(`clipRange must be a finite number > 0, got ${r.clipRange}`);
   if (!(r.step > 0)) throw new RangeError(`step must be > 0, got ${r.step}`);
   if (r.schedule !== 'step' && r.schedule !== 'geometric')
     throw new RangeError(`schedule must be 'step' or 'geometric', got ${String(r.schedule)}`);
@@ -173,11 +190,22 @@ export function* gradientDescent(
       }
     }
   }
+  // Stochastic clipping: a component outside [−r, r] is redrawn uniformly inside it (counted per column).
+  const clipped = new Int32Array(total);
+  const clip = (data: Float64Array, p: number, c: number) => {
+    const r = o.clipRange;
+    if (r === undefined || (data[p] >= -r && data[p] <= r)) return;
+    data[p] = r * (2 * rng.uniform() - 1);
+    clipped[c]++;
+  };
+  for (let p = 0; p < z.data.length; p++) clip(z.data, p, p % total);
   const signalOf = Int32Array.from({ length: total }, (_, c) => c % count);
   const reports: PhaseReport[] = new Array(total);
   const histories = Array.from({ length: total }, emptyHistory);
   const finalMisfit = new Float64Array(total).fill(Number.POSITIVE_INFINITY);
-  const name = o.optimizer === 'adam' ? 'gradient descent (Adam)' : 'gradient descent (momentum)';
+  const name =
+    (o.optimizer === 'adam' ? 'gradient descent (Adam)' : 'gradient descent (momentum)') +
+    (o.clipRange === undefined ? '' : ' + stochastic clipping');
 
   let active = Int32Array.from({ length: total }, (_, c) => c);
   let zA = matrix(n0, total, Float64Array.from(z.data));
@@ -225,6 +253,7 @@ export function* gradientDescent(
           m1.data[p] = o.momentum * m1.data[p] - lr * g;
           zA.data[p] += m1.data[p];
         }
+        clip(zA.data, p, active[k]);
       }
     }
     if (stop.some((s) => s !== undefined)) {
@@ -242,7 +271,13 @@ export function* gradientDescent(
           iterations: it - 1,
           stopReason: s,
           ...histories[c],
-          ...(s === 'failed' ? { note: 'the misfit became non-finite (diverged); try a smaller step' } : {}),
+          ...(s === 'failed'
+            ? { note: 'the misfit became non-finite (diverged); try a smaller step' }
+            : o.clipRange !== undefined
+              ? {
+                  note: `stochastic clipping to [−${o.clipRange}, ${o.clipRange}] (seed ${o.seed}): ${clipped[c]} components redrawn`,
+                }
+              : {}),
         };
       }
       const pick = (mm: Matrix) => {
@@ -276,7 +311,10 @@ export function* gradientDescent(
     const report = reports[bestC];
     phases.push([
       o.restarts > 1
-        ? { ...report, note: `best of ${o.restarts} random starts (restart ${Math.floor(bestC / count) + 1})` }
+        ? {
+            ...report,
+            note: `${report.note === undefined ? '' : `${report.note}; `}best of ${o.restarts} random starts (restart ${Math.floor(bestC / count) + 1})`,
+          }
         : report,
     ]);
   }

@@ -3,6 +3,7 @@ import type { Generator as Net } from '../model/generator';
 import type { Observation } from '../model/observation';
 import { createContext } from './context';
 import { gradientDescent, type GradientDescentOptions } from './gradientDescent';
+import { leiInversion, type LeiOptions } from './lei';
 import { latentPursuit, type LatentPursuitOptions } from './latentPursuit';
 import { layeredBasisPursuit, type LayeredBasisPursuitOptions } from './layeredBasisPursuit';
 import { endToEndOracle, layerwiseOracle } from './oracle';
@@ -22,7 +23,13 @@ export interface MethodOptions {
   readonly lbp?: LayeredBasisPursuitOptions;
   readonly gd?: GradientDescentOptions;
   readonly adam?: GradientDescentOptions;
+  readonly lei?: LeiOptions;
+  /** `gd-clip`: momentum gradient descent with stochastic clipping; clipRange defaults to 4 (gradientDescent.ts). */
+  readonly gdClip?: GradientDescentOptions;
 }
+
+/** Lipton & Tripathi's clip range for our N(0, I) latents (see GradientDescentOptions.clipRange). */
+export const GD_CLIP_RANGE = 4;
 
 /** A grid option: a non-empty list of finite numbers ≥ min. */
 function checkGrid(name: string, grid: readonly number[], min: number): void {
@@ -44,7 +51,18 @@ export const METHOD_LABELS: Record<MethodId, string> = {
   'oracle-e2e': 'Oracle (end-to-end)',
   gd: 'Gradient descent',
   adam: 'Adam',
+  lei: 'Lei et al. (2019) LP',
+  'gd-clip': 'GD + stochastic clipping (Lipton & Tripathi 2017)',
 };
+
+/** The same run under another method id (`gd-clip` is gradient descent with an option). */
+function* relabel(
+  method: MethodId,
+  steps: Generator<number, InversionResult, void>,
+): Generator<number, InversionResult, void> {
+  const result = yield* steps;
+  return { ...result, method };
+}
 
 /**
  * Step-wise form of any method: a generator that yields progress in [0, 1]
@@ -71,30 +89,38 @@ export function inversionSteps(
         layeredBasisPursuit(on(subset), { ...lbp, lambda }),
       );
     }
-    case 'gd': {
-      const { stepGrid, ...gd } = { ...options.gd, optimizer: 'momentum' as const };
-      if (stepGrid === undefined) return gradientDescent(ctx, gd);
-      checkGrid('gd.stepGrid', stepGrid, Number.MIN_VALUE);
-      const rule: GridRule = {
-        parameter: 'step',
-        grid: stepGrid,
-        mode: 'first-meeting',
-        meets: (s) => s.stopReason === 'gradient',
-      };
-      return selectPerSignal(obs, rule, (subset, step, cols) =>
-        gradientDescent(on(subset), {
-          ...gd,
-          step,
-          ...(gd.init !== undefined ? { init: selectColumns(gd.init, cols) } : {}),
-        }),
-      );
-    }
+    case 'gd':
+      return momentumDescent(options.gd ?? {});
+    case 'gd-clip':
+      return relabel('gd-clip', momentumDescent({ clipRange: GD_CLIP_RANGE, ...options.gdClip }));
+    case 'lei':
+      return leiInversion(ctx, options.lei);
     case 'adam':
       return gradientDescent(ctx, { ...options.adam, optimizer: 'adam' });
     case 'oracle':
     case 'oracle-e2e':
       if (truth === undefined) throw new RangeError(`the ${method} method needs the true hidden layers (supports)`);
       return method === 'oracle' ? layerwiseOracle(ctx, truth) : endToEndOracle(ctx, truth);
+  }
+
+  /** Momentum gradient descent, over a step grid when the options give one (the paper's Fig. 2 protocol). */
+  function momentumDescent(options: GradientDescentOptions): Generator<number, InversionResult, void> {
+    const { stepGrid, ...gd } = { ...options, optimizer: 'momentum' as const };
+    if (stepGrid === undefined) return gradientDescent(ctx, gd);
+    checkGrid('gd.stepGrid', stepGrid, Number.MIN_VALUE);
+    const rule: GridRule = {
+      parameter: 'step',
+      grid: stepGrid,
+      mode: 'first-meeting',
+      meets: (s) => s.stopReason === 'gradient',
+    };
+    return selectPerSignal(obs, rule, (subset, step, cols) =>
+      gradientDescent(on(subset), {
+        ...gd,
+        step,
+        ...(gd.init !== undefined ? { init: selectColumns(gd.init, cols) } : {}),
+      }),
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 import type { Matrix } from '../linalg/matrix';
 
 /** Every inversion method Pursuit Lab runs. */
-export type MethodId = 'lp' | 'lbp' | 'oracle' | 'oracle-e2e' | 'gd' | 'adam';
+export type MethodId = 'lp' | 'lbp' | 'oracle' | 'oracle-e2e' | 'gd' | 'adam' | 'lei' | 'gd-clip';
 
-export const METHOD_IDS: readonly MethodId[] = ['lp', 'lbp', 'oracle', 'oracle-e2e', 'gd', 'adam'];
+export const METHOD_IDS: readonly MethodId[] = ['lp', 'lbp', 'oracle', 'oracle-e2e', 'gd', 'adam', 'lei', 'gd-clip'];
 
 /** Why one phase of one signal stopped. */
 export type PhaseStop =

@@ -19,6 +19,14 @@ describe('experiment presets', () => {
     expect(normalizeJobSpec(presetSpec('fig2', { quick: false }))).not.toHaveProperty('options');
   });
 
+  it('gives gd-clip the settings of gd (quick and paper protocol), so only the clipping differs', () => {
+    for (const paperProtocol of [false, true]) {
+      const { options } = presetSpec('fig2', { quick: true, paperProtocol }) as { options: Record<string, unknown> };
+      expect(options.gdClip).toEqual(options.gd);
+      expect(options.gd).toMatchObject({ maxIterations: 300, restarts: 1 });
+    }
+  });
+
   it('refuses --paper-protocol on the presets it does not belong to', () => {
     expect(() => presetSpec('fig3', { quick: true, paperProtocol: true })).toThrow(/--paper-protocol is that of fig2/);
   });
