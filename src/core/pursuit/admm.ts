@@ -1,3 +1,4 @@
+import { choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky';
 import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import { activeSetLasso } from './activeSet';
@@ -261,10 +262,18 @@ export function* linearizedAdmm(
         const first = lastSupport[j] === undefined;
         if ((first || nearlySameSupport(lastSupport[j], support)) && schedule.due(j, iteration, support)) {
           const info = { widened: 0 };
-          const cand = exactConstrainedCandidate(problem, j, support, kktTolerance, info);
+          let cand = exactConstrainedCandidate(problem, j, support, kktTolerance, info);
+          let note = widenedNote(info.widened);
+          if (cand === undefined) {
+            // Under noise some off-support rows are active at the minimiser: guess them from the
+            // iterate (pre-activation within candidateTolerance of 0, or above it) and solve with them held at 0.
+            const active = activeRowsOf(pre, mask, k, ka, candidateTolerance * scaleOf(nextW, k, ka));
+            cand = activeConstraintCandidate(problem, j, support, active, kktTolerance);
+            if (cand !== undefined) note = `${active.length} off-support rows active (held at 0)`;
+          }
           if (cand !== undefined) {
             for (let i = 0; i < n; i++) x.data[i * ka + k] = cand[i];
-            finish(k, 'kkt', iteration, widenedNote(info.widened));
+            finish(k, 'kkt', iteration, note);
             done[k] = 1;
           } else schedule.failed(j, iteration, support);
         }
@@ -287,6 +296,127 @@ export function* linearizedAdmm(
   return reports;
 }
 
+/**
+ * Exact candidate where some off-support rows are active (held at their
+ * bound, (W x + b)_r = 0): under noise the minimiser of the layer problem
+ * usually presses on a few of its inequality rows, which the candidate of
+ * exactConstrainedCandidate (inequalities left out) then violates. With the
+ * columns T (x_T > 0 for hidden layers; every coordinate for z) and the
+ * active rows A guessed from an iterate, the equality-constrained least
+ * squares
+ *
+ *   min ½‖(W_{S,T} x + b_S − x̂_S)‖² + λ1ᵀx + (γ/2)‖x‖²  s.t.  W_{A,T} x + b_A = 0
+ *
+ * is solved exactly (range-space method: H = W_{S,T}ᵀW_{S,T} + γI,
+ * (W_A H⁻¹ W_Aᵀ) μ = W_A H⁻¹ d + b_A, x = H⁻¹(d − W_Aᵀμ)), and accepted only
+ * when it meets every KKT condition of the full problem: x_T > 0, μ ≥ 0, the
+ * other off-support rows ≤ 0, and for hidden layers ∇f + W_Aᵀμ ≥ 0 off T —
+ * all to `tolerance` of the layer's scale (max|x̂|) or of its gradient's.
+ * Undefined otherwise.
+ */
+export function activeConstraintCandidate(
+  problem: ConstrainedLayerProblem,
+  j: number,
+  support: Int32Array,
+  active: Int32Array,
+  tolerance: number,
+): Float64Array | undefined {
+  const { W, bias, next, rowMask, nonnegative, lambda, gamma } = problem;
+  const m = W.rows;
+  const n = W.cols;
+  const count = next.cols;
+  const t = support.length;
+  const q = active.length;
+  if (t === 0 || q === 0 || q >= t) return undefined;
+  const S: number[] = [];
+  let scale = 0;
+  for (let r = 0; r < m; r++) {
+    const v = next.data[r * count + j];
+    scale = Math.max(scale, Math.abs(v));
+    if (rowMask[r * count + j]) S.push(r);
+  }
+  // H = W_{S,T}ᵀW_{S,T} + γI and d = W_{S,T}ᵀ(x̂ − b)_S − λ1 (hidden layers).
+  const H = new Float64Array(t * t);
+  const d = new Float64Array(t);
+  const row = new Float64Array(t);
+  for (const r of S) {
+    for (let a = 0; a < t; a++) row[a] = W.data[r * n + support[a]];
+    const c = next.data[r * count + j] - bias[r];
+    for (let a = 0; a < t; a++) {
+      d[a] += row[a] * c;
+      const ra = row[a];
+      if (ra === 0) continue;
+      for (let b = 0; b <= a; b++) H[a * t + b] += ra * row[b];
+    }
+  }
+  for (let a = 0; a < t; a++) {
+    for (let b = 0; b < a; b++) H[b * t + a] = H[a * t + b];
+    H[a * t + a] += gamma;
+    if (nonnegative) d[a] -= lambda;
+  }
+  if (!choleskyInPlace(H, t)) return undefined;
+  // Y = H⁻¹W_{A,T}ᵀ (column per active row), then the q × q system for μ.
+  const Y = new Float64Array(q * t);
+  for (let i = 0; i < q; i++) {
+    const y = Y.subarray(i * t, (i + 1) * t);
+    for (let a = 0; a < t; a++) y[a] = W.data[active[i] * n + support[a]];
+    choleskySolveInPlace(H, t, y);
+  }
+  const xd = choleskySolveInPlace(H, t, Float64Array.from(d));
+  const M = new Float64Array(q * q);
+  const mu = new Float64Array(q);
+  for (let i = 0; i < q; i++) {
+    const ri = active[i] * n;
+    let s = bias[active[i]];
+    for (let a = 0; a < t; a++) s += W.data[ri + support[a]] * xd[a];
+    mu[i] = s;
+    for (let k = 0; k <= i; k++) {
+      let e = 0;
+      const yk = k * t;
+      for (let a = 0; a < t; a++) e += W.data[ri + support[a]] * Y[yk + a];
+      M[i * q + k] = e;
+      M[k * q + i] = e;
+    }
+  }
+  if (!choleskyInPlace(M, q)) return undefined;
+  choleskySolveInPlace(M, q, mu);
+  const x = new Float64Array(n);
+  for (let a = 0; a < t; a++) {
+    let v = xd[a];
+    for (let i = 0; i < q; i++) v -= Y[i * t + a] * mu[i];
+    if (nonnegative && !(v > 0)) return undefined;
+    x[support[a]] = v;
+  }
+  // KKT of the full problem.
+  let gradScale = Math.abs(lambda);
+  for (let a = 0; a < t; a++) gradScale = Math.max(gradScale, Math.abs(d[a]));
+  const muTol = tolerance * Math.max(gradScale, Number.MIN_VALUE);
+  if (mu.some((v) => v < -muTol)) return undefined;
+  const tol = tolerance * Math.max(scale, Number.MIN_VALUE);
+  const pre = new Float64Array(m);
+  const isActive = new Uint8Array(m);
+  for (const r of active) isActive[r] = 1;
+  for (let r = 0; r < m; r++) {
+    let p = bias[r];
+    for (let a = 0; a < t; a++) p += W.data[r * n + support[a]] * x[support[a]];
+    pre[r] = p;
+    if (!rowMask[r * count + j] && !isActive[r] && p > tol) return undefined;
+  }
+  if (nonnegative) {
+    const inT = new Uint8Array(n);
+    for (const c of support) inT[c] = 1;
+    for (let c = 0; c < n; c++) {
+      if (inT[c]) continue;
+      // ∇f_c + λ + (W_Aᵀμ)_c ≥ 0 with ∇f = W_Sᵀ(W_S x + b_S − x̂_S).
+      let g = lambda;
+      for (const r of S) g += W.data[r * n + c] * (pre[r] - next.data[r * count + j]);
+      for (let i = 0; i < q; i++) g += W.data[active[i] * n + c] * mu[i];
+      if (g < -muTol) return undefined;
+    }
+  }
+  return x;
+}
+
 /** The note of a candidate whose equation rows were widened (exactConstrainedCandidate). */
 export function widenedNote(widened: number): string | undefined {
   return widened === 0
@@ -296,6 +426,20 @@ export function widenedNote(widened: number): string | undefined {
 
 /** Constraint violation, relative to the layer's scale, below which a plateau of the objective counts as a stall. */
 const STALL_FEASIBILITY = 1e-6;
+
+/** Off-support rows of batch column k whose pre-activation is above −δ: the active constraints' guess. */
+function activeRowsOf(pre: Matrix, mask: Uint8Array, k: number, ka: number, delta: number): Int32Array {
+  const rows: number[] = [];
+  for (let r = 0; r < pre.rows; r++) if (!mask[r * ka + k] && pre.data[r * ka + k] > -delta) rows.push(r);
+  return Int32Array.from(rows);
+}
+
+/** max_r |x̂_r| of batch column k: the layer's scale for that signal. */
+function scaleOf(next: Matrix, k: number, ka: number): number {
+  let s = 0;
+  for (let r = 0; r < next.rows; r++) s = Math.max(s, Math.abs(next.data[r * ka + k]));
+  return s;
+}
 
 /** Candidate support of batch column k, as the exact step reads it. */
 function supportOfColumn(x: Matrix, k: number, n: number, ka: number, tolerance: number): Int32Array {

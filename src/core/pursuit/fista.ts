@@ -108,25 +108,34 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
  * or, under noise, drifting slowly around one — would otherwise repeat the
  * same costly active-set solve every `every` iterations until maxIterations.
  * A support further from the last failed one is due at once, so a support
- * that settles late is not kept waiting by earlier failures.
+ * that settles late is not kept waiting by earlier failures — for the first
+ * FREE_RETRIES failures; after those every failure doubles the wait, whatever
+ * the support (under noise the candidate support drifts by more than 5%
+ * between checks while no exact step passes the KKT check, and each attempt
+ * costs a factorisation and a Gauss–Newton solve).
  */
 export function exactAttemptSchedule(count: number, every: number) {
   const wait = new Float64Array(count).fill(every);
   const next = new Float64Array(count);
+  const failures = new Int32Array(count);
   const failedOn: (Int32Array | undefined)[] = new Array(count).fill(undefined);
   return {
     /** Whether signal j, at this iteration with this candidate support, should try. */
     due(j: number, iteration: number, support: Int32Array): boolean {
-      return iteration >= next[j] || !nearlySameSupport(failedOn[j], support);
+      return iteration >= next[j] || (failures[j] < FREE_RETRIES && !nearlySameSupport(failedOn[j], support));
     },
     /** Signal j's attempt on `support` failed at `iteration`. */
     failed(j: number, iteration: number, support: Int32Array): void {
-      wait[j] = nearlySameSupport(failedOn[j], support) ? 2 * wait[j] : every;
+      failures[j]++;
+      wait[j] = failures[j] > FREE_RETRIES || nearlySameSupport(failedOn[j], support) ? 2 * wait[j] : every;
       failedOn[j] = support;
       next[j] = iteration + wait[j];
     },
   };
 }
+
+/** Failed exact attempts after which a new support no longer earns an immediate retry (exactAttemptSchedule). */
+const FREE_RETRIES = 3;
 
 /** Entries of an iterate at most this fraction of its largest are taken as zero by the KKT check of a stalled iterate. */
 const NEGLIGIBLE = 1e-9;
