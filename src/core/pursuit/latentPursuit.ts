@@ -6,6 +6,7 @@ import {
   scatterColumns,
   selectColumns,
   selectMaskColumns,
+  measured,
   type InversionContext,
 } from './context';
 import { debiasBatch } from './debias';
@@ -14,7 +15,8 @@ import { fista, type FistaProblem } from './fista';
 import { activeSetLasso } from './activeSet';
 import { leastSquaresOnSupport } from './leastSquares';
 import { phiResidual, rowPreActivation, solveWithInequalities } from './saturation';
-import { outputMisfit } from './smooth';
+import { measuredGaussNewton } from './measuredGaussNewton';
+import { measuredOutput, outputMisfit } from './smooth';
 import { columnSupport, supportMask } from './support';
 import type { InversionResult, PhaseReport } from './types';
 
@@ -79,7 +81,8 @@ function maxDerivative(ctx: InversionContext): number {
 
 /**
  * Latent-Pursuit (Alg. 3), every signal at once:
- * 1. last layer: FISTA on min_{x ≥ 0} ½‖y − M φ(W_L x + b_L)‖² + λ1ᵀx (φ kept, not inverted);
+ * 1. last layer: FISTA on min_{x ≥ 0} ½‖y − M φ(W_L x + b_L)‖² + λ1ᵀx (φ kept, not inverted;
+ *    under a measurement matrix ½‖y − A φ(W_L x + b_L)‖², step from λ_max(W_LᵀW_L)·‖A‖²·max φ′²);
  * 2. inner layers: linearized ADMM on Eq. 6 (nonnegative, off-support rows kept ≤ 0);
  * 3. z: Eq. 10 — least squares on the supported rows when that already keeps the
  *    off-support rows ≤ 0 (then it is the exact minimiser), else linearized ADMM;
@@ -106,12 +109,16 @@ export function* latentPursuit(
     W: out.W,
     Wt: out.Wt,
     bias: out.b,
-    smooth: outputMisfit(ctx.phi, obs.y, obs.known, ctx.saturation),
+    // Under a measurement matrix (non-identity φ): ½‖y − A φ(W_L x + b_L)‖², whose gradient also passes through A.
+    smooth: measured(ctx)
+      ? measuredOutput(ctx.measure, ctx.phi, obs.y)
+      : outputMisfit(ctx.phi, obs.y, obs.known, ctx.saturation),
     prox: 'nonneg-l1',
     lambda,
-    lipschitz: out.lambdaMax * maxDerivative(ctx) ** 2,
+    lipschitz: out.lambdaMax * maxDerivative(ctx) ** 2 * (ctx.measure?.normSquared ?? 1),
     exactOnSupport: o.exact
       ? (j, support, iterate) => {
+          if (measured(ctx)) return lastLayerMeasured(ctx, j, support, o.lambda, iterate);
           // The first attempt of a signal may walk far from its guess (see lastLayerExact); later
           // ones start from better guesses, and under noise a long walk rarely ends in KKT.
           const rounds = tried[j] ? 40 : 3 * out.W.cols;
@@ -228,7 +235,7 @@ export function* latentPursuit(
   // 4. Debiasing on the recovered supports, then on the supports of G(ẑ) while that fits better.
   if (o.debias) {
     const supportsOf = (j: number) => estimates.map((x) => columnSupport(x, j, o.supportTolerance));
-    yield* scaled(debiasBatch(ctx, supportsOf, z, phases), base, weight.debias / 2);
+    yield* scaled(debiasBatch(ctx, supportsOf, z, phases, true), base, weight.debias / 2);
     if (o.refine)
       yield* scaled(refineSupportsBatch(ctx, z, phases, supportsOf), base + weight.debias / 2, weight.debias / 2);
   }
@@ -300,6 +307,48 @@ function lastLayerExact(
   for (let q = 0; q < support.length; q++) {
     if (!(refined[q] > 0)) return undefined;
     full[support[q]] = refined[q];
+  }
+  return full;
+}
+
+/**
+ * The exact candidate under a measurement matrix: Gauss–Newton on the support
+ * guess T for ½‖y − A φ(W_L[:, T] x + b_L)‖² + λ1ᵀx from FISTA's iterate
+ * (no φ⁻¹(y) to solve in closed form: an entry of y mixes every pixel).
+ * Undefined when the linearisation is singular (fewer measurements than |T|)
+ * or an entry turns non-positive; the FISTA engine checks the KKT conditions
+ * of the measured problem before accepting.
+ */
+function lastLayerMeasured(
+  ctx: InversionContext & { readonly measure: NonNullable<InversionContext['measure']> },
+  j: number,
+  support: Int32Array,
+  lambda: number,
+  iterate: Float64Array,
+): Float64Array | undefined {
+  const out = ctx.layers[ctx.layers.length - 1];
+  const n = out.W.rows;
+  const t = support.length;
+  const full = new Float64Array(out.W.cols);
+  if (t === 0) return full;
+  const M = matrix(n, t);
+  for (let i = 0; i < n; i++) for (let q = 0; q < t; q++) M.data[i * t + q] = out.W.data[i * out.W.cols + support[q]];
+  const gn = measuredGaussNewton(
+    {
+      measure: ctx.measure,
+      phi: ctx.phi,
+      M,
+      q: out.b,
+      y: ctx.signal(j),
+      ...(lambda > 0 ? { linear: new Float64Array(t).fill(lambda) } : {}),
+    },
+    Float64Array.from(support, (c) => iterate[c]),
+    { maxIterations: 30 },
+  );
+  if (gn.stopReason === 'failed') return undefined;
+  for (let q = 0; q < t; q++) {
+    if (!(gn.v[q] > 0)) return undefined;
+    full[support[q]] = gn.v[q];
   }
   return full;
 }
