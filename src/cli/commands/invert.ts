@@ -1,6 +1,7 @@
 import { invertExperiment, type InvertReport, type InvertSpec } from '../../core/experiments/invert';
 import { summarizeGenerator } from '../../core/model/summary';
 import { parseMask, type NoiseSpec } from '../../core/model/observation';
+import { parseMeasure, type MeasureSpec } from '../../core/model/measurement';
 import { METHOD_LABELS } from '../../core/pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import { layerDims } from '../../core/model/generator';
@@ -37,6 +38,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
       'seed',
       'mask',
       'noise',
+      'measure',
       'lambda',
       'max-iterations',
       'restarts',
@@ -67,6 +69,16 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
   } catch (e) {
     throw new UsageError(`--mask: ${(e as Error).message}`);
   }
+  let measure: MeasureSpec;
+  try {
+    measure = parseMeasure(String(args.flags.get('measure') ?? 'pixels'), seed);
+  } catch (e) {
+    throw new UsageError(`--measure: ${(e as Error).message}`);
+  }
+  if (measure.kind === 'gaussian' && mask.kind !== 'none')
+    throw new UsageError(
+      '--measure gaussian:M and --mask together: a mask is a row selection of the identity, use one or the other',
+    );
   const sigma = nonNegative(args.flags.get('noise'), 'noise') ?? 0;
   const noise: NoiseSpec = sigma > 0 ? { kind: 'gaussian', sigma } : { kind: 'none' };
   // `--lambda theorem3`: LBP takes the Theorem 3 rule (a worst-case bound: under noise it is
@@ -97,6 +109,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
     seed,
     mask,
     noise,
+    ...(measure.kind === 'gaussian' ? { measure } : {}),
     successThreshold: threshold,
     certify: args.flags.has('certify'),
     options: {
@@ -136,7 +149,7 @@ export async function invert(argv: readonly string[], io: CliIo, now: () => numb
 
   const summary = summarizeGenerator(generator);
   io.out(
-    `${label}: dims ${summary.dims.join(' → ')}, output ${summary.outputLabel}; ${count} signals, seed ${seed}, mask ${args.flags.get('mask') ?? 'none'}, noise σ = ${sigma}\n\n`,
+    `${label}: dims ${summary.dims.join(' → ')}, output ${summary.outputLabel}; ${count} signals, seed ${seed}, mask ${args.flags.get('mask') ?? 'none'}, noise σ = ${sigma}${measure.kind === 'gaussian' ? `, measured by A: ${measure.m} × ${summary.dims[summary.dims.length - 1]} Gaussian, seed ${measure.seed}` : ''}\n\n`,
   );
   const rows = methods.map((m) => {
     const r = report.methods[m as MethodId]!;

@@ -6,12 +6,13 @@ import { quantiles, relativeError, snrDb } from '../metrics';
 import { activationFunctions } from '../model/activations';
 import { forward } from '../model/forward';
 import type { Generator as Net } from '../model/generator';
+import { foldMeasurement, type MeasureSpec } from '../model/measurement';
 import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
 import { prepare } from '../pursuit/prepared';
-import { classifySaturation } from '../pursuit/saturation';
+import { classifySaturation, unsaturated } from '../pursuit/saturation';
 import type { MethodId, ParameterChoice, PhaseStop } from '../pursuit/types';
-import { certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
+import { certifyMeasured, certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
 import { exampleColumn, INVERT_EXAMPLES, type ImageExamples } from './examples';
 
 /** SNRs are capped here: float64 recovery can be exact to the last bit, and JSON has no Infinity. */
@@ -29,6 +30,12 @@ export interface InvertSpec {
   readonly seed: number;
   readonly mask: MaskSpec;
   readonly noise: NoiseSpec;
+  /**
+   * How G(z) is observed: pixel by pixel (the mask applies), or y = A·G(z) + e
+   * through a seeded m × n Gaussian A (model/measurement.ts; its seed is part
+   * of the spec, the same A for every chunk). @default pixels
+   */
+  readonly measure?: MeasureSpec;
   /** A signal is recovered when ‖ẑ − z‖/‖z‖ < this. @default 1e-3 */
   readonly successThreshold?: number;
   readonly options?: MethodOptions;
@@ -112,6 +119,8 @@ export interface InvertReport {
     readonly seed: number;
     readonly mask: MaskSpec;
     readonly noise: NoiseSpec;
+    /** The measurement (with A's seed) when not pixel by pixel. */
+    readonly measure?: MeasureSpec;
     readonly successThreshold: number;
     /**
      * With `convergence` (ẑ recorded): signals per chunk, the block size the
@@ -236,15 +245,22 @@ function* invertBlock(
   const n0 = gen.inputDim;
   const z = matrix(n0, count, createRng(seed).fillGaussian(new Float64Array(n0 * count)));
   const truth = forward(gen, z);
-  const obs = observe(truth.output, spec.noise, spec.mask, seed + 1);
-  const prepared = prepare(gen);
-  const saturation = classifySaturation(
-    obs.y,
-    obs.known,
-    gen.output,
-    activationFunctions(gen.output),
-    spec.options?.saturationTolerance,
-  );
+  const obs = observe(truth.output, spec.noise, spec.mask, seed + 1, spec.measure);
+  const A = obs.A;
+  // Under A with an identity φ, Theorem 1's last layer is about A·W_L: the folded generator's layers (certificate.ts).
+  const identity = gen.output.kind === 'identity';
+  const prepared = prepare(A !== undefined && identity ? foldMeasurement(gen, A) : gen);
+  // Under A nothing is read as saturated (pursuit/saturation.ts, unsaturated): as the methods see it.
+  const saturation =
+    A !== undefined
+      ? unsaturated(obs.y)
+      : classifySaturation(
+          obs.y,
+          obs.known,
+          gen.output,
+          activationFunctions(gen.output),
+          spec.options?.saturationTolerance,
+        );
   // The pixels that carry equations: known and unsaturated (what a certificate may rely on).
   const equationRows = (j: number) => {
     const rows: number[] = [];
@@ -257,7 +273,11 @@ function* invertBlock(
   const methods: InvertBlock['methods'] = {};
   const n = obs.y.rows;
   const side = Math.round(Math.sqrt(n));
-  const keep = spec.examples === true && first && side > 1 && side * side === n ? Math.min(INVERT_EXAMPLES, count) : 0;
+  // Under A the observations are m mixtures, not an image: no example grid.
+  const keep =
+    spec.examples === true && first && A === undefined && side > 1 && side * side === n
+      ? Math.min(INVERT_EXAMPLES, count)
+      : 0;
   const examples: ImageExamples['signals'] = Array.from({ length: keep }, (_, j) => ({
     truth: exampleColumn(truth.output.data, n, count, j) as number[],
     observed: exampleColumn(obs.y.data, n, count, j, obs.known),
@@ -293,7 +313,14 @@ function* invertBlock(
         iterations: s.iterations,
         stopReason: s.stopReason,
         ...(notes.length > 0 ? { notes } : {}),
-        ...(spec.certify ? { certificate: certifyUniqueness(prepared, back.hidden, j, equationRows(j)) } : {}),
+        ...(spec.certify
+          ? {
+              certificate:
+                A === undefined
+                  ? certifyUniqueness(prepared, back.hidden, j, equationRows(j))
+                  : certifyMeasured(prepared, identity, A, back.hidden, j),
+            }
+          : {}),
         saturated: s.saturated,
         ...(result.choices !== undefined ? { choice: result.choices[j] } : {}),
         ...(spec.convergence
@@ -381,6 +408,7 @@ export function summarizeInvert(spec: InvertSpec, blocks: readonly InvertBlock[]
       seed: spec.seed,
       mask: spec.mask,
       noise: spec.noise,
+      ...(spec.measure !== undefined && spec.measure.kind !== 'pixels' ? { measure: spec.measure } : {}),
       successThreshold: threshold,
       ...(withZ ? { chunkSize: first.length } : {}),
       kernel: productKernel().name,

@@ -1,4 +1,5 @@
 import type { CheckReport } from '../../../core/experiments/check';
+import type { SensingResult } from '../../../core/experiments/sensing';
 import type { InvertReport } from '../../../core/experiments/invert';
 import {
   invertLayers,
@@ -163,6 +164,22 @@ export function noiseCsv(result: NoiseResult): string {
   for (const p of result.points)
     rows.push([p.sigma, 'theorem4', 'z', null, null, null, null, p.theorem4.snrZ.low, p.theorem4.snrZ.high]);
   return toCsv(['sigma', 'method', 'quantity', 'p10', 'p50', 'p90', 'success_rate', 'low', 'high'], rows);
+}
+
+/** One row per m × method × quantity: the SNR spread, the success and certificate rates. */
+export function sensingCsv(result: SensingResult): string {
+  const rows: Cell[][] = [];
+  for (const p of result.points)
+    for (const m of result.settings.methods) {
+      const r = p.methods[m];
+      if (r === undefined) continue;
+      for (const [quantity, q] of [
+        ['z', r.snrZ],
+        ['image', r.snrImage],
+      ] as const)
+        rows.push([p.m, m, quantity, q.p10, q.p50, q.p90, r.successRate, r.certifiedRate, r.seconds]);
+    }
+  return toCsv(['m', 'method', 'quantity', 'p10', 'p50', 'p90', 'success_rate', 'certified_rate', 'seconds'], rows);
 }
 
 /** One row per signal × method: the fit's residuals, range verdict and certificate (ẑ and G(ẑ) are in result.json). */
