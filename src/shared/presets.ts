@@ -68,8 +68,9 @@ export function presetSpec(preset: Preset, flags: PresetOptions): Record<string,
       kind: 'sensing',
       model: flags.model ?? CS_MODEL,
       m: [...(flags.m ?? (flags.quick ? [10, 40, 160, 625] : CS_M))],
-      ...(flags.quick ? { count: 8, chunkSize: 4, options: { gd: { maxIterations: 2000 } } } : {}),
       ...common,
+      // Quick: 8 signals unless --count says otherwise (common's quick default, 32, is the paper presets').
+      ...(flags.quick ? { count: flags.count ?? 8, chunkSize: 4, options: { gd: { maxIterations: 2000 } } } : {}),
     };
   if (flags.m !== undefined) throw new RangeError('the m grid is that of cs (compressed sensing)');
   if (flags.model === undefined) throw new RangeError(`${preset} needs a model`);

@@ -1,3 +1,4 @@
+import type { SensingResult } from '../../core/experiments/sensing';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -122,6 +123,22 @@ function summaryLines(job: JobSpec, result: JobReport): string {
   if (job.kind === 'check') {
     const r = result as CheckReport;
     return `verdict: ${r.verdict}\n`;
+  }
+  if (job.kind === 'sensing') {
+    const r = result as SensingResult;
+    return r.points
+      .map(
+        (p) =>
+          `m ${p.m}: ` +
+          job.methods
+            .map((m) => {
+              const o = p.methods[m]!;
+              return `${m} ${(100 * o.successRate).toFixed(0)}% (certified ${(100 * o.certifiedRate).toFixed(0)}%), SNR(z) median ${o.snrZ.p50 >= 400 ? '≥400' : o.snrZ.p50.toFixed(1)} dB`;
+            })
+            .join(', ') +
+          '\n',
+      )
+      .join('');
   }
   if (job.kind === 'project')
     return (result as ProjectResult).signals.map((s) => `signal ${s.index}: ${s.verdict}\n`).join('');
