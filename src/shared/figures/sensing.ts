@@ -1,7 +1,7 @@
 import type { SensingResult } from '../../core/experiments/sensing';
-import { medianLine, ribbon } from './custom';
+import { medianLine, spreadRibbon } from './custom';
 import { capMarkLine, SNR_CAP } from './invert';
-import { methodColor, withAlpha } from './palette';
+import { methodColor } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
 
 type Option = Record<string, unknown>;
@@ -61,16 +61,14 @@ export function sensingOption(result: SensingResult, quantity: SensingQuantity, 
         rows.map((r) => [r.m, r.q.p50]),
       ),
     );
-    series.push({
-      name: method,
-      type: 'custom',
-      color,
-      z: 2,
-      encode: { x: [0, 3], y: [1, 2, 4, 5] },
-      renderItem: ribbon(withAlpha(color, 0.15)),
-      tooltip: { show: false },
-      data: rows.slice(1).map((r, i) => [rows[i].m, rows[i].q.p10, rows[i].q.p90, r.m, r.q.p10, r.q.p90]),
-    });
+    series.push(
+      spreadRibbon(
+        method,
+        color,
+        0.15,
+        rows.map((r) => ({ x: r.m, q: r.q })),
+      ),
+    );
   }
   const marks = {
     silent: true,
