@@ -44,15 +44,15 @@ export function medianLine(name: string, color: string, data: [number, number][]
 }
 
 /**
- * A method's 10–90% ribbon around its median line: one custom series of
- * segments between consecutive points [x, {p10, p90}] (sorted by x), sharing
- * the method's series name so a legend click toggles line and ribbon together.
+ * A method's ribbon around its median line: one custom series of segments
+ * between consecutive points [x, lo, hi] (sorted by x), sharing the method's
+ * series name so a legend click toggles line and ribbons together.
  */
 export function spreadRibbon(
   name: string,
   color: string,
   alpha: number,
-  rows: readonly { x: number; q: { p10: number; p90: number } }[],
+  rows: readonly { x: number; lo: number; hi: number }[],
 ): Record<string, unknown> {
   return {
     name,
@@ -62,7 +62,7 @@ export function spreadRibbon(
     encode: { x: [0, 3], y: [1, 2, 4, 5] },
     renderItem: ribbon(withAlpha(color, alpha)),
     tooltip: { show: false },
-    data: rows.slice(1).map((r, i) => [rows[i].x, rows[i].q.p10, rows[i].q.p90, r.x, r.q.p10, r.q.p90]),
+    data: rows.slice(1).map((r, i) => [rows[i].x, rows[i].lo, rows[i].hi, r.x, r.lo, r.hi]),
   };
 }
 

@@ -112,7 +112,7 @@ export function noiseSnrOption(result: NoiseResult, quantity: NoiseQuantity, ani
         m,
         color,
         0.15,
-        rows.map((r) => ({ x: r.sigma, q: r.q })),
+        rows.map((r) => ({ x: r.sigma, lo: r.q.p10, hi: r.q.p90 })),
       ),
     );
   }

@@ -66,7 +66,7 @@ export function sensingOption(result: SensingResult, quantity: SensingQuantity, 
         method,
         color,
         0.15,
-        rows.map((r) => ({ x: r.m, q: r.q })),
+        rows.map((r) => ({ x: r.m, lo: r.q.p10, hi: r.q.p90 })),
       ),
     );
   }
