@@ -9,6 +9,7 @@ import { createRng } from '../linalg/rng';
 import { snrDb } from '../metrics';
 import { forward } from '../model/forward';
 import type { Generator } from '../model/generator';
+import type { MeasureSpec } from '../model/measurement';
 import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import type { MethodId } from '../pursuit/types';
 import { chunkSeed, SNR_CAP_DB } from './invert';
@@ -21,6 +22,8 @@ export interface SignalDraw {
   readonly chunkSize: number;
   readonly mask: MaskSpec;
   readonly noise: NoiseSpec;
+  /** A run measured through a Gaussian A (compressed sensing) has no pixel observation to redraw. */
+  readonly measure?: MeasureSpec;
 }
 
 export interface ReconstructedSignal {
@@ -56,6 +59,10 @@ export function reconstructSignal(
   zHats: Partial<Record<MethodId, ArrayLike<number | null>>>,
 ): ReconstructedSignal {
   const { count: total, chunkSize } = draw;
+  if (draw.measure !== undefined && draw.measure.kind !== 'pixels')
+    throw new RangeError(
+      'this run measured y = A·G(z) through a Gaussian matrix: its observations are m mixtures, not an image to redraw',
+    );
   if (!(Number.isInteger(chunkSize) && chunkSize >= 1))
     throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
   if (!(Number.isInteger(index) && index >= 0 && index < total))

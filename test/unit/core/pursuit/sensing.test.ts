@@ -4,6 +4,7 @@ import { gemm } from '../../../../src/core/linalg/gemm';
 import { matrix } from '../../../../src/core/linalg/matrix';
 import { createRng } from '../../../../src/core/linalg/rng';
 import { invertExperiment } from '../../../../src/core/experiments/invert';
+import { reconstructSignal } from '../../../../src/core/experiments/reconstruct';
 import {
   chunkCount,
   mergeChunks,
@@ -165,6 +166,15 @@ describe('the sensing job and the invert report', () => {
     let next = steps.next();
     while (!next.done) next = steps.next();
     expect(next.value.settings.measure).toEqual({ kind: 'gaussian', m: 40, seed: 11 });
+    // Its signals cannot be redrawn as images: said, not drawn wrong.
+    expect(() =>
+      reconstructSignal(
+        gen,
+        { ...next.value.settings, chunkSize: 2 } as Parameters<typeof reconstructSignal>[1],
+        0,
+        {},
+      ),
+    ).toThrow(/m mixtures, not an image/);
   });
 
   it('sweeps m: success 1 well above s_L, 0 below n₀, the same result whatever the chunk order', () => {
