@@ -6,6 +6,7 @@ import { createRng } from '../../../../src/core/linalg/rng';
 import { invertExperiment } from '../../../../src/core/experiments/invert';
 import { reconstructSignal } from '../../../../src/core/experiments/reconstruct';
 import {
+  checkJobModel,
   chunkCount,
   mergeChunks,
   normalizeJobSpec,
@@ -175,6 +176,20 @@ describe('the sensing job and the invert report', () => {
         {},
       ),
     ).toThrow(/m mixtures, not an image/);
+  });
+
+  it('an invert spec records A with its seed (the job seed unless given); a job refuses pixel-wise methods under A', () => {
+    const spec = normalizeJobSpec({ kind: 'invert', model: 'random:10,60,200:tanh', seed: 5, measure: 'gaussian:50' });
+    expect(spec).toMatchObject({ measure: { kind: 'gaussian', m: 50, seed: 5 } });
+    expect(normalizeJobSpec({ ...spec, measure: { kind: 'gaussian', m: 50, seed: 9 } })).toMatchObject({
+      measure: { seed: 9 },
+    });
+    expect(() => normalizeJobSpec({ kind: 'invert', model: 'random:2,4,8', measure: 'gaussian:x' })).toThrow(
+      /unknown measurement "gaussian:x"/,
+    );
+    const lbp = normalizeJobSpec({ ...spec, methods: ['lp', 'lbp'] });
+    expect(() => checkJobModel(lbp, setting('tanh').gen)).toThrow(/method lbp does not support a measurement matrix/);
+    expect(() => checkJobModel(lbp, setting('identity').gen)).not.toThrow();
   });
 
   it('sweeps m: success 1 well above s_L, 0 below n₀, the same result whatever the chunk order', () => {
