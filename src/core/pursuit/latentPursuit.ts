@@ -356,7 +356,13 @@ function lastLayerMeasured(
   };
   let scale = lambda;
   for (const g of gradient(new Float64Array(nL))) scale = Math.max(scale, Math.abs(g) + lambda);
+  // A guess with as many entries as measurements cannot be solved for (J is rank deficient): keep its largest 90% of m.
   let support = Array.from(guess);
+  if (support.length >= A.rows)
+    support = support
+      .sort((a, b) => iterate[b] - iterate[a])
+      .slice(0, Math.floor(0.9 * A.rows))
+      .sort((a, b) => a - b);
   let start = support.map((c) => iterate[c]);
   for (let round = 0; round < maxRounds; round++) {
     const t = support.length;
