@@ -8,7 +8,7 @@
 import type { Generator } from '../model/generator';
 import { checkMeasure, parseMeasure, type MeasureSpec } from '../model/measurement';
 import { parseMask, type MaskSpec, type NoiseSpec } from '../model/observation';
-import type { MethodOptions } from '../pursuit/methods';
+import { PIXELWISE, type MethodOptions } from '../pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../pursuit/types';
 import {
   checkChunk,
@@ -215,7 +215,7 @@ export function checkJobModel(spec: JobSpec, gen: Generator): void {
   const measured = spec.kind === 'sensing' || (spec.kind === 'invert' && spec.measure?.kind === 'gaussian');
   // The same refusal the methods give (pursuit/methods.ts), before any chunk runs.
   if (measured && gen.output.kind !== 'identity') {
-    const pixelwise = spec.methods.filter((m) => m === 'lbp' || m === 'oracle');
+    const pixelwise = spec.methods.filter((m) => PIXELWISE.includes(m));
     if (pixelwise.length > 0)
       throw new RangeError(
         `method ${pixelwise[0]} does not support a measurement matrix with φ = ${gen.output.kind}: it solves on φ⁻¹(y) pixel by pixel (it runs under A only where φ is the identity)`,

@@ -36,8 +36,11 @@ function checkGrid(name: string, grid: readonly number[], min: number): void {
     );
 }
 
-/** Methods that need φ⁻¹ of every observed pixel: under a measurement matrix only where φ is the identity (folded). */
-const PIXELWISE: readonly MethodId[] = ['lbp', 'oracle'];
+/**
+ * Methods that need φ⁻¹ of every observed pixel: under a measurement matrix only where φ is the
+ * identity (folded). A new method that inverts φ pixel by pixel belongs here.
+ */
+export const PIXELWISE: readonly MethodId[] = ['lbp', 'oracle'];
 
 /** Human names for tables and reports. */
 export const METHOD_LABELS: Record<MethodId, string> = {
