@@ -61,6 +61,9 @@ so the report is the same bits whatever --workers and --chunk-size.
                        (gd-clip's redraws too) are drawn from its own seed, derived from S and i
   --mask M             none | random:FRACTION | rows:FROM-TO (default none)
   --noise SIGMA        Gaussian noise σ on the known pixels (default 0)
+  --measure M          pixels (default) | gaussian:M[:SEED]: compressed sensing, y = A·G(z) + e
+                       with A an M × n Gaussian matrix, entries N(0, 1/M), seeded by SEED
+                       (default --seed); no mask with it; lbp and oracle need φ = identity
   --lambda L           ℓ1 weight of lp and lbp (default 0, the paper's experiments);
                        theorem3: lbp takes the Theorem 3 rule λ_i = 2ε_{i+1}
   --max-iterations N   iteration cap of the iterative solvers
@@ -113,8 +116,8 @@ as Pursuit Lab JSON, BatchNorm folded, every weight exact (float64).
 ${MODEL_FLAGS_USAGE}`;
 
 export const experimentUsage = `pursuit-lab experiment <spec.json> [--workers N] [--workspace DIR] [--json FILE]
-pursuit-lab experiment fig2|fig3|noise [--model M] [--quick] [--count N] [--seed S] [--methods LIST]
-                       [--paper-protocol]
+pursuit-lab experiment fig2|fig3|noise|cs [--model M] [--quick] [--count N] [--seed S] [--methods LIST]
+                       [--paper-protocol] [--m LIST]
                        [--workers N] [--workspace DIR] [--json FILE]
 pursuit-lab experiment --resume ID [--workers N] [--workspace DIR] [--json FILE]
 pursuit-lab experiment <spec.json | preset …> --shard K/N [--run-id ID] [--workers N] [--workspace DIR]
@@ -129,9 +132,10 @@ died (kill -9, a crash) shows as interrupted in \`pursuit-lab runs\`;
 --resume computes only its missing chunks. Ctrl-C cancels and keeps the
 finished chunks (resumable too).
 
-spec.json: {"kind": "invert" | "check" | "sweep" | "trained" | "noise" | "project", "model": "FILE or random:…", …}
+spec.json: {"kind": "invert" | "check" | "sweep" | "trained" | "noise" | "project" | "sensing", "model": "FILE or random:…", …}
   invert: methods ["lp", …], count, seed, mask ("none", "random:F", "rows:A-B"),
-          noise (σ), successThreshold, certify, options (per-method, as MethodOptions),
+          noise (σ), measure ("pixels", "gaussian:M", "gaussian:M:SEED"; A's seed defaults to seed),
+          successThreshold, certify, options (per-method, as MethodOptions),
           chunkSize (signals per chunk, default 16)
   check:  samples, seed, noise (σ), saturationTolerance, chunkSize (default 64)
   sweep:  (no model) n0 [100, 200], n1 [50, 100, …, 1000], n 625, count 512, seed,
@@ -142,13 +146,18 @@ spec.json: {"kind": "invert" | "check" | "sweep" | "trained" | "noise" | "projec
           seed, successThreshold, options, boundSignals 16
   project: signals [[y…], …], hidden (pixel indices), methods ["lp", "lbp", "gd"], seed,
           offRangeThreshold 1e-3, options, chunkSize 16 (pursuit-lab project writes these from a file)
+  sensing: m [measurement counts], methods ["lp", "gd", "oracle-e2e"], count 64, seed,
+          measureSeed (A's seed, default seed + 7), noise (σ), successThreshold, options, chunkSize 16
 A relative model path is read from the spec file's folder.
 
 Presets: fig2 (the sweep, the paper's Fig. 2), fig3 (trained on --model, default
-the bundled mnist-fc-gan.onnx), noise (noise on --model, same default).
+the bundled mnist-fc-gan.onnx), noise (noise on --model, same default), cs
+(compressed sensing y = A·G(z), A m × n Gaussian, over --m, default 10, 20, 40, 80,
+160, 320, 625, on --model, default random:20,200,625:tanh).
   --quick          a smoke run: 32 signals; fig2 on n0 = 100, n1 = 50, 150, 300, 450
                    with GD cut to 300 iterations and one start; noise on 4 σ's
   --count N, --seed S, --methods LIST   override the preset's
+  --m LIST         cs: the measurement counts m (e.g. 50,100,200)
   --paper-protocol fig2 with the paper's per-signal choices: GD's step as the smallest
                    of {1e-1, 1, …, 1e4} ending with ‖∇‖ < 1e-9, LBP's λ as the one of
                    {1e-5, 7e-6, 3e-6, 1e-6, 0} with the lowest misfit (up to 6× and 5× the time)

@@ -1,3 +1,4 @@
+import type { SensingResult } from '../../core/experiments/sensing';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -71,7 +72,10 @@ function bundledModel(): string {
 /** A preset's raw spec, fig3 and noise on the bundled model unless --model says otherwise. */
 export function presetSpec(preset: Preset, flags: PresetOptions): Record<string, unknown> {
   try {
-    return corePresetSpec(preset, preset === 'fig2' ? flags : { ...flags, model: flags.model ?? bundledModel() });
+    return corePresetSpec(
+      preset,
+      preset === 'fig2' || preset === 'cs' ? flags : { ...flags, model: flags.model ?? bundledModel() },
+    );
   } catch (e) {
     if (e instanceof RangeError)
       throw new UsageError(
@@ -120,6 +124,22 @@ function summaryLines(job: JobSpec, result: JobReport): string {
     const r = result as CheckReport;
     return `verdict: ${r.verdict}\n`;
   }
+  if (job.kind === 'sensing') {
+    const r = result as SensingResult;
+    return r.points
+      .map(
+        (p) =>
+          `m ${p.m}: ` +
+          job.methods
+            .map((m) => {
+              const o = p.methods[m]!;
+              return `${m} ${(100 * o.successRate).toFixed(0)}% (certified ${(100 * o.certifiedRate).toFixed(0)}%), SNR(z) median ${o.snrZ.p50 >= 400 ? '≥400' : o.snrZ.p50.toFixed(1)} dB`;
+            })
+            .join(', ') +
+          '\n',
+      )
+      .join('');
+  }
   if (job.kind === 'project')
     return (result as ProjectResult).signals.map((s) => `signal ${s.index}: ${s.verdict}\n`).join('');
   const r = result as InvertReport;
@@ -129,6 +149,17 @@ function summaryLines(job: JobSpec, result: JobReport): string {
       return `${m}: success ${(100 * s.successRate).toFixed(1)}%, SNR(z) median ${s.medianSnrZ >= 400 ? '≥400' : s.medianSnrZ.toFixed(1)} dB\n`;
     })
     .join('');
+}
+
+/** `--m 10,40,160`: the cs preset's measurement counts. */
+function mGrid(text: string | true | undefined): { m: number[] } | undefined {
+  if (text === undefined) return undefined;
+  const m = String(text)
+    .split(',')
+    .map((v) => Number(v.trim()));
+  if (text === true || m.length === 0 || !m.every((v) => Number.isSafeInteger(v) && v >= 1))
+    throw new UsageError(`--m must be a list of positive integers such as 10,40,160, got "${String(text)}"`);
+  return { m };
 }
 
 function normalizePreset(preset: Preset, flags: Map<string, string | true>): JobSpec {
@@ -152,6 +183,7 @@ function normalizePreset(preset: Preset, flags: Map<string, string | true>): Job
     ...(int('seed', 0) !== undefined ? { seed: int('seed', 0) } : {}),
     ...(methods !== undefined ? { methods: methods as MethodId[] } : {}),
     paperProtocol: flags.get('paper-protocol') === true,
+    ...(mGrid(flags.get('m')) ?? {}),
   });
   try {
     return normalizeJobSpec(raw);
@@ -163,7 +195,7 @@ function normalizePreset(preset: Preset, flags: Map<string, string | true>): Job
 
 export async function experiment(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, {
-    valued: ['workers', 'workspace', 'resume', 'json', 'model', 'count', 'seed', 'methods', 'shard', 'run-id'],
+    valued: ['workers', 'workspace', 'resume', 'json', 'model', 'count', 'seed', 'methods', 'shard', 'run-id', 'm'],
     boolean: ['quick', 'merge', 'paper-protocol'],
   });
   if (args.flags.has('merge')) return merge(args.positionals, args.flags, io);
@@ -207,7 +239,7 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
     id = resumeId;
   } else {
     const preset = PRESETS.find((p) => p === args.positionals[0]);
-    const presetFlags = ['model', 'quick', 'count', 'seed', 'methods', 'paper-protocol'].filter((f) =>
+    const presetFlags = ['model', 'quick', 'count', 'seed', 'methods', 'paper-protocol', 'm'].filter((f) =>
       args.flags.has(f),
     );
     let specDir: string;
@@ -216,7 +248,7 @@ export async function experiment(argv: readonly string[], io: CliIo): Promise<nu
       specDir = process.cwd();
     } else {
       if (presetFlags.length > 0)
-        throw new UsageError(`--${presetFlags[0]} goes with a preset (fig2, fig3, noise); a spec.json says it all`);
+        throw new UsageError(`--${presetFlags[0]} goes with a preset (fig2, fig3, noise, cs); a spec.json says it all`);
       const specPath = resolve(args.positionals[0]);
       job = await readSpecFile(specPath);
       specDir = dirname(specPath);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { InvertReport } from '../../core/experiments/invert';
 import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../core/experiments/jobs';
 import { summarizeGenerator } from '../../core/model/summary';
+import { parseMeasure, type MeasureSpec } from '../../core/model/measurement';
 import { parseMask } from '../../core/model/observation';
 import { METHOD_LABELS, type MethodOptions } from '../../core/pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
@@ -57,6 +58,7 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
       'seed',
       'mask',
       'noise',
+      'measure',
       'lambda',
       'max-iterations',
       'restarts',
@@ -90,6 +92,16 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
   } catch (e) {
     throw new UsageError(`--mask: ${(e as Error).message}`);
   }
+  let measure: MeasureSpec;
+  try {
+    measure = parseMeasure(String(args.flags.get('measure') ?? 'pixels'), seed);
+  } catch (e) {
+    throw new UsageError(`--measure: ${(e as Error).message}`);
+  }
+  if (measure.kind === 'gaussian' && mask.kind !== 'none')
+    throw new UsageError(
+      '--measure gaussian:M and --mask together: a mask is a row selection of the identity, use one or the other',
+    );
   const sigma = nonNegative(args.flags.get('noise'), 'noise') ?? 0;
   // `--lambda theorem3`: LBP takes the Theorem 3 rule (a worst-case bound: under noise it is
   // usually so large that every layer comes out empty); LP keeps its default.
@@ -148,6 +160,7 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
       seed,
       mask,
       noise: sigma,
+      ...(measure.kind === 'gaussian' ? { measure } : {}),
       successThreshold: threshold,
       certify,
       options,
@@ -176,7 +189,7 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
 
   const summary = summarizeGenerator(generator);
   io.out(
-    `${label}: dims ${summary.dims.join(' → ')}, output ${summary.outputLabel}; ${count} signals, seed ${seed}, mask ${args.flags.get('mask') ?? 'none'}, noise σ = ${sigma}\n\n`,
+    `${label}: dims ${summary.dims.join(' → ')}, output ${summary.outputLabel}; ${count} signals, seed ${seed}, mask ${args.flags.get('mask') ?? 'none'}, noise σ = ${sigma}${measure.kind === 'gaussian' ? `, measured by A: ${measure.m} × ${summary.dims[summary.dims.length - 1]} Gaussian, seed ${measure.seed}` : ''}\n\n`,
   );
   const rows = methods.map((m) => {
     const r = report.methods[m as MethodId]!;

@@ -6,3 +6,4 @@ export * from './sweep';
 export * from './trained';
 export * from './noise';
 export * from './reconstruct';
+export * from './sensing';

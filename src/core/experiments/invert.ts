@@ -6,12 +6,13 @@ import { quantiles, relativeError, snrDb } from '../metrics';
 import { activationFunctions } from '../model/activations';
 import { forward } from '../model/forward';
 import { outputImageShape, type Generator as Net } from '../model/generator';
+import { foldMeasurement, type MeasureSpec } from '../model/measurement';
 import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
 import { prepare } from '../pursuit/prepared';
-import { classifySaturation } from '../pursuit/saturation';
+import { classifySaturation, unsaturated } from '../pursuit/saturation';
 import type { MethodId, ParameterChoice, PhaseStop } from '../pursuit/types';
-import { certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
+import { certifyMeasured, certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
 import { exampleColumn, INVERT_EXAMPLES, type ImageExamples } from './examples';
 import { indexSeed, observeSignals, signalLatents, signalwiseSteps } from './signalDraws';
 
@@ -44,6 +45,12 @@ export interface InvertSpec {
   readonly draws?: InvertDraws;
   readonly mask: MaskSpec;
   readonly noise: NoiseSpec;
+  /**
+   * How G(z) is observed: pixel by pixel (the mask applies), or y = A·G(z) + e
+   * through a seeded m × n Gaussian A (model/measurement.ts; its seed is part
+   * of the spec, the same A for every chunk). @default pixels
+   */
+  readonly measure?: MeasureSpec;
   /** A signal is recovered when ‖ẑ − z‖/‖z‖ < this. @default 1e-3 */
   readonly successThreshold?: number;
   readonly options?: MethodOptions;
@@ -135,6 +142,8 @@ export interface InvertReport {
     readonly seed: number;
     readonly mask: MaskSpec;
     readonly noise: NoiseSpec;
+    /** The measurement (with A's seed) when not pixel by pixel. */
+    readonly measure?: MeasureSpec;
     readonly successThreshold: number;
     /** Present when the signals were drawn one by one (InvertDraws); a redraw needs no chunk size then. */
     readonly draws?: 'signal';
@@ -267,15 +276,22 @@ function* invertBlock(
   const truth = forward(gen, z);
   const obs = bySignal
     ? observeSignals(truth.output, spec, first)
-    : observe(truth.output, spec.noise, spec.mask, seed + 1);
-  const prepared = prepare(gen);
-  const saturation = classifySaturation(
-    obs.y,
-    obs.known,
-    gen.output,
-    activationFunctions(gen.output),
-    spec.options?.saturationTolerance,
-  );
+    : observe(truth.output, spec.noise, spec.mask, seed + 1, spec.measure);
+  const A = obs.A;
+  // Under A with an identity φ, Theorem 1's last layer is about A·W_L: the folded generator's layers (certificate.ts).
+  const identity = gen.output.kind === 'identity';
+  const prepared = prepare(A !== undefined && identity ? foldMeasurement(gen, A) : gen);
+  // Under A nothing is read as saturated (pursuit/saturation.ts, unsaturated): as the methods see it.
+  const saturation =
+    A !== undefined
+      ? unsaturated(obs.y)
+      : classifySaturation(
+          obs.y,
+          obs.known,
+          gen.output,
+          activationFunctions(gen.output),
+          spec.options?.saturationTolerance,
+        );
   // The pixels that carry equations: known and unsaturated (what a certificate may rely on).
   const equationRows = (j: number) => {
     const rows: number[] = [];
@@ -287,11 +303,12 @@ function* invertBlock(
   };
   const methods: InvertBlock['methods'] = {};
   const n = obs.y.rows;
-  // Examples for an image grid, only when the output is an image (a recorded shape, or a square): the
-  // run's first INVERT_EXAMPLES signals — by signal, those of them in this block; by chunk, chunk 0's first ones.
+  // Examples for an image grid, only when the output is an image (a recorded shape, or a square) and
+  // observed pixel by pixel (under A the observations are m mixtures): the run's first
+  // INVERT_EXAMPLES signals — by signal, those of them in this block; by chunk, chunk 0's first ones.
   const shape = outputImageShape(n, gen.imageShape);
   const keep =
-    spec.examples === true && shape !== undefined
+    spec.examples === true && shape !== undefined && A === undefined
       ? Math.max(0, Math.min(count, bySignal ? INVERT_EXAMPLES - first : first === 0 ? INVERT_EXAMPLES : 0))
       : 0;
   const examples: ImageExamples['signals'] = Array.from({ length: keep }, (_, j) => ({
@@ -333,7 +350,14 @@ function* invertBlock(
         iterations: s.iterations,
         stopReason: s.stopReason,
         ...(notes.length > 0 ? { notes } : {}),
-        ...(spec.certify ? { certificate: certifyUniqueness(prepared, back.hidden, j, equationRows(j)) } : {}),
+        ...(spec.certify
+          ? {
+              certificate:
+                A === undefined
+                  ? certifyUniqueness(prepared, back.hidden, j, equationRows(j))
+                  : certifyMeasured(prepared, identity, A, back.hidden, j),
+            }
+          : {}),
         saturated: s.saturated,
         ...(result.choices !== undefined ? { choice: result.choices[j] } : {}),
         ...(spec.convergence
@@ -426,6 +450,7 @@ export function summarizeInvert(spec: InvertSpec, blocks: readonly InvertBlock[]
       seed: spec.seed,
       mask: spec.mask,
       noise: spec.noise,
+      ...(spec.measure !== undefined && spec.measure.kind !== 'pixels' ? { measure: spec.measure } : {}),
       successThreshold: threshold,
       ...(spec.draws === 'signal' ? { draws: 'signal' as const } : withZ ? { chunkSize: first.length } : {}),
       kernel: productKernel().name,

@@ -6,8 +6,9 @@
  * src/main/services/jobs/.
  */
 import type { Generator } from '../model/generator';
+import { checkMeasure, parseMeasure, type MeasureSpec } from '../model/measurement';
 import { imageSide, parseMask, type MaskSpec, type NoiseSpec } from '../model/observation';
-import type { MethodOptions } from '../pursuit/methods';
+import { PIXELWISE, type MethodOptions } from '../pursuit/methods';
 import { METHOD_IDS, type MethodId } from '../pursuit/types';
 import {
   checkChunk,
@@ -69,6 +70,16 @@ import {
   type SweepSpec,
 } from './sweep';
 import {
+  DEFAULT_SENSING_CHUNK,
+  mergeSensingChunks,
+  sensingChunk,
+  sensingChunkCount,
+  sensingChunkPlace,
+  type SensingBlock,
+  type SensingResult,
+  type SensingSpec,
+} from './sensing';
+import {
   mergeTrainedChunks,
   trainedChunk,
   trainedChunkCount,
@@ -90,13 +101,15 @@ export type JobSpec =
   | ({ readonly kind: 'sweep'; readonly model: string } & SweepSpec)
   | ({ readonly kind: 'trained'; readonly model: string } & TrainedSpec)
   | ({ readonly kind: 'noise'; readonly model: string } & NoiseJobSpec)
-  | ({ readonly kind: 'project'; readonly model: string } & ProjectSpec);
+  | ({ readonly kind: 'project'; readonly model: string } & ProjectSpec)
+  | ({ readonly kind: 'sensing'; readonly model: string } & SensingSpec);
 
 export type JobKind = JobSpec['kind'];
-export const JOB_KINDS: readonly JobKind[] = ['invert', 'check', 'sweep', 'trained', 'noise', 'project'];
+export const JOB_KINDS: readonly JobKind[] = ['invert', 'check', 'sweep', 'trained', 'noise', 'project', 'sensing'];
 
-export type ChunkResult = InvertBlock | CheckBlock | SweepBlock | NoiseChunk | ProjectBlock;
-export type JobReport = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult;
+export type ChunkResult = InvertBlock | CheckBlock | SweepBlock | NoiseChunk | ProjectBlock | SensingBlock;
+export type JobReport =
+  InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult | SensingResult;
 
 type Raw = Record<string, unknown>;
 
@@ -109,6 +122,7 @@ const KEYS: Record<JobKind, readonly string[]> = {
     'seed',
     'mask',
     'noise',
+    'measure',
     'successThreshold',
     'certify',
     'options',
@@ -132,6 +146,19 @@ const KEYS: Record<JobKind, readonly string[]> = {
     'options',
     'chunkSize',
   ],
+  sensing: [
+    'kind',
+    'model',
+    'm',
+    'methods',
+    'count',
+    'seed',
+    'measureSeed',
+    'noise',
+    'successThreshold',
+    'options',
+    'chunkSize',
+  ],
 };
 
 /** Default methods per kind (the paper's figures). */
@@ -142,6 +169,7 @@ const DEFAULT_METHODS: Record<JobKind, readonly MethodId[]> = {
   trained: ['lp', 'lbp', 'oracle', 'gd'],
   noise: ['lp', 'lbp', 'oracle-e2e'],
   project: DEFAULT_PROJECT_METHODS,
+  sensing: ['lp', 'gd', 'oracle-e2e'],
 };
 
 function methodList(o: Raw, kind: JobKind): MethodId[] {
@@ -188,6 +216,15 @@ export function checkJobModel(spec: JobSpec, gen: Generator): void {
   if (spec.kind === 'invert' && spec.mask.kind === 'rows')
     imageSide(gen.layers[gen.layers.length - 1].W.rows, spec.mask);
   if (spec.kind === 'project') checkProjectSpec(spec, gen.layers[gen.layers.length - 1].W.rows);
+  const measured = spec.kind === 'sensing' || (spec.kind === 'invert' && spec.measure?.kind === 'gaussian');
+  // The same refusal the methods give (pursuit/methods.ts), before any chunk runs.
+  if (measured && gen.output.kind !== 'identity') {
+    const pixelwise = spec.methods.filter((m) => PIXELWISE.includes(m));
+    if (pixelwise.length > 0)
+      throw new RangeError(
+        `method ${pixelwise[0]} does not support a measurement matrix with φ = ${gen.output.kind}: it solves on φ⁻¹(y) pixel by pixel (it runs under A only where φ is the identity)`,
+      );
+  }
 }
 
 function signalList(o: Raw): number[][] {
@@ -246,6 +283,21 @@ function noiseSpec(v: unknown): NoiseSpec {
   }
   throw new RangeError(
     `"noise" must be σ ≥ 0, or {"kind": "gaussian", "sigma": σ} or {"kind": "bounded", "epsilon": ε}, got ${JSON.stringify(v)}`,
+  );
+}
+
+/** `"pixels"`, `"gaussian:M[:SEED]"` or {"kind": "gaussian", "m": M, "seed": S}; A's seed defaults to the job's. */
+function measureSpec(v: unknown, seed: number): MeasureSpec | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return parseMeasure(v, seed);
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Raw;
+    if (o.kind === 'pixels') return { kind: 'pixels' };
+    if (o.kind === 'gaussian' && typeof o.m === 'number')
+      return checkMeasure({ kind: 'gaussian', m: o.m, seed: typeof o.seed === 'number' ? o.seed : seed });
+  }
+  throw new RangeError(
+    `"measure" must be "pixels", "gaussian:M", "gaussian:M:SEED" or {"kind": "gaussian", "m": M, "seed": S}, got ${JSON.stringify(v)}`,
   );
 }
 
@@ -363,6 +415,23 @@ export function normalizeJobSpec(raw: unknown): JobSpec {
       ...methodOptions(o),
       boundSignals: integer(o, 'boundSignals', 16, 0),
     };
+  if (kind === 'sensing') {
+    const spec = {
+      kind,
+      model: o.model,
+      m: integerList(o, 'm', [], 1, 10_000_000),
+      methods: methodList(o, kind),
+      count: integer(o, 'count', 64, 1),
+      seed,
+      measureSeed: integer(o, 'measureSeed', seed + 7, 0),
+      noise: noiseSpec(o.noise),
+      successThreshold: nonNegative(o, 'successThreshold') ?? 1e-3,
+      ...methodOptions(o),
+      chunkSize: integer(o, 'chunkSize', DEFAULT_SENSING_CHUNK, 1),
+    } as const;
+    sensingChunkCount(spec);
+    return spec;
+  }
   if (kind === 'check') {
     const spec = {
       kind,
@@ -391,6 +460,9 @@ export function normalizeJobSpec(raw: unknown): JobSpec {
     seed,
     mask: maskSpec(o.mask),
     noise: noiseSpec(o.noise),
+    ...((measure) => (measure !== undefined && measure.kind !== 'pixels' ? { measure } : {}))(
+      measureSpec(o.measure, seed),
+    ),
     successThreshold: nonNegative(o, 'successThreshold') ?? 1e-3,
     certify: o.certify === true,
     options: (o.options ?? {}) as MethodOptions,
@@ -416,6 +488,8 @@ export function chunkCount(spec: JobSpec): number {
       return noiseChunkCount(spec);
     case 'project':
       return projectChunkCount(spec);
+    case 'sensing':
+      return sensingChunkCount(spec);
   }
 }
 
@@ -443,6 +517,18 @@ export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown>
     return k < spec.sigmas.length
       ? { chunk: k, sigma: spec.sigmas[k], count: spec.count, methods: spec.methods, seed: spec.seed }
       : { chunk: k, theorem4: true, signals: Math.min(spec.boundSignals, spec.count), seed: spec.seed };
+  if (spec.kind === 'sensing') {
+    const { m, block } = sensingChunkPlace(spec, k);
+    const first = block * spec.chunkSize;
+    return {
+      chunk: k,
+      m,
+      measureSeed: spec.measureSeed,
+      signals: [first, Math.min(first + spec.chunkSize, spec.count)],
+      methods: spec.methods,
+      seed: spec.seed,
+    };
+  }
   if (spec.kind === 'project') {
     const { first, count } = projectChunkRange(spec, k);
     return { chunk: k, signals: [first, first + count], methods: spec.methods, seed: spec.seed };
@@ -455,6 +541,7 @@ export function chunkSettings(spec: JobSpec, k: number): Record<string, unknown>
       methods: spec.methods,
       mask: spec.mask,
       noise: spec.noise,
+      ...(spec.measure !== undefined ? { measure: spec.measure } : {}),
       seed: spec.seed,
       draws: spec.draws ?? 'chunk',
     };
@@ -489,6 +576,7 @@ export function runChunk(gen: Generator, spec: JobSpec, k: number, now: () => nu
   if (spec.kind === 'check') return checkChunk(gen, spec, k);
   if (spec.kind === 'sweep') return sweepChunk(spec, k, now);
   if (spec.kind === 'noise') return noiseChunk(gen, spec, k, now);
+  if (spec.kind === 'sensing') return sensingChunk(gen, spec, k, now);
   // The invert kind records convergence histories and support agreement; trained (3 × 512 signals) does not, to stay small.
   // Both keep a few example images from chunk 0 (trained: chunk 0 of each setting).
   const steps =
@@ -517,6 +605,8 @@ export function mergeChunks(gen: Generator, spec: JobSpec, chunks: readonly Chun
       return mergeNoiseChunks(spec, chunks as NoiseChunk[]);
     case 'project':
       return mergeProjectChunks(spec, chunks as ProjectBlock[], gen.imageShape);
+    case 'sensing':
+      return mergeSensingChunks(spec, chunks as SensingBlock[]);
   }
 }
 

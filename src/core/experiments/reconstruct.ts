@@ -9,6 +9,7 @@ import { createRng } from '../linalg/rng';
 import { snrDb } from '../metrics';
 import { forward } from '../model/forward';
 import type { Generator } from '../model/generator';
+import type { MeasureSpec } from '../model/measurement';
 import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import type { MethodId } from '../pursuit/types';
 import { chunkSeed, SNR_CAP_DB } from './invert';
@@ -27,6 +28,8 @@ export interface SignalDraw {
   readonly chunkSize?: number;
   readonly mask: MaskSpec;
   readonly noise: NoiseSpec;
+  /** A run measured through a Gaussian A (compressed sensing) has no pixel observation to redraw. */
+  readonly measure?: MeasureSpec;
 }
 
 export interface ReconstructedSignal {
@@ -62,6 +65,10 @@ export function reconstructSignal(
   index: number,
   zHats: Partial<Record<MethodId, ArrayLike<number | null>>>,
 ): ReconstructedSignal {
+  if (draw.measure !== undefined && draw.measure.kind !== 'pixels')
+    throw new RangeError(
+      'this run measured y = A·G(z) through a Gaussian matrix: its observations are m mixtures, not an image to redraw',
+    );
   const bySignal = draw.draws === 'signal';
   // Drawn by signal, the signal is a block of one.
   const chunkSize = bySignal ? 1 : draw.chunkSize;

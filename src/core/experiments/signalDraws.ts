@@ -9,9 +9,10 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import { createRng } from '../linalg/rng';
 import type { Generator as Net } from '../model/generator';
+import type { MeasureSpec } from '../model/measurement';
 import { observe, type MaskSpec, type NoiseSpec, type Observation } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
-import { selectSignals } from '../pursuit/protocol';
+import { selectColumns, selectSignals } from '../pursuit/protocol';
 import type { InversionResult, MethodId, SignalReport, ParameterChoice } from '../pursuit/types';
 
 const mix32 = (x: number) => {
@@ -43,6 +44,8 @@ export interface SignalObservation {
   readonly seed: number;
   readonly noise: NoiseSpec;
   readonly mask: MaskSpec;
+  /** A measurement matrix: the run's, the same for every signal (seeded by its own spec). */
+  readonly measure?: MeasureSpec;
 }
 
 /** Latents of signals first … first + count − 1 (n₀ × count), each z ~ N(0, I) drawn alone from its signal seed. */
@@ -61,16 +64,24 @@ export function signalLatents(n0: number, seed: number, first: number, count: nu
  * noise from its signal seed + 1, mask from + 2 (observe's seed + 1).
  */
 export function observeSignals(clean: Matrix, draw: SignalObservation, first: number): Observation {
-  const { rows: n, cols: count } = clean;
+  const count = clean.cols;
+  const one = matrix(clean.rows, 1);
+  const parts: Observation[] = [];
+  for (let j = 0; j < count; j++) {
+    for (let i = 0; i < clean.rows; i++) one.data[i] = clean.data[i * count + j];
+    parts.push(observe(one, draw.noise, draw.mask, signalSeed(draw.seed, first + j) + 1, draw.measure));
+  }
+  // Under A the observations have A's m rows; A itself is the run's (measurementMatrix caches it).
+  const n = parts[0]?.y.rows ?? clean.rows;
   const y = matrix(n, count);
   const known = draw.mask.kind === 'none' ? undefined : new Uint8Array(n * count);
-  const one = matrix(n, 1);
-  for (let j = 0; j < count; j++) {
-    for (let i = 0; i < n; i++) one.data[i] = clean.data[i * count + j];
-    const obs = observe(one, draw.noise, draw.mask, signalSeed(draw.seed, first + j) + 1);
+  parts.forEach((obs, j) => {
     for (let i = 0; i < n; i++) y.data[i * count + j] = obs.y.data[i];
     if (known !== undefined && obs.known !== undefined) for (let i = 0; i < n; i++) known[i * count + j] = obs.known[i];
-  }
+  });
+  const A = parts[0]?.A;
+  if (A !== undefined && draw.measure !== undefined)
+    return { y, noise: draw.noise, mask: draw.mask, measure: draw.measure, A };
   return known === undefined
     ? { y, noise: draw.noise, mask: draw.mask }
     : { y, known, noise: draw.noise, mask: draw.mask };
@@ -84,7 +95,8 @@ export function observeSignals(clean: Matrix, draw: SignalObservation, first: nu
 const startSeed = (runSeed: number, given: number | undefined, i: number) =>
   given === undefined ? signalSeed(runSeed, i) + 3 : signalSeed(given, i);
 
-type Descent = 'gd' | 'adam';
+/** The options key of each method that draws random numbers. */
+const DESCENT_OPTIONS = { gd: 'gd', adam: 'adam', 'gd-clip': 'gdClip' } as const;
 
 /**
  * Runs `method` on the signals of `obs` (signals first, first + 1, …) as if
@@ -92,8 +104,9 @@ type Descent = 'gd' | 'adam';
  * with one start (the default), its start, drawn alone from the signal's
  * GD seed exactly as a one-signal run draws it, is handed to the batch as
  * `init`, so the batch keeps its speed; with restarts, each signal runs by
- * itself (a batch draws restart noise across its signals). Other methods
- * draw nothing and run as one batch. An `init` in the options is used as given.
+ * itself (a batch draws restart noise across its signals), and so does
+ * gd-clip always (its clipping redraws as it iterates). Other methods draw
+ * nothing and run as one batch. An `init` in the options is used as given.
  */
 export function* signalwiseSteps(
   gen: Net,
@@ -104,26 +117,29 @@ export function* signalwiseSteps(
   first: number,
   truth?: readonly Matrix[],
 ): Generator<number, InversionResult, void> {
-  if (method !== 'gd' && method !== 'adam') return yield* inversionSteps(gen, obs, method, options, truth);
-  const own = options[method as Descent] ?? {};
-  if (own.init !== undefined) return yield* inversionSteps(gen, obs, method, options, truth);
+  if (method !== 'gd' && method !== 'adam' && method !== 'gd-clip')
+    return yield* inversionSteps(gen, obs, method, options, truth);
+  const key = DESCENT_OPTIONS[method];
+  const own = options[key] ?? {};
+  // gd-clip redraws clipped components from its generator while it iterates: always one signal at a time.
+  if (own.init !== undefined && method !== 'gd-clip') return yield* inversionSteps(gen, obs, method, options, truth);
   const n0 = gen.inputDim;
   const count = obs.y.cols;
   const seedOf = (j: number) => startSeed(runSeed, own.seed, first + j);
-  if ((own.restarts ?? 1) === 1) {
+  if ((own.restarts ?? 1) === 1 && method !== 'gd-clip') {
     const init = matrix(n0, count);
     const col = new Float64Array(n0);
     for (let j = 0; j < count; j++) {
       createRng(seedOf(j)).fillGaussian(col);
       for (let i = 0; i < n0; i++) init.data[i * count + j] = col[i];
     }
-    return yield* inversionSteps(gen, obs, method, { ...options, [method]: { ...own, init } }, truth);
+    return yield* inversionSteps(gen, obs, method, { ...options, [key]: { ...own, init } }, truth);
   }
   const parts: InversionResult[] = [];
   for (let j = 0; j < count; j++) {
     const steps = inversionSteps(gen, selectSignals(obs, [j]), method, {
       ...options,
-      [method]: { ...own, seed: seedOf(j) },
+      [key]: { ...own, seed: seedOf(j), ...(own.init !== undefined ? { init: selectColumns(own.init, [j]) } : {}) },
     });
     let next = steps.next();
     while (!next.done) {

@@ -1,5 +1,7 @@
 import { matrix, type Matrix } from '../linalg/matrix';
+import { gemm } from '../linalg/gemm';
 import { createRng } from '../linalg/rng';
+import { measurementMatrix, type MeasureSpec } from './measurement';
 
 /** How the observed signal was corrupted: y = M(G(z)) + e. */
 export type NoiseSpec =
@@ -22,12 +24,16 @@ export type MaskSpec =
 
 /** What every method sees: the same observed signals, known-pixel masks and noise level. */
 export interface Observation {
-  /** n × count; hidden pixels are 0 and never read by a solver. */
+  /** n × count (pixels; hidden ones are 0 and never read by a solver), or m × count under a measurement matrix. */
   readonly y: Matrix;
   /** n × count, 1 where the pixel is known; undefined when every pixel is known. */
   readonly known?: Uint8Array;
   readonly noise: NoiseSpec;
   readonly mask: MaskSpec;
+  /** How G(z) was measured; absent means pixel by pixel. */
+  readonly measure?: MeasureSpec;
+  /** The m × n measurement matrix when `measure` is gaussian: y = A·G(z) + e. */
+  readonly A?: Matrix;
 }
 
 /** Parses `none`, `random:0.45` or `rows:0-12` (the CLI's --mask). @throws RangeError naming the problem. */
@@ -90,12 +96,27 @@ export function makeMask(spec: MaskSpec, n: number, count: number, seed: number)
 
 /**
  * y = M(G(z)) + e for a batch: adds seeded noise to the known pixels of
- * `clean` (n × count) and zeroes the hidden ones.
+ * `clean` (n × count) and zeroes the hidden ones; or, with a Gaussian
+ * `measure`, y = A·G(z) + e (m × count, the noise on the m measurements).
+ * @throws RangeError for a mask together with a measurement matrix (a mask is
+ *   a row selection of the identity: one or the other).
  */
-export function observe(clean: Matrix, noise: NoiseSpec, mask: MaskSpec, seed: number): Observation {
-  const { rows: n, cols: count } = clean;
+export function observe(
+  clean: Matrix,
+  noise: NoiseSpec,
+  mask: MaskSpec,
+  seed: number,
+  measure: MeasureSpec = { kind: 'pixels' },
+): Observation {
+  if (measure.kind === 'gaussian' && mask.kind !== 'none')
+    throw new RangeError(
+      `a mask (${mask.kind}) and a measurement matrix together: a mask is a row selection of the identity, use one or the other`,
+    );
+  const A = measure.kind === 'gaussian' ? measurementMatrix(measure, clean.rows) : undefined;
+  const { cols: count } = clean;
+  const n = A === undefined ? clean.rows : A.rows;
   const known = makeMask(mask, n, count, seed + 1);
-  const y = matrix(n, count, Float64Array.from(clean.data));
+  const y = A === undefined ? matrix(n, count, Float64Array.from(clean.data)) : gemm(A, clean, matrix(n, count));
   const rng = createRng(seed);
   if (noise.kind === 'gaussian') {
     if (!(noise.sigma >= 0 && Number.isFinite(noise.sigma)))
@@ -116,6 +137,7 @@ export function observe(clean: Matrix, noise: NoiseSpec, mask: MaskSpec, seed: n
     }
   }
   if (known !== undefined) for (let i = 0; i < y.data.length; i++) if (!known[i]) y.data[i] = 0;
+  if (A !== undefined) return { y, noise, mask, measure, A };
   return known === undefined ? { y, noise, mask } : { y, known, noise, mask };
 }
 

@@ -1,30 +1,63 @@
+import { transpose } from '../linalg/dense';
+import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
+import { powerIterationGram } from '../linalg/power';
 import { activationFunctions, type ActivationFunctions } from '../model/activations';
 import { forward } from '../model/forward';
 import type { Generator } from '../model/generator';
+import { foldMeasurement } from '../model/measurement';
 import type { Observation } from '../model/observation';
 import { prepare, type PreparedLayer } from './prepared';
-import { classifySaturation, phiResidual, type Saturation } from './saturation';
+import { classifySaturation, phiResidual, unsaturated, type Saturation } from './saturation';
 import { worstStop, type InversionResult, type MethodId, type PhaseReport } from './types';
 
 /** What every method shares about one inversion run. */
 export interface InversionContext {
+  /** The generator the methods invert: the user's, or for an identity φ under A the one with output layer (A W_L, A b_L). */
   readonly gen: Generator;
+  /**
+   * y = A φ(W_L x_L + b_L) + e with a non-identity φ (an identity φ is folded
+   * into `gen` instead): the m × n matrix, Aᵀ and ‖A‖² = λ_max(AᵀA) (raised
+   * by 0.1%, as the layers' λ_max). Methods that invert φ pixel by pixel refuse it.
+   */
+  readonly measure?: Measurement;
   readonly layers: readonly PreparedLayer[];
   readonly phi: ActivationFunctions;
   readonly obs: Observation;
   /** Which known pixels sit at the edge of φ's range (saturation.ts): inequalities, not equations. */
   readonly saturation: Saturation;
   readonly count: number;
-  /** Known pixels of signal j. */
+  /** Known pixels of signal j (every pixel under a measurement matrix: each enters the measurements). */
   knownRows(j: number): Int32Array;
   /** Known pixels of signal j that carry an equation p = φ⁻¹(y) (known and not saturated). */
   equationRows(j: number): Int32Array;
   /** Known pixels of signal j that are saturated: one-sided bounds on p (saturation.side says which). */
   inequalityRows(j: number): Int32Array;
-  /** Column j of y. */
+  /** Column j of y (n pixels, or m measurements under `measure`). */
   signal(j: number): Float64Array;
 }
+
+export interface Measurement {
+  readonly A: Matrix;
+  readonly At: Matrix;
+  readonly normSquared: number;
+}
+
+/** Whether a method sees y through a measurement matrix it must handle itself (a non-identity φ under A). */
+export function measured(ctx: InversionContext): ctx is InversionContext & { readonly measure: Measurement } {
+  return ctx.measure !== undefined;
+}
+
+function measurementOf(A: Matrix): Measurement {
+  const At = transpose(A);
+  // Power iteration on the smaller of AAᵀ and AᵀA (the same λ_max), as prepare() does for the layers.
+  const small = A.rows <= A.cols ? gemm(A, At, matrix(A.rows, A.rows)) : gemm(At, A, matrix(A.cols, A.cols));
+  const { lambda } = powerIterationGram(small, small, { tolerance: 1e-12, maxIterations: 1000 });
+  return { A, At, normSquared: Math.sqrt(lambda) * (1 + 1e-3) };
+}
+
+// ‖A‖² per matrix: every context of a run (grid protocols build one per grid value) shares it.
+const measurements = new WeakMap<Matrix, Measurement>();
 
 /**
  * @param saturationTolerance τ of saturation.ts (a known pixel within τ of an
@@ -32,7 +65,21 @@ export interface InversionContext {
  */
 export function createContext(gen: Generator, obs: Observation, saturationTolerance?: number): InversionContext {
   const n = gen.layers[gen.layers.length - 1].W.rows;
-  if (obs.y.rows !== n)
+  const A = obs.A;
+  if (A !== undefined) {
+    if (A.cols !== n)
+      throw new RangeError(`the measurement matrix has ${A.cols} columns but the generator outputs ${n} pixels`);
+    if (obs.y.rows !== A.rows)
+      throw new RangeError(`the observations have ${obs.y.rows} entries but the measurement matrix has ${A.rows} rows`);
+    if (obs.known !== undefined) throw new RangeError('a mask and a measurement matrix together: use one or the other');
+    // Identity φ: y = (A W_L) x_L + A b_L + e is a plain observation of the folded generator.
+    if (gen.output.kind === 'identity')
+      return createContext(
+        foldMeasurement(gen, A),
+        { y: obs.y, noise: obs.noise, mask: obs.mask },
+        saturationTolerance,
+      );
+  } else if (obs.y.rows !== n)
     throw new RangeError(`the observations have ${obs.y.rows} pixels but the generator outputs ${n}`);
   const count = obs.y.cols;
   const layers = prepare(gen);
@@ -40,7 +87,14 @@ export function createContext(gen: Generator, obs: Observation, saturationTolera
   if (dead >= 0)
     throw new RangeError(`layer ${dead} has all-zero weights: no signal passes through it, so nothing can be inverted`);
   const phi = activationFunctions(gen.output);
-  const saturation = classifySaturation(obs.y, obs.known, gen.output, phi, saturationTolerance);
+  let measure: Measurement | undefined;
+  if (A !== undefined) {
+    measure = measurements.get(A);
+    if (measure === undefined) measurements.set(A, (measure = measurementOf(A)));
+  }
+  // Under a dense A no entry of y belongs to one pixel: nothing is read as saturated (saturation.ts, unsaturated).
+  const saturation =
+    A === undefined ? classifySaturation(obs.y, obs.known, gen.output, phi, saturationTolerance) : unsaturated(obs.y);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   /** Rows of signal j whose (known, side) passes `keep`, cached per signal. */
   const rowsWhere = (keep: (known: boolean, side: number) => boolean) => {
@@ -62,27 +116,71 @@ export function createContext(gen: Generator, obs: Observation, saturationTolera
   const known = rowsWhere((k) => k);
   const equations = rowsWhere((k, side) => k && side === 0);
   const inequalities = rowsWhere((k, side) => k && side !== 0);
+  const none = new Int32Array(0);
   return {
     gen,
     layers,
     phi,
     obs,
+    ...(measure !== undefined ? { measure } : {}),
     saturation,
     count,
     knownRows: (j) => (obs.known === undefined ? all : known(j)),
-    equationRows: (j) => (saturation.counts[j] === 0 ? (obs.known === undefined ? all : known(j)) : equations(j)),
-    inequalityRows: (j) => (saturation.counts[j] === 0 ? new Int32Array(0) : inequalities(j)),
+    // Under A no pixel carries an equation of its own: a method that needs them refuses A (methods.ts).
+    equationRows: (j) =>
+      measure !== undefined
+        ? none
+        : saturation.counts[j] === 0
+          ? obs.known === undefined
+            ? all
+            : known(j)
+          : equations(j),
+    inequalityRows: (j) => (saturation.counts[j] === 0 ? none : inequalities(j)),
     signal(j) {
-      const y = new Float64Array(n);
-      for (let i = 0; i < n; i++) y[i] = obs.y.data[i * count + j];
+      const rows = obs.y.rows;
+      const y = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) y[i] = obs.y.data[i * count + j];
       return y;
     },
   };
 }
 
-/** ½‖M(y − G(z))‖² per signal, through the generator itself (saturated pixels: the distance to their interval). */
+/**
+ * ½‖y_j − A·g‖² for one signal's output g = G(ẑ) (n pixels) under a
+ * measurement matrix, else ½‖M(y_j − g)‖² over its known pixels (saturated
+ * pixels: the distance to their interval).
+ */
+export function signalMisfit(ctx: InversionContext, j: number, g: ArrayLike<number>): number {
+  const { y } = ctx.obs;
+  const count = ctx.count;
+  let f = 0;
+  if (ctx.measure !== undefined) {
+    const { A } = ctx.measure;
+    for (let r = 0; r < A.rows; r++) {
+      let s = -y.data[r * count + j];
+      for (let i = 0; i < A.cols; i++) s += A.data[r * A.cols + i] * g[i];
+      f += 0.5 * s * s;
+    }
+    return f;
+  }
+  const sat = ctx.saturation;
+  for (const r of ctx.knownRows(j)) {
+    const p = r * count + j;
+    f += 0.5 * phiResidual(sat, g[r], y.data[p], sat.side[p]) ** 2;
+  }
+  return f;
+}
+
+/** ½‖M(y − G(z))‖² (or ½‖y − A·G(z)‖²) per signal, through the generator itself (saturated pixels: the distance to their interval). */
 export function dataMisfit(ctx: InversionContext, z: Matrix): Float64Array {
   const out = forward(ctx.gen, z).output;
+  if (ctx.measure !== undefined) {
+    const { A } = ctx.measure;
+    const Ag = gemm(A, out, matrix(A.rows, out.cols));
+    const f = new Float64Array(ctx.count);
+    for (let p = 0; p < Ag.data.length; p++) f[p % ctx.count] += 0.5 * (Ag.data[p] - ctx.obs.y.data[p]) ** 2;
+    return f;
+  }
   const { y, known } = ctx.obs;
   const sat = ctx.saturation;
   const f = new Float64Array(ctx.count);
@@ -168,6 +266,10 @@ export interface OutputSystem {
 }
 
 export function outputSystem(ctx: InversionContext, j: number): OutputSystem {
+  if (ctx.measure !== undefined)
+    throw new RangeError(
+      'the output layer has no pixel-wise equations under a measurement matrix with a non-identity φ',
+    );
   const out = ctx.layers[ctx.layers.length - 1];
   const sat = ctx.saturation;
   const equations = ctx.equationRows(j);

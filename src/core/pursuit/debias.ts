@@ -3,6 +3,7 @@ import type { Matrix } from '../linalg/matrix';
 import type { InversionContext } from './context';
 import { frozenAffineMap } from './affine';
 import { leastSquaresOnSupport } from './leastSquares';
+import { linearisedStart, measuredGaussNewton } from './measuredGaussNewton';
 import { phiResidual, solveWithInequalities } from './saturation';
 import { emptyHistory, onePoint, recordHistory, type PhaseReport } from './types';
 
@@ -11,6 +12,12 @@ export interface DebiasOptions {
   readonly maxIterations?: number;
   /** Stop when the step is ≤ tol · ‖z‖. @default 1e-13 */
   readonly tolerance?: number;
+  /**
+   * Under a measurement matrix (ctx.measure): where Gauss–Newton starts, the
+   * method's own ẑ; without it, the least squares of φ's linearisation at 0.
+   * Unused otherwise (the start is the least squares on φ⁻¹(y)).
+   */
+  readonly start?: Float64Array;
 }
 
 /**
@@ -33,6 +40,7 @@ export function debiasSignal(
 ): { z: Float64Array | undefined; report: PhaseReport } {
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-13;
+  if (ctx.measure !== undefined) return debiasMeasured(ctx, j, supports, options.start, maxIterations, tolerance);
   const { layers, phi, saturation: sat } = ctx;
   const output = ctx.gen.output;
   const y = ctx.signal(j);
@@ -160,22 +168,60 @@ export function debiasSignal(
 }
 
 /**
+ * Debiasing under y = A φ(P z + q) + e (a non-identity φ; an identity one is
+ * folded into the generator): no φ⁻¹(y) exists, so Gauss–Newton through A
+ * (measuredGaussNewton.ts) from `start`, or from the linearised least squares.
+ * Fails, with a note, when A·diag(φ′)·P is rank deficient (fewer measurements
+ * than n₀, or frozen supports that leave z undetermined).
+ */
+function debiasMeasured(
+  ctx: InversionContext,
+  j: number,
+  supports: readonly Int32Array[],
+  start: Float64Array | undefined,
+  maxIterations: number,
+  tolerance: number,
+): { z: Float64Array | undefined; report: PhaseReport } {
+  const { P, q } = frozenAffineMap(ctx.layers, supports, ctx.knownRows(j));
+  const problem = { measure: ctx.measure!, phi: ctx.phi, M: P, q, y: ctx.signal(j) };
+  const phase = 'debias (Gauss–Newton through A)';
+  const from = start ?? linearisedStart(problem);
+  const singular = `A·diag(φ′)·P is rank deficient (m = ${ctx.measure!.A.rows} measurements, n0 = ${P.cols} unknowns)`;
+  if (from === undefined)
+    return { z: undefined, report: { phase, iterations: 0, stopReason: 'failed', ...emptyHistory(), note: singular } };
+  const gn = measuredGaussNewton(problem, from, { maxIterations, tolerance });
+  return {
+    z: gn.stopReason === 'failed' && gn.iterations <= 1 ? undefined : gn.v,
+    report: {
+      phase,
+      iterations: gn.iterations,
+      stopReason: gn.stopReason,
+      ...gn.history,
+      ...(gn.stopReason === 'failed' ? { note: singular } : {}),
+    },
+  };
+}
+
+/**
  * Debiases every signal of a batch in place: for signal j, the supports from
  * `supportsOf(j)` (undefined skips it), the result written into column j of
  * `z` and the report appended to `phases[j]`. Yields its progress in [0, 1]
- * every 8 signals.
+ * every 8 signals. With `fromCurrent`, a measured problem's Gauss–Newton
+ * starts from column j of `z` (the method's estimate).
  */
 export function* debiasBatch(
   ctx: InversionContext,
   supportsOf: (j: number) => Int32Array[] | undefined,
   z: Matrix,
   phases: PhaseReport[][],
+  fromCurrent = false,
 ): Generator<number, void, void> {
   const n0 = z.rows;
   for (let j = 0; j < ctx.count; j++) {
     const supports = supportsOf(j);
     if (supports !== undefined) {
-      const { z: zj, report } = debiasSignal(ctx, j, supports);
+      const start = fromCurrent ? Float64Array.from({ length: n0 }, (_, k) => z.data[k * ctx.count + j]) : undefined;
+      const { z: zj, report } = debiasSignal(ctx, j, supports, start !== undefined ? { start } : {});
       phases[j].push(report);
       if (zj !== undefined) for (let k = 0; k < n0; k++) z.data[k * ctx.count + j] = zj[k];
     }

@@ -1,4 +1,5 @@
 import { phiResidual } from './saturation';
+import { measuredOutput } from './smooth';
 import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import { createRng } from '../linalg/rng';
@@ -112,7 +113,7 @@ export function stepAt(o: ReturnType<typeof checkGradientDescentOptions>, it: nu
 }
 
 /**
- * Misfit f(z) = ½‖M(y − G(z))‖² and its gradient for a batch, by one
+ * Misfit f(z) = ½‖M(y − G(z))‖² (or ½‖y − A·G(z)‖²) and its gradient for a batch, by one
  * forward and one backward pass (every product batched over the columns).
  * `cols[k]` maps batch column k to its signal.
  */
@@ -136,16 +137,18 @@ export function misfitGradient(
   const out = acts[layers.length];
   const delta = matrix(out.rows, K);
   f.fill(0);
-  for (let i = 0; i < out.rows; i++) {
-    for (let k = 0; k < K; k++) {
-      const o = i * count + cols[k];
-      if (obs.known !== undefined && !obs.known[o]) continue;
-      const p = i * K + k;
-      const r = phiResidual(ctx.saturation, phi.forward(out.data[p]), obs.y.data[o], ctx.saturation.side[o]);
-      f[k] += 0.5 * r * r;
-      delta.data[p] = phi.derivative(out.data[p]) * r;
+  if (ctx.measure !== undefined) measuredOutput(ctx.measure, phi, obs.y).evaluate(out, cols, f, delta);
+  else
+    for (let i = 0; i < out.rows; i++) {
+      for (let k = 0; k < K; k++) {
+        const o = i * count + cols[k];
+        if (obs.known !== undefined && !obs.known[o]) continue;
+        const p = i * K + k;
+        const r = phiResidual(ctx.saturation, phi.forward(out.data[p]), obs.y.data[o], ctx.saturation.side[o]);
+        f[k] += 0.5 * r * r;
+        delta.data[p] = phi.derivative(out.data[p]) * r;
+      }
     }
-  }
   let d = delta;
   for (let i = layers.length - 1; i >= 0; i--) {
     const g = i === 0 ? grad : matrix(layers[i].W.cols, K);

@@ -1,3 +1,4 @@
+import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import { linearizedAdmm, exactConstrainedCandidate, widenedNote, type ConstrainedLayerProblem } from './admm';
 import {
@@ -6,6 +7,7 @@ import {
   scatterColumns,
   selectColumns,
   selectMaskColumns,
+  measured,
   type InversionContext,
 } from './context';
 import { debiasBatch } from './debias';
@@ -15,7 +17,8 @@ import { activeSetLasso } from './activeSet';
 import { leastSquaresOnSupport } from './leastSquares';
 import { leastSquaresStart } from './warmStart';
 import { phiResidual, rowPreActivation, solveWithInequalities } from './saturation';
-import { maskedLeastSquares, outputMisfit, smoothAt } from './smooth';
+import { measuredGaussNewton } from './measuredGaussNewton';
+import { maskedLeastSquares, measuredOutput, outputMisfit, smoothAt } from './smooth';
 import { columnSupport, supportMask } from './support';
 import { onePoint, type InversionResult, type PhaseReport } from './types';
 
@@ -80,7 +83,8 @@ function maxDerivative(ctx: InversionContext): number {
 
 /**
  * Latent-Pursuit (Alg. 3), every signal at once:
- * 1. last layer: FISTA on min_{x ≥ 0} ½‖y − M φ(W_L x + b_L)‖² + λ1ᵀx (φ kept, not inverted);
+ * 1. last layer: FISTA on min_{x ≥ 0} ½‖y − M φ(W_L x + b_L)‖² + λ1ᵀx (φ kept, not inverted;
+ *    under a measurement matrix ½‖y − A φ(W_L x + b_L)‖², step from λ_max(W_LᵀW_L)·‖A‖²·max φ′²);
  * 2. inner layers: linearized ADMM on Eq. 6 (nonnegative, off-support rows kept ≤ 0);
  * 3. z: Eq. 10 — least squares on the supported rows when that already keeps the
  *    off-support rows ≤ 0 (then it is the exact minimiser), else linearized ADMM;
@@ -107,19 +111,24 @@ export function* latentPursuit(
     W: out.W,
     Wt: out.Wt,
     bias: out.b,
-    smooth: outputMisfit(ctx.phi, obs.y, obs.known, ctx.saturation),
+    // Under a measurement matrix (non-identity φ): ½‖y − A φ(W_L x + b_L)‖², whose gradient also passes through A.
+    smooth: measured(ctx)
+      ? measuredOutput(ctx.measure, ctx.phi, obs.y)
+      : outputMisfit(ctx.phi, obs.y, obs.known, ctx.saturation),
     prox: 'nonneg-l1',
     lambda,
-    lipschitz: out.lambdaMax * maxDerivative(ctx) ** 2,
+    lipschitz: out.lambdaMax * maxDerivative(ctx) ** 2 * (ctx.measure?.normSquared ?? 1),
     exactOnSupport: o.exact
       ? (j, support, iterate, settled) => {
           // The first attempt on a settled support may walk far from its guess (see
-          // lastLayerExact); the early one and later ones get 40 rounds: the early guess is
+          // lastLayerExact); the early one and later ones get fewer rounds: the early guess is
           // either nearly right or not worth a long walk, later ones start from better guesses,
-          // and under noise a long walk rarely ends in KKT.
-          const rounds = tried[j] || !settled ? 40 : 3 * out.W.cols;
+          // and under noise a long walk rarely ends in KKT. Under A each round is a Gauss–Newton
+          // solve, not a rank-one update: fewer of them.
+          const first = !tried[j] && settled;
           if (settled) tried[j] = 1;
-          return lastLayerExact(ctx, j, support, o.lambda, iterate, rounds);
+          if (measured(ctx)) return lastLayerMeasured(ctx, j, support, o.lambda, iterate, first ? 20 : 5);
+          return lastLayerExact(ctx, j, support, o.lambda, iterate, first ? 3 * out.W.cols : 40);
         }
       : undefined,
   };
@@ -238,7 +247,7 @@ export function* latentPursuit(
   // 4. Debiasing on the recovered supports, then on the supports of G(ẑ) while that fits better.
   if (o.debias) {
     const supportsOf = (j: number) => estimates.map((x) => columnSupport(x, j, o.supportTolerance));
-    yield* scaled(debiasBatch(ctx, supportsOf, z, phases), base, weight.debias / 2);
+    yield* scaled(debiasBatch(ctx, supportsOf, z, phases, true), base, weight.debias / 2);
     if (o.refine)
       yield* scaled(refineSupportsBatch(ctx, z, phases, supportsOf), base + weight.debias / 2, weight.debias / 2);
   }
@@ -312,6 +321,99 @@ function lastLayerExact(
     full[support[q]] = refined[q];
   }
   return full;
+}
+
+/**
+ * The exact candidate under a measurement matrix: no φ⁻¹(y) to solve in
+ * closed form (an entry of y mixes every pixel), so active-set rounds of
+ * Gauss–Newton on ½‖y − A φ(W_L[:, T] x + b_L)‖² + λ1ᵀx, from FISTA's support
+ * guess T and iterate. A round whose solution has non-positive entries drops
+ * them from T; one whose solution is positive adds the off-support indices
+ * with the most negative gradient ∂/∂x_c + λ (below −1e-9 of the gradient's
+ * scale at x = 0; at most 5% of |T| per round), else it is the candidate. Undefined when a linearisation is
+ * singular (fewer measurements than |T|) or the rounds run out; the FISTA
+ * engine checks the KKT conditions of the measured problem before accepting.
+ */
+function lastLayerMeasured(
+  ctx: InversionContext & { readonly measure: NonNullable<InversionContext['measure']> },
+  j: number,
+  guess: Int32Array,
+  lambda: number,
+  iterate: Float64Array,
+  maxRounds: number,
+): Float64Array | undefined {
+  const out = ctx.layers[ctx.layers.length - 1];
+  const { A, At } = ctx.measure;
+  const n = out.W.rows;
+  const nL = out.W.cols;
+  const y = ctx.signal(j);
+  // ∇ of the smooth part at x (full length), for the off-support test: Wᵀ[φ′(p) ⊙ Aᵀ(A φ(p) − y)].
+  const gradient = (x: Float64Array) => {
+    const p = gemm(out.W, matrix(nL, 1, x), matrix(n, 1), out.b).data;
+    const r = gemm(
+      A,
+      matrix(
+        n,
+        1,
+        p.map((v) => ctx.phi.forward(v)),
+      ),
+      matrix(A.rows, 1),
+    ).data;
+    for (let i = 0; i < r.length; i++) r[i] -= y[i];
+    const d = gemm(At, matrix(A.rows, 1, r), matrix(n, 1)).data;
+    for (let i = 0; i < n; i++) d[i] *= ctx.phi.derivative(p[i]);
+    return gemm(out.Wt, matrix(n, 1, d), matrix(nL, 1)).data;
+  };
+  let scale = lambda;
+  for (const g of gradient(new Float64Array(nL))) scale = Math.max(scale, Math.abs(g) + lambda);
+  // A guess with as many entries as measurements cannot be solved for (J is rank deficient): keep its largest 90% of m.
+  let support = Array.from(guess);
+  if (support.length >= A.rows)
+    support = support
+      .sort((a, b) => iterate[b] - iterate[a])
+      .slice(0, Math.floor(0.9 * A.rows))
+      .sort((a, b) => a - b);
+  let start = support.map((c) => iterate[c]);
+  for (let round = 0; round < maxRounds; round++) {
+    const t = support.length;
+    const full = new Float64Array(nL);
+    if (t > 0) {
+      const M = matrix(n, t);
+      for (let i = 0; i < n; i++) for (let q = 0; q < t; q++) M.data[i * t + q] = out.W.data[i * nL + support[q]];
+      const gn = measuredGaussNewton(
+        {
+          measure: ctx.measure,
+          phi: ctx.phi,
+          M,
+          q: out.b,
+          y,
+          ...(lambda > 0 ? { linear: new Float64Array(t).fill(lambda) } : {}),
+        },
+        Float64Array.from(start),
+        { maxIterations: 30 },
+      );
+      if (gn.stopReason === 'failed') return undefined;
+      // Entries at rounding level of the largest are zeros the solve did not hit exactly (an index off the true support).
+      const floor = 1e-9 * gn.v.reduce((a, v) => Math.max(a, v), 0);
+      const keep = support.map((_, q) => gn.v[q] > floor);
+      if (keep.some((k) => !k)) {
+        start = support.flatMap((_, q) => (keep[q] ? [gn.v[q]] : []));
+        support = support.filter((_, q) => keep[q]);
+        continue;
+      }
+      support.forEach((c, q) => (full[c] = gn.v[q]));
+    }
+    const g = gradient(full);
+    const violated: number[] = [];
+    for (let c = 0; c < nL; c++) if (full[c] === 0 && g[c] + lambda < -1e-9 * scale) violated.push(c);
+    if (violated.length === 0) return full;
+    // The most violated few at once (a round costs a whole Gauss–Newton solve); a wrong one is dropped next round.
+    violated.sort((a, b) => g[a] - g[b]);
+    const added = new Set(violated.slice(0, Math.max(1, Math.ceil(0.05 * support.length))));
+    support = Array.from({ length: nL }, (_, c) => c).filter((c) => full[c] > 0 || added.has(c));
+    start = support.map((c) => full[c]);
+  }
+  return undefined;
 }
 
 /**

@@ -43,6 +43,12 @@ function checkGrid(name: string, grid: readonly number[], min: number): void {
     );
 }
 
+/**
+ * Methods that need φ⁻¹ of every observed pixel: under a measurement matrix only where φ is the
+ * identity (folded). A new method that inverts φ pixel by pixel belongs here.
+ */
+export const PIXELWISE: readonly MethodId[] = ['lbp', 'oracle', 'lei'];
+
 /** Human names for tables and reports. */
 export const METHOD_LABELS: Record<MethodId, string> = {
   lp: 'Latent-Pursuit',
@@ -77,6 +83,12 @@ export function inversionSteps(
   truth?: readonly Matrix[],
 ): Generator<number, InversionResult, void> {
   const ctx = createContext(gen, obs, options.saturationTolerance);
+  // Under A with an identity φ the context has folded A into the generator; otherwise a method that inverts φ pixel by pixel cannot run.
+  if (ctx.measure !== undefined && PIXELWISE.includes(method))
+    throw new RangeError(
+      `method ${method} does not support a measurement matrix with φ = ${gen.output.kind}: it solves on φ⁻¹(y) pixel by pixel, ` +
+        'and each of the m measurements mixes every pixel (it runs under A only where φ is the identity)',
+    );
   const on = (subset: Observation) => (subset === obs ? ctx : createContext(gen, subset, options.saturationTolerance));
   switch (method) {
     case 'lp':

@@ -1,8 +1,7 @@
 import { matrix, type Matrix } from '../linalg/matrix';
 import { forward } from '../model/forward';
-import type { InversionContext } from './context';
+import { signalMisfit, type InversionContext } from './context';
 import { debiasSignal } from './debias';
-import { phiResidual } from './saturation';
 import { trueSupports } from './oracle';
 import { sameSupport } from './support';
 import { emptyHistory, recordHistory, type PhaseReport } from './types';
@@ -19,7 +18,7 @@ export interface RefineOptions {
  * affine model P z + q of a wrong support pattern is not the generator, so ẑ
  * can be far from the best fit. Each round reads the supports of G(ẑ) itself
  * (ReLU gives exact zeros), debiases again on them, and keeps the new ẑ only
- * if the true misfit ½‖M(y − G(ẑ))‖² falls (saturated pixels: the distance to their interval) — Gauss–Newton on the
+ * if the true misfit ½‖M(y − G(ẑ))‖² (or ½‖y − A·G(ẑ)‖²) falls (saturated pixels: the distance to their interval) — Gauss–Newton on the
  * generator's own linear pieces, started from the method's answer, so the
  * result never fits worse than the method's.
  *
@@ -45,14 +44,9 @@ export function* refineSupportsBatch(
     let basis = used(j);
     let zj: Float64Array = Float64Array.from({ length: n0 }, (_, i) => z.data[i * ctx.count + j]);
     if (basis === undefined || zj.some((v) => !Number.isFinite(v))) continue;
-    const y = ctx.signal(j);
-    const rows = ctx.knownRows(j);
-    const sat = ctx.saturation;
     const evaluate = (v: Float64Array) => {
       const pass = forward(ctx.gen, matrix(n0, 1, v));
-      let f = 0;
-      for (const r of rows) f += 0.5 * phiResidual(sat, pass.output.data[r], y[r], sat.side[r * ctx.count + j]) ** 2;
-      return { f, supports: trueSupports(pass.hidden, 0) };
+      return { f: signalMisfit(ctx, j, pass.output.data), supports: trueSupports(pass.hidden, 0) };
     };
     let current = evaluate(zj);
     // No penalty: the objective is the misfit ½‖M(y − G(ẑ))‖².
@@ -67,7 +61,7 @@ export function* refineSupportsBatch(
         break;
       }
       rounds++;
-      const { z: next } = debiasSignal(ctx, j, current.supports);
+      const { z: next } = debiasSignal(ctx, j, current.supports, { start: zj });
       const trial = next === undefined ? undefined : evaluate(next);
       if (next === undefined || trial === undefined || !(trial.f < current.f)) {
         stop = 'converged';

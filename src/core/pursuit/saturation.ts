@@ -77,20 +77,12 @@ export function classifySaturation(
 ): Saturation {
   const range = outputRange(act);
   const tau = tolerance ?? defaultSaturationTolerance(act);
-  const side = new Int8Array(y.data.length);
-  const counts = new Int32Array(y.cols);
   if (range === undefined) {
     if (!(tau >= 0 && Number.isFinite(tau))) throw new RangeError(`saturation tolerance must be ≥ 0, got ${tau}`);
-    return {
-      tolerance: 0,
-      upperFloor: Infinity,
-      lowerCeiling: -Infinity,
-      above: Infinity,
-      below: -Infinity,
-      side,
-      counts,
-    };
+    return unsaturated(y);
   }
+  const side = new Int8Array(y.data.length);
+  const counts = new Int32Array(y.cols);
   // τ = 0 would put the thresholds at ±∞ (φ⁻¹ of the range's edge), and a pixel at the edge does say something finite.
   const half = (range.hi - range.lo) / 2;
   if (!(tau > 0 && tau < half))
@@ -114,6 +106,24 @@ export function classifySaturation(
     below: phi.inverse(lowerCeiling),
     side,
     counts,
+  };
+}
+
+/**
+ * Observations read with no saturated entry: every known entry an equation.
+ * Unbounded φ; and measurements y = A·G(z) through a dense A, where an entry
+ * mixes every pixel, so one at the edge of φ's range says nothing one-sided
+ * about any pixel's pre-activation (saturation is read pixel-wise or not at all).
+ */
+export function unsaturated(y: Matrix): Saturation {
+  return {
+    tolerance: 0,
+    upperFloor: Infinity,
+    lowerCeiling: -Infinity,
+    above: Infinity,
+    below: -Infinity,
+    side: new Int8Array(y.data.length),
+    counts: new Int32Array(y.cols),
   };
 }
 

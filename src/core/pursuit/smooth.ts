@@ -1,5 +1,7 @@
+import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import type { ActivationFunctions } from '../model/activations';
+import type { Measurement } from './context';
 import type { SmoothTerm } from './fista';
 import { phiResidual, preResidual, rowPreActivation, type Saturation } from './saturation';
 
@@ -36,6 +38,34 @@ export function outputMisfit(
           if (grad) grad.data[p] = phi.derivative(z) * r;
         }
       }
+    },
+  };
+}
+
+/**
+ * f = ½‖y − A φ(p)‖² with p = W x + b (n × count pre-activations, y m × count):
+ * the last layer of Latent-Pursuit under a measurement matrix (and the output
+ * of gradient descent's misfit). ∇f = Wᵀ [φ′(p) ⊙ Aᵀ(A φ(p) − y)]; no
+ * saturation reading, since no entry of y belongs to one pixel (saturation.ts).
+ */
+export function measuredOutput(measure: Measurement, phi: ActivationFunctions, y: Matrix): SmoothTerm {
+  const { A, At } = measure;
+  const count = y.cols;
+  return {
+    evaluate(pre, cols, f, grad) {
+      const ka = cols.length;
+      const g = matrix(pre.rows, ka);
+      for (let p = 0; p < pre.data.length; p++) g.data[p] = phi.forward(pre.data[p]);
+      const r = gemm(A, g, matrix(A.rows, ka));
+      f.fill(0);
+      for (let i = 0; i < A.rows; i++)
+        for (let k = 0; k < ka; k++) {
+          const v = (r.data[i * ka + k] -= y.data[i * count + cols[k]]);
+          f[k] += 0.5 * v * v;
+        }
+      if (grad === undefined) return;
+      gemm(At, r, grad);
+      for (let p = 0; p < pre.data.length; p++) grad.data[p] *= phi.derivative(pre.data[p]);
     },
   };
 }

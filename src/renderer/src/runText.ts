@@ -19,6 +19,7 @@ const KIND_LABELS: Record<string, string> = {
   trained: 'Fig. 3 (trained model)',
   noise: 'Noise sweep',
   project: 'Projection of given signals',
+  sensing: 'Compressed sensing (m sweep)',
 };
 
 /** "Inversion test · mnist-fc-gan.onnx". */

@@ -1,3 +1,4 @@
+import { withAlpha } from './palette';
 /** The part of ECharts' custom-series API our custom series use (error bars, ribbons). */
 export interface CustomApi {
   value(dimension: number): number;
@@ -40,6 +41,29 @@ export function ribbon(fill: string) {
 /** A method's median line (the curve its ribbons surround): [x, median] points, its colour, dots. */
 export function medianLine(name: string, color: string, data: [number, number][]): Record<string, unknown> {
   return { name, type: 'line', color, symbol: 'circle', symbolSize: 5, lineStyle: { width: 2 }, z: 5, data };
+}
+
+/**
+ * A method's ribbon around its median line: one custom series of segments
+ * between consecutive points [x, lo, hi] (sorted by x), sharing the method's
+ * series name so a legend click toggles line and ribbons together.
+ */
+export function spreadRibbon(
+  name: string,
+  color: string,
+  alpha: number,
+  rows: readonly { x: number; lo: number; hi: number }[],
+): Record<string, unknown> {
+  return {
+    name,
+    type: 'custom',
+    color,
+    z: 2,
+    encode: { x: [0, 3], y: [1, 2, 4, 5] },
+    renderItem: ribbon(withAlpha(color, alpha)),
+    tooltip: { show: false },
+    data: rows.slice(1).map((r, i) => [rows[i].x, rows[i].lo, rows[i].hi, r.x, r.lo, r.hi]),
+  };
 }
 
 /**

@@ -43,6 +43,7 @@ export {
   type NoiseResult,
   type NoiseQuantity,
 } from './noise';
+export { sensingOption, type SensingResult, type SensingQuantity } from './sensing';
 export { figuresOfRun, type RunFigure, type RunResult } from './run';
 export {
   grayScaleText,

@@ -1,5 +1,5 @@
 import type { NoiseResult } from '../../core/experiments/noise';
-import { medianLine, ribbon } from './custom';
+import { medianLine, ribbon, spreadRibbon } from './custom';
 import { capMarkLine, SNR_CAP } from './invert';
 import { methodColor, withAlpha } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
@@ -107,16 +107,14 @@ export function noiseSnrOption(result: NoiseResult, quantity: NoiseQuantity, ani
         rows.map((r) => [r.sigma, r.q.p50]),
       ),
     );
-    series.push({
-      name: m,
-      type: 'custom',
-      color,
-      z: 2,
-      encode: { x: [0, 3], y: [1, 2, 4, 5] },
-      renderItem: ribbon(withAlpha(color, 0.15)),
-      tooltip: { show: false },
-      data: rows.slice(1).map((r, i) => [rows[i].sigma, rows[i].q.p10, rows[i].q.p90, r.sigma, r.q.p10, r.q.p90]),
-    });
+    series.push(
+      spreadRibbon(
+        m,
+        color,
+        0.15,
+        rows.map((r) => ({ x: r.sigma, lo: r.q.p10, hi: r.q.p90 })),
+      ),
+    );
   }
   // A quantile at the cap means signals recovered exactly to float64 (tiny σ): say so on the plot.
   const capped = points.some((p) => methods.some((m) => (p.methods[m]?.[text.key].p90 ?? 0) >= SNR_CAP));

@@ -13,6 +13,7 @@ import { convergenceOption, hasConvergence } from './convergence';
 import { examplesShape, imageGridOption, imageGridSize } from './images';
 import { invertSnrOption, invertSuccessOption } from './invert';
 import { noiseSnrOption, noiseSuccessOption, type NoiseResult } from './noise';
+import { sensingOption, type SensingResult } from './sensing';
 import { fig2Option, type SweepLayer, type SweepResult } from './sweep';
 import { trainedCaption, trainedSnrOption, type TrainedResult } from './trained';
 
@@ -29,7 +30,8 @@ export interface RunFigure {
 }
 
 /** A run's result.json, by job kind (trained and noise runs also carry the model's summary, unused here). */
-export type RunResult = InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult;
+export type RunResult =
+  InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult | SensingResult;
 
 /** An image grid of a report's example signals, when they are images (a recorded shape, or square). */
 function examplesFigure(name: string, report: InvertReport, what: string): RunFigure[] {
@@ -158,6 +160,26 @@ export function figuresOfRun(kind: string, result: unknown, model: { dims: reado
         name: 'noise-success',
         caption: `Fraction of signals recovered (‖ẑ − z‖/‖z‖ < ${r.settings.successThreshold}) against the noise σ, per method.`,
         option: noiseSuccessOption(r),
+      },
+    ];
+  }
+  if (kind === 'sensing') {
+    const r = result as SensingResult;
+    return [
+      {
+        name: 'sensing-success',
+        caption: `Compressed sensing, y = A·G(z) with A an m × ${r.settings.n} Gaussian matrix: per method the fraction of signals recovered (‖ẑ − z‖/‖z‖ < ${r.settings.successThreshold}, solid) and certified unique by Theorem 1 restated for A (dashed), against m; dashed verticals at m = n₀ and at the median s_L.`,
+        option: sensingOption(r, 'success'),
+      },
+      {
+        name: 'sensing-snr-z',
+        caption: 'Compressed sensing: SNR of ẑ against m, per method the median over the signals with its 10–90% band.',
+        option: sensingOption(r, 'z'),
+      },
+      {
+        name: 'sensing-snr-image',
+        caption: 'Compressed sensing: SNR of G(ẑ) against m, per method the median with its 10–90% band.',
+        option: sensingOption(r, 'image'),
       },
     ];
   }

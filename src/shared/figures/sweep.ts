@@ -1,6 +1,6 @@
 import type { SweepResult } from '../../core/experiments/sweep';
-import { medianLine, ribbon } from './custom';
-import { methodColor, withAlpha } from './palette';
+import { medianLine, spreadRibbon } from './custom';
+import { methodColor } from './palette';
 import { FONT_FAMILY, textStyle } from './text';
 
 type Option = Record<string, unknown>;
@@ -44,16 +44,14 @@ export function fig2Option(result: SweepResult, n0: number, layer: SweepLayer = 
       ['p10', 'p90', 0.12],
       ['p25', 'p75', 0.28],
     ] as const) {
-      series.push({
-        name: m,
-        type: 'custom',
-        color,
-        z: 2,
-        encode: { x: [0, 3], y: [1, 2, 4, 5] },
-        renderItem: ribbon(withAlpha(color, alpha)),
-        tooltip: { show: false },
-        data: rows.slice(1).map((r, i) => [rows[i].n1, rows[i].q[lo], rows[i].q[hi], r.n1, r.q[lo], r.q[hi]]),
-      });
+      series.push(
+        spreadRibbon(
+          m,
+          color,
+          alpha,
+          rows.map((r) => ({ x: r.n1, lo: r.q[lo], hi: r.q[hi] })),
+        ),
+      );
     }
   }
   // The dashed n₁/2 = n₀ line rides on the first method's line, so it is drawn once.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presetSpec } from '../../../src/cli/commands/experiment';
 import { normalizeJobSpec } from '../../../src/core/experiments/jobs';
-import { PAPER_LAMBDA_GRID, PAPER_STEP_GRID } from '../../../src/shared/presets';
+import { CS_M, CS_MODEL, PAPER_LAMBDA_GRID, PAPER_STEP_GRID } from '../../../src/shared/presets';
 
 describe('experiment presets', () => {
   it("fig2 --paper-protocol puts the paper's grids in the spec, so spec.json records them", () => {
@@ -29,5 +29,13 @@ describe('experiment presets', () => {
 
   it('refuses --paper-protocol on the presets it does not belong to', () => {
     expect(() => presetSpec('fig3', { quick: true, paperProtocol: true })).toThrow(/--paper-protocol is that of fig2/);
+  });
+
+  it('cs is a sensing job over m on its random model (or --model), --m replacing the grid, A seeded in the spec', () => {
+    const job = normalizeJobSpec(presetSpec('cs', { quick: false, seed: 3 }));
+    expect(job).toMatchObject({ kind: 'sensing', model: CS_MODEL, m: [...CS_M], seed: 3, measureSeed: 10, count: 64 });
+    expect(normalizeJobSpec(presetSpec('cs', { quick: true, m: [50, 100] }))).toMatchObject({ m: [50, 100], count: 8 });
+    expect(normalizeJobSpec(presetSpec('cs', { quick: true, count: 12 }))).toMatchObject({ count: 12 });
+    expect(() => presetSpec('noise', { quick: true, m: [50] })).toThrow(/the m grid is that of cs/);
   });
 });

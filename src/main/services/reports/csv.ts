@@ -1,4 +1,7 @@
 import type { CheckReport } from '../../../core/experiments/check';
+import type { SensingResult } from '../../../core/experiments/sensing';
+import type { Spread } from '../../../core/experiments/noise';
+import type { MethodId } from '../../../core/pursuit/types';
 import type { InvertReport } from '../../../core/experiments/invert';
 import {
   invertLayers,
@@ -149,20 +152,49 @@ export function trainedCsv(result: TrainedResult): string {
  * is not a quantile, so it gets its own columns).
  */
 export function noiseCsv(result: NoiseResult): string {
-  const rows: Cell[][] = [];
+  const rows = spreadRows(result.points, result.settings.methods, (p, r) => [p.sigma, r.successRate, null, null]);
   for (const p of result.points)
-    for (const m of result.settings.methods) {
-      const r = p.methods[m];
+    rows.push([p.sigma, 'theorem4', 'z', null, null, null, null, p.theorem4.snrZ.low, p.theorem4.snrZ.high]);
+  return toCsv(['sigma', 'method', 'quantity', 'p10', 'p50', 'p90', 'success_rate', 'low', 'high'], rows);
+}
+
+type SpreadMethod = { readonly snrZ: Spread; readonly snrImage: Spread };
+type SpreadPoint = { readonly methods: Partial<Record<MethodId, SpreadMethod>> };
+
+/**
+ * Rows [x, method, quantity, p10, p50, p90, …rest] per point × method ×
+ * quantity (z, image) of a job whose points carry SNR spreads per method;
+ * `cells(p, r)` gives x first, then the rest.
+ */
+function spreadRows<P extends SpreadPoint>(
+  points: readonly P[],
+  methods: readonly MethodId[],
+  cells: (p: P, r: NonNullable<P['methods'][MethodId]>) => Cell[],
+): Cell[][] {
+  const rows: Cell[][] = [];
+  for (const p of points)
+    for (const m of methods) {
+      const r = p.methods[m] as NonNullable<P['methods'][MethodId]> | undefined;
       if (r === undefined) continue;
+      const [x, ...rest] = cells(p, r);
       for (const [quantity, q] of [
         ['z', r.snrZ],
         ['image', r.snrImage],
       ] as const)
-        rows.push([p.sigma, m, quantity, q.p10, q.p50, q.p90, r.successRate, null, null]);
+        rows.push([x, m, quantity, q.p10, q.p50, q.p90, ...rest]);
     }
-  for (const p of result.points)
-    rows.push([p.sigma, 'theorem4', 'z', null, null, null, null, p.theorem4.snrZ.low, p.theorem4.snrZ.high]);
-  return toCsv(['sigma', 'method', 'quantity', 'p10', 'p50', 'p90', 'success_rate', 'low', 'high'], rows);
+  return rows;
+}
+
+/** One row per m × method × quantity: the SNR spread, the success and certificate rates. */
+export function sensingCsv(result: SensingResult): string {
+  const rows = spreadRows(result.points, result.settings.methods, (p, r) => [
+    p.m,
+    r.successRate,
+    r.certifiedRate,
+    r.seconds,
+  ]);
+  return toCsv(['m', 'method', 'quantity', 'p10', 'p50', 'p90', 'success_rate', 'certified_rate', 'seconds'], rows);
 }
 
 /** One row per signal × method: the fit's residuals, range verdict and certificate (ẑ and G(ẑ) are in result.json). */

@@ -2,6 +2,7 @@ import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
 import { reportMethods, type NoiseResult, type SweepResult, type TrainedResult } from '../../../shared/figures';
 import type { ProjectResult } from '../../../core/experiments/project';
+import type { SensingResult } from '../../../core/experiments/sensing';
 import type { RunSpec, RunStatus } from '../jobs/runs';
 import { checkVerdict, hasCheckVerdictData } from '../../../shared/checkVerdict';
 
@@ -14,7 +15,8 @@ export interface ReportFigure {
 export interface ReportInput {
   readonly spec: RunSpec;
   readonly status?: RunStatus;
-  readonly result: InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult;
+  readonly result:
+    InvertReport | CheckReport | SweepResult | TrainedResult | NoiseResult | ProjectResult | SensingResult;
   readonly figures: readonly ReportFigure[];
   /** Who wrote the report (app version), and when. */
   readonly generated: { readonly version: string; readonly at: string };
@@ -166,6 +168,40 @@ function summary(kind: string, result: ReportInput['result']): string {
         }),
       ),
       [false, false, true, true, true, true, true],
+    );
+  }
+  if (kind === 'sensing') {
+    const r = result as SensingResult;
+    return table(
+      [
+        'm',
+        'method',
+        'success',
+        'certified (Thm 1, A)',
+        'median SNR(z) dB',
+        'SNR(z) 10–90% dB',
+        'median SNR(image) dB',
+        'seconds',
+      ],
+      r.points.flatMap((p) =>
+        r.settings.methods.flatMap((m) => {
+          const o = p.methods[m];
+          if (o === undefined) return [];
+          return [
+            [
+              p.m,
+              m,
+              pct(o.successRate),
+              pct(o.certifiedRate),
+              fmt(o.snrZ.p50),
+              `${fmt(o.snrZ.p10)} – ${fmt(o.snrZ.p90)}`,
+              fmt(o.snrImage.p50),
+              fmt(o.seconds, 2),
+            ],
+          ];
+        }),
+      ),
+      [true, false, true, true, true, true, true, true],
     );
   }
   if (kind === 'noise') {

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import type { CheckReport } from '../../../core/experiments/check';
 import type { InvertReport } from '../../../core/experiments/invert';
 import type { ProjectResult } from '../../../core/experiments/project';
+import type { SensingResult } from '../../../core/experiments/sensing';
 import type { NoiseResult, SweepResult, TrainedResult } from '../../../shared/figures';
 import { figuresOfRun, type RunFigure, type RunResult } from '../../../shared/figures/run';
 import { APP_VERSION } from '../../version';
 import type { RunSpec, RunStatus } from '../jobs/runs';
-import { checkCsv, invertCsv, noiseCsv, projectCsv, sweepCsv, trainedCsv } from './csv';
+import { checkCsv, invertCsv, noiseCsv, projectCsv, sweepCsv, sensingCsv, trainedCsv } from './csv';
 import { reportHtml } from './html';
 import { findChromium, htmlToPdf, NO_CHROMIUM } from './pdf';
 import { renderSvg, svgToPng } from './render';
@@ -50,6 +51,7 @@ function runCsv(run: RunData): string {
   if (kind === 'trained') return trainedCsv(run.result as TrainedResult);
   if (kind === 'noise') return noiseCsv(run.result as NoiseResult);
   if (kind === 'sweep') return sweepCsv(run.result as SweepResult);
+  if (kind === 'sensing') return sensingCsv(run.result as SensingResult);
   throw new Error(`no CSV for a "${kind}" run`);
 }
 
