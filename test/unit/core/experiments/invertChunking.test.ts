@@ -2,7 +2,7 @@
 // report is the same bits whatever the chunk size (and so whatever the number
 // of workers: a worker computes chunks). Every source of randomness is
 // exercised: latents, noise, a random mask, GD's starts (one and several),
-// and the grid protocols that choose a parameter per signal.
+// gd-clip's redraws, and the grid protocols that choose a parameter per signal.
 import { describe, expect, it } from 'vitest';
 import { invertExperiment, type InvertReport, type InvertSpec } from '../../../../src/core/experiments/invert';
 import {
@@ -30,7 +30,7 @@ const clock = () => 0;
 const raw = {
   kind: 'invert',
   model: 'random:6,30,64:tanh',
-  methods: ['lp', 'lbp', 'oracle', 'oracle-e2e', 'gd', 'adam'],
+  methods: ['lp', 'lbp', 'oracle', 'oracle-e2e', 'gd', 'adam', 'gd-clip'],
   count: 7,
   seed: 11,
   mask: 'random:0.2',
@@ -40,6 +40,8 @@ const raw = {
     lbp: { lambdaGrid: [1e-5, 0] },
     gd: { maxIterations: 150, stepGrid: [0.1, 1] },
     adam: { maxIterations: 100, restarts: 2 },
+    // A clip range the iterations reach, so components are redrawn (from each signal's own seed).
+    gdClip: { maxIterations: 150, clipRange: 1 },
   },
 };
 
@@ -77,6 +79,10 @@ describe('invert jobs drawn by signal', () => {
     // The grid protocols chose per signal, and a random mask hid each signal's own pixels.
     expect(r.methods.lbp!.signals.every((s) => s.choice?.parameter === 'lambda')).toBe(true);
     expect(r.methods.gd!.signals.every((s) => s.choice?.parameter === 'step')).toBe(true);
+    // gd-clip redrew components, each signal from its own seed.
+    expect(
+      r.methods['gd-clip']!.signals.some((s) => /: [1-9]\d* components redrawn/.test((s.notes ?? []).join(' '))),
+    ).toBe(true);
     // Examples: the run's first 4 signals, whichever chunks held them.
     expect(r.examples!.signals).toHaveLength(4);
   });
