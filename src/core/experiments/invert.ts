@@ -10,7 +10,7 @@ import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
 import { prepare } from '../pursuit/prepared';
 import { classifySaturation } from '../pursuit/saturation';
-import type { MethodId, ParameterChoice, PhaseStop } from '../pursuit/types';
+import type { HybridChoice, MethodId, ParameterChoice, PhaseStop } from '../pursuit/types';
 import { certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
 import { exampleColumn, INVERT_EXAMPLES, type ImageExamples } from './examples';
 
@@ -82,6 +82,8 @@ export interface SignalOutcome {
   readonly supportAgreement?: number[];
   /** With a grid protocol (GD's `stepGrid`, LBP's `lambdaGrid`): the value this signal got. */
   readonly choice?: ParameterChoice;
+  /** The hybrid pursuit's winning path for this signal (pursuit/hybrid.ts). */
+  readonly path?: HybridChoice;
   /**
    * With `convergence`: the estimate ẑ itself, n₀ float64 numbers as JSON
    * writes them (shortest round-trip form, so exact; a non-finite entry
@@ -269,6 +271,7 @@ function* invertBlock(
     ...spec.options,
     gd: { seed: startSeed, ...spec.options?.gd },
     adam: { seed: startSeed, ...spec.options?.adam },
+    hybrid: { seed: startSeed, ...spec.options?.hybrid },
   };
 
   for (let index = 0; index < spec.methods.length; index++) {
@@ -296,6 +299,7 @@ function* invertBlock(
         ...(spec.certify ? { certificate: certifyUniqueness(prepared, back.hidden, j, equationRows(j)) } : {}),
         saturated: s.saturated,
         ...(result.choices !== undefined ? { choice: result.choices[j] } : {}),
+        ...(result.paths !== undefined ? { path: result.paths[j] } : {}),
         ...(spec.convergence
           ? {
               zHat: Array.from(column(result.z, j)),

@@ -235,6 +235,7 @@ export function* projectChunk(
     ...spec.options,
     gd: { seed: startSeed, ...spec.options?.gd },
     adam: { seed: startSeed, ...spec.options?.adam },
+    hybrid: { seed: startSeed, ...spec.options?.hybrid },
   };
   const methods: ProjectBlock['methods'] = {};
   for (let index = 0; index < spec.methods.length; index++) {

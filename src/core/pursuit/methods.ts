@@ -3,6 +3,7 @@ import type { Generator as Net } from '../model/generator';
 import type { Observation } from '../model/observation';
 import { createContext } from './context';
 import { gradientDescent, type GradientDescentOptions } from './gradientDescent';
+import { hybridPursuit, type HybridOptions } from './hybrid';
 import { latentPursuit, type LatentPursuitOptions } from './latentPursuit';
 import { layeredBasisPursuit, type LayeredBasisPursuitOptions } from './layeredBasisPursuit';
 import { endToEndOracle, layerwiseOracle } from './oracle';
@@ -22,6 +23,7 @@ export interface MethodOptions {
   readonly lbp?: LayeredBasisPursuitOptions;
   readonly gd?: GradientDescentOptions;
   readonly adam?: GradientDescentOptions;
+  readonly hybrid?: HybridOptions;
 }
 
 /** A grid option: a non-empty list of finite numbers ≥ min. */
@@ -44,6 +46,7 @@ export const METHOD_LABELS: Record<MethodId, string> = {
   'oracle-e2e': 'Oracle (end-to-end)',
   gd: 'Gradient descent',
   adam: 'Adam',
+  hybrid: 'Hybrid pursuit',
 };
 
 /**
@@ -91,6 +94,8 @@ export function inversionSteps(
     }
     case 'adam':
       return gradientDescent(ctx, { ...options.adam, optimizer: 'adam' });
+    case 'hybrid':
+      return hybridPursuit(ctx, options.hybrid);
     case 'oracle':
     case 'oracle-e2e':
       if (truth === undefined) throw new RangeError(`the ${method} method needs the true hidden layers (supports)`);

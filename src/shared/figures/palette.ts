@@ -13,6 +13,7 @@ const KNOWN: Record<MethodId, string> = {
   'oracle-e2e': '#CC79A7',
   gd: '#E69F00',
   adam: '#56B4E9',
+  hybrid: '#000000',
 };
 const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'];
 
