@@ -28,6 +28,18 @@ export interface HybridOptions {
   readonly misfitTolerance?: number;
   /** Gauss–Newton on the activation pattern of G(ẑ) after every descent (refine.ts): exact digits once the pattern is right. @default true */
   readonly polish?: boolean;
+  /**
+   * Ask Theorem 1 too (theory/certificate.ts): a fitting layered answer that
+   * it does not certify unique is searched on, and among fitting answers a
+   * certified one is kept. Off by default for its cost: with a mask every
+   * signal has its own rows of W_L, so each certificate factors its own
+   * n_L × n_L Gram matrix — on the bundled MNIST generator with 45% of
+   * pixels hidden about as long as Latent-Pursuit itself (README, Hybrid pursuit).
+   * Without it a fitting answer settles: a search can only replace it by a
+   * lower misfit, and below the floor misfits count equal.
+   * @default false
+   */
+  readonly certify?: boolean;
 }
 
 export function checkHybridOptions(o: HybridOptions = {}) {
@@ -38,6 +50,7 @@ export function checkHybridOptions(o: HybridOptions = {}) {
     seed: o.seed ?? 0,
     misfitTolerance: o.misfitTolerance ?? 1e-16,
     polish: o.polish ?? true,
+    certify: o.certify ?? false,
   };
   if (!(Number.isInteger(r.starts) && r.starts >= 0))
     throw new RangeError(`hybrid.starts must be an integer ≥ 0, got ${r.starts}`);
@@ -120,9 +133,9 @@ const column = (m: Matrix, j: number) => Float64Array.from({ length: m.rows }, (
  *   descent from random start 1 runs first, and Latent-Pursuit only for the
  *   signals it leaves unsettled.
  * - Settled. A candidate settles its signal when it fits (misfit ≤ the floor,
- *   misfitFloors) and, for the layered answer where n_L ≤ m_j, Theorem 1
- *   certifies it unique on its own supports (theory/certificate.ts); where
- *   n_L > m_j the certificate cannot hold at typical sparsity, so fitting settles.
+ *   misfitFloors) and, with `certify` where n_L ≤ m_j, Theorem 1 certifies
+ *   it unique on its own supports (theory/certificate.ts); where n_L > m_j
+ *   the certificate cannot hold at typical sparsity, so fitting settles.
  * - Search. An unsettled signal gets gradient descent (momentum, gd's schedule)
  *   from the layered ẑ and from the random starts not yet run (k in all),
  *   each followed by Gauss–Newton on the activation pattern of G(ẑ)
@@ -131,7 +144,8 @@ const column = (m: Matrix, j: number) => Float64Array.from({ length: m.rows }, (
  *   pattern is right.
  * - Choice. The lowest misfit, misfits below the floor counted equal and ties
  *   going to the earlier path (layered first): among answers that all fit the
- *   data, a smaller misfit says nothing. `paths[j]` records the winner.
+ *   data, a smaller misfit says nothing; with `certify`, a certified fitting
+ *   answer before an uncertified one. `paths[j]` records the winner.
  *
  * Each signal's phases are those of its winning path, then a `hybrid` phase
  * whose note lists what was tried.
@@ -151,16 +165,31 @@ export function* hybridPursuit(
   const tried: string[][] = Array.from({ length: count }, () => []);
   // The layered ẑ, kept as the search's first start even where a random start fits better.
   const layeredZ: (Float64Array | undefined)[] = new Array(count).fill(undefined);
-  const score = (j: number, c: Candidate) => (Number.isNaN(c.misfit) ? Infinity : Math.max(c.misfit, floors[j]));
+  const fits = (j: number, misfit: number) => misfit <= floors[j];
+  // Ranks, compared in order: fits, certified (where asked), misfit down to the floor.
+  const rank = (j: number, c: Candidate) => [
+    fits(j, c.misfit) ? 0 : 1,
+    c.certified === false ? 1 : 0,
+    Number.isNaN(c.misfit) ? Infinity : Math.max(c.misfit, floors[j]),
+  ];
+  const better = (a: number[], b: number[]) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+    return false;
+  };
   const consider = (j: number, c: Candidate) => {
     tried[j].push(`${label(c)}: misfit ${c.misfit.toExponential(2)}${c.certified === false ? ', not certified' : ''}`);
     const b = best[j];
-    if (b === undefined || score(j, c) < score(j, b)) best[j] = c;
+    if (b === undefined || better(rank(j, c), rank(j, b))) best[j] = c;
   };
   const settled = (j: number) => {
     const b = best[j];
-    return b !== undefined && b.misfit <= floors[j] && (wide[j] || b.certified === true);
+    return b !== undefined && fits(j, b.misfit) && (!o.certify || wide[j] || b.certified === true);
   };
+  /** Theorem 1 on column q of a batch's answers, where it is asked and can hold; undefined otherwise. */
+  const certificate = (sub: InversionContext, hidden: readonly Matrix[], q: number, j: number, misfit: number) =>
+    o.certify && fits(j, misfit) && !wide[j]
+      ? certifyUniqueness(sub.layers, hidden, q, sub.equationRows(q)).certified
+      : undefined;
   const contextOf = (signals: readonly number[]) =>
     signals.length === count && signals.every((j, q) => j === q)
       ? ctx
@@ -189,14 +218,17 @@ export function* hybridPursuit(
       );
     }
     const misfit = dataMisfit(sub, z);
+    const hidden = o.certify ? forward(ctx.gen, z).hidden : [];
     runs.forEach((d, q) => {
       const polished = misfit[q] < gd.signals[q].residual;
+      const certified = certificate(sub, hidden, q, d.signal, misfit[q]);
       consider(d.signal, {
         z: column(z, q),
         misfit: misfit[q],
         path: d.path,
         ...(d.start !== undefined ? { start: d.start } : {}),
         polished,
+        ...(certified !== undefined ? { certified } : {}),
         phases: phases[q].map((p) => (p.phase === 'refine supports' ? { ...p, phase: 'Gauss–Newton polish' } : p)),
       });
     });
@@ -216,14 +248,10 @@ export function* hybridPursuit(
   if (layered.length > 0) {
     const sub = contextOf(layered);
     const lp = yield* scaled(latentPursuit(sub, o.lp), 0.3, 0.3);
-    const hidden = forward(ctx.gen, lp.z).hidden;
+    const hidden = o.certify ? forward(ctx.gen, lp.z).hidden : [];
     layered.forEach((j, q) => {
       const misfit = lp.signals[q].residual;
-      // Only a fitting answer on the layered route's own ground can settle by its certificate.
-      const certified =
-        misfit <= floors[j] && !wide[j]
-          ? certifyUniqueness(sub.layers, hidden, q, sub.equationRows(q)).certified
-          : undefined;
+      const certified = certificate(sub, hidden, q, j, misfit);
       layeredZ[j] = column(lp.z, q);
       consider(j, {
         z: layeredZ[j],

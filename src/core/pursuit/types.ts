@@ -71,7 +71,7 @@ export interface HybridChoice {
   readonly start?: number;
   /** Whether the Gauss–Newton polish after the descent lowered the misfit. */
   readonly polished: boolean;
-  /** `lp`: Theorem 1's certificate of the layered answer, when it was checked (it fit, and n_L ≤ known pixels). */
+  /** With the `certify` option: Theorem 1's certificate of the kept answer, where it was checked (it fit, and n_L ≤ known pixels). */
   readonly certified?: boolean;
   /** Candidates tried for this signal. */
   readonly tried: number;

@@ -76,17 +76,21 @@ describe('hybrid pursuit', () => {
     const all = Int32Array.from({ length: 40 }, (_, i) => i);
     for (let j = 0; j < count; j++)
       expect(evaluateSignal(layers, { supports: trueSupports(truth.hidden, j), knownRows: all }).theorem3).toBe(true);
-    const result = invert(gen, obs, 'hybrid');
+    const result = invert(gen, obs, 'hybrid', { hybrid: { certify: true } });
     for (const e of relativeErrors(result.z, z)) expect(e).toBeLessThan(1e-6);
     for (const p of result.paths!) expect(p).toEqual({ path: 'lp', polished: false, certified: true, tried: 1 });
     for (const s of result.signals) expect(s.phases.at(-1)!.note).toMatch(/^kept lp of lp: misfit/);
   });
 
-  it('searches from LP and k random starts where LP is not certified (s_1 < n_0), keeping the lowest misfit', () => {
+  it('with certify, searches from LP and k random starts where LP is not certified (s_1 < n_0), keeping the lowest misfit', () => {
     // random:20,30,100: s_1 ≈ 15 < n_0 = 20, so Theorem 1 cannot certify any answer.
     const gen = randomGaussianGenerator([20, 30, 100], { kind: 'tanh' }, 1);
     const { obs } = problem(gen, 3, 5);
-    const result = invert(gen, obs, 'hybrid', { hybrid: { starts: 2, gd: { maxIterations: 500 } } });
+    const options = { starts: 2, gd: { maxIterations: 500 } };
+    // Without certify, LP's answer fits (the layer is underdetermined) and settles.
+    const plain = invert(gen, obs, 'hybrid', { hybrid: options });
+    for (const p of plain.paths!) expect(p).toEqual({ path: 'lp', polished: false, tried: 1 });
+    const result = invert(gen, obs, 'hybrid', { hybrid: { ...options, certify: true } });
     for (const p of result.paths!) expect(p.tried).toBe(4); // lp, gd-from-lp, 2 random starts
     result.signals.forEach((s, j) => {
       const note = s.phases.at(-1)!.note!;
