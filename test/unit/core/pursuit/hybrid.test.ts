@@ -49,7 +49,8 @@ function corollaryNet(): Net {
   return gen;
 }
 
-describe('hybrid pursuit', () => {
+// Seconds each on a quiet machine; the timeout leaves room for a shared one.
+describe('hybrid pursuit', { timeout: 30_000 }, () => {
   it('recovers z (relative error < 1e-6) on random:100,1000,625:tanh by descent and Gauss–Newton, without running LP', () => {
     const gen = randomGaussianGenerator([100, 1000, 625], { kind: 'tanh' }, 0);
     const { z, obs } = problem(gen, 2, 11);
@@ -67,6 +68,20 @@ describe('hybrid pursuit', () => {
     const gd = invert(gen, obs, 'gd', { gd: { seed: 14 } });
     result.signals.forEach((s, j) => expect(s.residual).toBeLessThanOrEqual(gd.signals[j].residual));
   }, 60_000);
+
+  it('Gauss–Newton turns a short descent into an exact answer that settles; without it LP has to follow', () => {
+    // random:20,150,100 (n1 > n): descent first, cut to 100 iterations, far from converged.
+    const gen = randomGaussianGenerator([20, 150, 100], { kind: 'tanh' }, 0);
+    const { z, obs } = problem(gen, 4, 3);
+    const short = { gd: { maxIterations: 100 } };
+    const polished = invert(gen, obs, 'hybrid', { hybrid: short });
+    for (const e of relativeErrors(polished.z, z)) expect(e).toBeLessThan(1e-12);
+    for (const p of polished.paths!) expect(p).toEqual({ path: 'gd-random', start: 1, polished: true, tried: 1 });
+    const plain = invert(gen, obs, 'hybrid', { hybrid: { ...short, polish: false } });
+    for (const p of plain.paths!) expect(p).toEqual({ path: 'lp', polished: false, tried: 2 });
+    for (const s of plain.signals)
+      expect(s.phases.at(-1)!.note).toMatch(/gd-random \(start 1\): misfit .*; lp: misfit/);
+  });
 
   it('recovers z exactly on a Corollary 1 net, by the layered path, certified', () => {
     const gen = corollaryNet();
