@@ -19,6 +19,13 @@ export interface HybridOptions {
   /** Seed of the random starts; start 1 of signal j is the start plain `gd` draws with this seed. @default 0 */
   readonly seed?: number;
   /**
+   * Per-signal seeds instead of `seed`: signal j's starts are drawn alone, in
+   * order, from createRng(signalSeeds[j]), so its answer does not depend on
+   * the batch it ran in (for runs that draw per signal; start 1 is then a
+   * one-signal `gd` run's start with that seed).
+   */
+  readonly signalSeeds?: readonly number[];
+  /**
    * A candidate fits when ½‖M(y − G(ẑ))‖² ≤ max(noise floor, misfitTolerance · ½‖My‖²).
    * 1e-16 is ‖r‖/‖y‖ ≤ 1e-8: far below what a wrong z leaves on the
    * measured nets (LP and GD that fail stay above 1e-8 relative), far above
@@ -48,6 +55,7 @@ export function checkHybridOptions(o: HybridOptions = {}) {
     gd: o.gd ?? {},
     starts: o.starts ?? 3,
     seed: o.seed ?? 0,
+    signalSeeds: o.signalSeeds,
     misfitTolerance: o.misfitTolerance ?? 1e-16,
     polish: o.polish ?? true,
     certify: o.certify ?? false,
@@ -55,6 +63,8 @@ export function checkHybridOptions(o: HybridOptions = {}) {
   if (!(Number.isInteger(r.starts) && r.starts >= 0))
     throw new RangeError(`hybrid.starts must be an integer ≥ 0, got ${r.starts}`);
   if (!Number.isSafeInteger(r.seed)) throw new RangeError(`hybrid.seed must be a safe integer, got ${r.seed}`);
+  if (r.signalSeeds !== undefined && !r.signalSeeds.every((v) => Number.isSafeInteger(v)))
+    throw new RangeError(`hybrid.signalSeeds must be safe integers, got ${JSON.stringify(r.signalSeeds)}`);
   if (!(r.misfitTolerance >= 0 && r.misfitTolerance < 1))
     throw new RangeError(`hybrid.misfitTolerance must be in [0, 1), got ${r.misfitTolerance}`);
   // Checked here so that a bad option fails before the layered path has run.
@@ -107,8 +117,24 @@ function misfitFloors(ctx: InversionContext, tolerance: number): Float64Array {
   return floors;
 }
 
-/** The random starts, in gradient descent's draw order (start r of signal j is column r·count + j), so start 1 is plain `gd`'s. */
-function randomStarts(n0: number, count: number, k: number, seed: number): (j: number, r: number) => Float64Array {
+/**
+ * The random starts: from one seed, in gradient descent's draw order (start r
+ * of signal j is column r·count + j), so start 1 is plain `gd`'s; or from a
+ * seed per signal, each signal's k starts drawn alone, one after another.
+ */
+function randomStarts(
+  n0: number,
+  count: number,
+  k: number,
+  seed: number,
+  signalSeeds: readonly number[] | undefined,
+): (j: number, r: number) => Float64Array {
+  if (signalSeeds !== undefined) {
+    if (signalSeeds.length !== count)
+      throw new RangeError(`hybrid.signalSeeds has ${signalSeeds.length} seeds for ${count} signals`);
+    const own = signalSeeds.map((s) => createRng(s).fillGaussian(new Float64Array(n0 * k)));
+    return (j, r) => own[j].slice(r * n0, (r + 1) * n0);
+  }
   const rng = createRng(seed);
   const draws = new Float64Array(n0 * count * k);
   for (let p = 0; p < draws.length; p++) draws[p] = rng.gaussian();
@@ -159,7 +185,7 @@ export function* hybridPursuit(
   const n0 = layers[0].W.cols;
   const nL = layers[layers.length - 1].W.cols;
   const floors = misfitFloors(ctx, o.misfitTolerance);
-  const startOf = randomStarts(n0, count, Math.max(o.starts, 1), o.seed);
+  const startOf = randomStarts(n0, count, Math.max(o.starts, 1), o.seed, o.signalSeeds);
   const wide = Array.from({ length: count }, (_, j) => nL > ctx.equationRows(j).length);
   const best: (Candidate | undefined)[] = new Array(count).fill(undefined);
   const tried: string[][] = Array.from({ length: count }, () => []);

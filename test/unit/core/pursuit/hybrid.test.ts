@@ -8,6 +8,7 @@ import { randomGaussianGenerator } from '../../../../src/core/model/random';
 import { invert, type MethodOptions } from '../../../../src/core/pursuit/methods';
 import { trueSupports } from '../../../../src/core/pursuit/oracle';
 import { prepare } from '../../../../src/core/pursuit/prepared';
+import { selectSignals } from '../../../../src/core/pursuit/protocol';
 import { evaluateSignal } from '../../../../src/core/theory/theorems';
 
 const column = (m: Matrix, j: number) => Array.from({ length: m.rows }, (_, i) => m.data[i * m.cols + j]);
@@ -130,6 +131,22 @@ describe('hybrid pursuit', { timeout: 30_000 }, () => {
       // ½σ²m(1 + 3√(2/m)), m = 200.
       expect(result.signals[j].residual).toBeLessThan(0.5 * 1e-6 * 200 * (1 + 3 * Math.sqrt(2 / 200)));
     }
+  });
+
+  it('with signalSeeds, a signal gets the same answer alone as in a batch, start 1 being a one-signal gd run’s', () => {
+    const gen = randomGaussianGenerator([20, 150, 100], { kind: 'tanh' }, 0);
+    const { obs } = problem(gen, 3, 3);
+    const seeds = [101, 202, 303];
+    const options = (signalSeeds: number[]): MethodOptions => ({
+      hybrid: { signalSeeds, polish: false, gd: { maxIterations: 1000 } },
+    });
+    const batch = invert(gen, obs, 'hybrid', options(seeds));
+    const alone = invert(gen, selectSignals(obs, [1]), 'hybrid', options([202]));
+    expect(column(batch.z, 1)).toEqual(column(alone.z, 0));
+    const gd = invert(gen, selectSignals(obs, [1]), 'gd', { gd: { seed: 202, maxIterations: 1000 } });
+    expect(batch.paths![1].path).toBe('gd-random');
+    expect(column(batch.z, 1)).toEqual(column(gd.z, 0));
+    expect(() => invert(gen, obs, 'hybrid', options([1, 2]))).toThrow(/2 seeds for 3 signals/);
   });
 
   it('rejects bad options before running anything', () => {
