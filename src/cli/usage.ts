@@ -68,6 +68,7 @@ so the report is the same bits whatever --workers and --chunk-size.
                        theorem3: lbp takes the Theorem 3 rule λ_i = 2ε_{i+1}
   --max-iterations N   iteration cap of the iterative solvers
   --restarts K         random starts for gd, gd-clip and adam (default 1)
+  --starts K           hybrid: random starts for a signal LP leaves unsettled (default 3)
   --gd-schedule S      gd, gd-clip and adam's step schedule: geometric (gd's default: 0.1 → 1e-3;
                        adam 0.01 → 1e-4) or step (halved every 2,500 iterations: the
                        paper's, and adam's default)

@@ -15,7 +15,7 @@ writeFileSync(
   JSON.stringify({
     kind: 'invert',
     model: 'random:10,40,80:tanh',
-    methods: ['oracle', 'lbp'],
+    methods: ['oracle', 'lbp', 'hybrid'],
     count: 8,
     seed: 11,
     chunkSize: 4,
@@ -48,12 +48,17 @@ describe('pursuit-lab report', () => {
     }
     expect(readFileSync(join(dir, 'figures', 'invert-snr.svg'), 'utf8')).toContain('SNR (dB)');
 
-    // 8 signals × 2 methods × 3 layers (z, x1, image) + the header.
+    // 8 signals × 3 methods × 3 layers (z, x1, image) + the header.
     const csv = readFileSync(join(dir, 'figures', 'invert.csv'), 'utf8')
       .trimEnd()
       .split('\n');
-    expect(csv[0]).toBe('method,signal,layer,snr_db,rel_err_z,stop_reason,iterations');
-    expect(csv).toHaveLength(8 * 2 * 3 + 1);
+    expect(csv[0]).toBe('method,signal,layer,snr_db,rel_err_z,stop_reason,iterations,hybrid_path');
+    expect(csv).toHaveLength(8 * 3 * 3 + 1);
+    // The hybrid's rows name its winning path; the other methods' leave it empty.
+    const paths = csv.slice(1).map((l) => [l.split(',')[0], l.split(',')[7]]);
+    for (const [method, path] of paths)
+      if (method === 'hybrid') expect(['lp', 'gd-from-lp', 'gd-random']).toContain(path);
+      else expect(path).toBe('');
     expect(new Set(csv.slice(1).map((l) => l.split(',')[2]))).toEqual(new Set(['z', 'x1', 'image']));
 
     const spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8'));

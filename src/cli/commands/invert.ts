@@ -6,7 +6,7 @@ import { summarizeGenerator } from '../../core/model/summary';
 import { parseMeasure, type MeasureSpec } from '../../core/model/measurement';
 import { parseMask } from '../../core/model/observation';
 import { METHOD_LABELS, type MethodOptions } from '../../core/pursuit/methods';
-import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
+import { METHOD_IDS, type HybridChoice, type MethodId } from '../../core/pursuit/types';
 import { layerDims, type Generator } from '../../core/model/generator';
 import { sha256Of, weightsSha256, type JobModel } from '../../main/services/jobs/engine';
 import { parseArgs, type ParsedArgs } from '../args';
@@ -46,6 +46,21 @@ function nonNegative(value: string | true | undefined, name: string): number | u
   return x;
 }
 
+/** e.g. `lp 60, gd-random 3 (3 polished), gd-from-lp 1 (1 polished)`. */
+function hybridPathCounts(signals: readonly { path?: HybridChoice }[]): string {
+  const counts = new Map<string, { n: number; polished: number }>();
+  for (const s of signals) {
+    if (s.path === undefined) continue;
+    const c = counts.get(s.path.path) ?? { n: 0, polished: 0 };
+    c.n++;
+    if (s.path.polished) c.polished++;
+    counts.set(s.path.path, c);
+  }
+  return [...counts]
+    .map(([path, c]) => `${path} ${c.n}${c.polished > 0 ? ` (${c.polished} polished by Gauss–Newton)` : ''}`)
+    .join(', ');
+}
+
 const fmtDb = (v: number) => (v >= 400 ? '≥400' : v.toFixed(1));
 /** A quantile of counts: interpolated, so one decimal at most. */
 export const fmtCount = (v: number) => String(Math.round(v * 10) / 10);
@@ -62,6 +77,7 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
       'lambda',
       'max-iterations',
       'restarts',
+      'starts',
       'gd-schedule',
       'json',
       'success-threshold',
@@ -112,6 +128,10 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
     ? positiveInt(args.flags.get('max-iterations'), 'max-iterations', 1)
     : undefined;
   const restarts = positiveInt(args.flags.get('restarts'), 'restarts', 1);
+  const startsText = args.flags.get('starts');
+  const starts = startsText === undefined ? undefined : Number(startsText);
+  if (starts !== undefined && !(Number.isInteger(starts) && starts >= 0))
+    throw new UsageError(`--starts must be an integer ≥ 0, got "${String(startsText)}"`);
   const scheduleText = args.flags.get('gd-schedule');
   if (scheduleText !== undefined && scheduleText !== 'step' && scheduleText !== 'geometric')
     throw new UsageError(`--gd-schedule must be step or geometric, got "${String(scheduleText)}"`);
@@ -131,13 +151,14 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
   const loaded = await invertModel(args.positionals[0], args, count);
   const { generator, label } = loaded;
   checkMemoryBudget(label, layerDims(generator), count, budget);
+  const lpOptions = {
+    exact,
+    ...(lambda !== undefined ? { lambda } : {}),
+    ...(maxIterations ? { maxIterations, maxAdmmIterations: maxIterations } : {}),
+  };
   const options: MethodOptions = {
     ...(saturationTolerance !== undefined ? { saturationTolerance } : {}),
-    lp: {
-      exact,
-      ...(lambda !== undefined ? { lambda } : {}),
-      ...(maxIterations ? { maxIterations, maxAdmmIterations: maxIterations } : {}),
-    },
+    lp: lpOptions,
     lbp: {
       exact,
       ...(lbpTheorem3 ? { lambda: 'theorem3' as const } : lambda !== undefined ? { lambda } : {}),
@@ -146,6 +167,11 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
     gd: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
     adam: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
     gdClip: { restarts, ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
+    hybrid: {
+      lp: lpOptions,
+      gd: { ...(maxIterations ? { maxIterations } : {}), ...(schedule ? { schedule } : {}) },
+      ...(starts !== undefined ? { starts } : {}),
+    },
   };
   // An invert job: its signals in chunks over the worker pool, each signal drawn from its own
   // seed, so the report is the same bits whatever --workers and --chunk-size.
@@ -228,6 +254,8 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
       io.out(`${m}: ${certified} of ${signals.length} recovered signals certified unique by Theorem 1\n`);
     }
   }
+  const hybrid = report.methods.hybrid;
+  if (hybrid !== undefined) io.out(`hybrid: winning paths ${hybridPathCounts(hybrid.signals)}\n`);
   const json = args.flags.get('json');
   if (json !== undefined) {
     await writeModelReport(report, summary, label, json, io);

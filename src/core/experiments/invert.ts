@@ -11,7 +11,7 @@ import { observe, type MaskSpec, type NoiseSpec } from '../model/observation';
 import { inversionSteps, type MethodOptions } from '../pursuit/methods';
 import { prepare } from '../pursuit/prepared';
 import { classifySaturation, unsaturated } from '../pursuit/saturation';
-import type { MethodId, ParameterChoice, PhaseStop } from '../pursuit/types';
+import type { HybridChoice, MethodId, ParameterChoice, PhaseStop } from '../pursuit/types';
 import { certifyMeasured, certifyUniqueness, type UniquenessCertificate } from '../theory/certificate';
 import { exampleColumn, INVERT_EXAMPLES, type ImageExamples } from './examples';
 import { indexSeed, observeSignals, signalLatents, signalwiseSteps } from './signalDraws';
@@ -112,6 +112,8 @@ export interface SignalOutcome {
   readonly supportAgreement?: number[];
   /** With a grid protocol (GD's `stepGrid`, LBP's `lambdaGrid`): the value this signal got. */
   readonly choice?: ParameterChoice;
+  /** The hybrid pursuit's winning path for this signal (pursuit/hybrid.ts). */
+  readonly path?: HybridChoice;
   /**
    * With `convergence`: the estimate ẑ itself, n₀ float64 numbers as JSON
    * writes them (shortest round-trip form, so exact; a non-finite entry
@@ -324,6 +326,7 @@ function* invertBlock(
     gd: { seed: startSeed, ...spec.options?.gd },
     adam: { seed: startSeed, ...spec.options?.adam },
     gdClip: { seed: startSeed, ...spec.options?.gdClip },
+    hybrid: { seed: startSeed, ...spec.options?.hybrid },
   };
 
   for (let index = 0; index < spec.methods.length; index++) {
@@ -360,6 +363,7 @@ function* invertBlock(
           : {}),
         saturated: s.saturated,
         ...(result.choices !== undefined ? { choice: result.choices[j] } : {}),
+        ...(result.paths !== undefined ? { path: result.paths[j] } : {}),
         ...(spec.convergence
           ? {
               zHat: Array.from(column(result.z, j)),

@@ -236,6 +236,7 @@ export function* projectChunk(
     gd: { seed: startSeed, ...spec.options?.gd },
     adam: { seed: startSeed, ...spec.options?.adam },
     gdClip: { seed: startSeed, ...spec.options?.gdClip },
+    hybrid: { seed: startSeed, ...spec.options?.hybrid },
   };
   const methods: ProjectBlock['methods'] = {};
   for (let index = 0; index < spec.methods.length; index++) {

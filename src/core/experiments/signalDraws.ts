@@ -105,7 +105,8 @@ const DESCENT_OPTIONS = { gd: 'gd', adam: 'adam', 'gd-clip': 'gdClip' } as const
  * GD seed exactly as a one-signal run draws it, is handed to the batch as
  * `init`, so the batch keeps its speed; with restarts, each signal runs by
  * itself (a batch draws restart noise across its signals), and so does
- * gd-clip always (its clipping redraws as it iterates). Other methods draw
+ * gd-clip always (its clipping redraws as it iterates); the hybrid draws
+ * its starts from per-signal seeds (`signalSeeds`). Other methods draw
  * nothing and run as one batch. An `init` in the options is used as given.
  */
 export function* signalwiseSteps(
@@ -117,6 +118,12 @@ export function* signalwiseSteps(
   first: number,
   truth?: readonly Matrix[],
 ): Generator<number, InversionResult, void> {
+  if (method === 'hybrid') {
+    // Its random starts drawn per signal, from the signal's GD seed (as a one-signal gd run's).
+    const own = options.hybrid ?? {};
+    const signalSeeds = Array.from({ length: obs.y.cols }, (_, j) => startSeed(runSeed, own.seed, first + j));
+    return yield* inversionSteps(gen, obs, method, { ...options, hybrid: { ...own, signalSeeds } }, truth);
+  }
   if (method !== 'gd' && method !== 'adam' && method !== 'gd-clip')
     return yield* inversionSteps(gen, obs, method, options, truth);
   const key = DESCENT_OPTIONS[method];

@@ -12,7 +12,7 @@ import { quantiles } from '../metrics';
 import { forward } from '../model/forward';
 import { randomGaussianGenerator } from '../model/random';
 import type { MethodOptions } from '../pursuit/methods';
-import type { MethodId, ParameterChoice } from '../pursuit/types';
+import type { HybridPath, MethodId, ParameterChoice } from '../pursuit/types';
 import { chunkSeed, invertChunk, invertChunkRange } from './invert';
 
 export interface Quantiles {
@@ -32,6 +32,8 @@ export interface SweepMethodPoint {
    * signals got each grid value, in grid order, and how many met the rule.
    */
   choices?: { parameter: 'step' | 'lambda'; values: { value: number; signals: number }[]; met: number };
+  /** The hybrid pursuit: signals per winning path (pursuit/hybrid.ts). */
+  paths?: Partial<Record<HybridPath, number>>;
 }
 
 export interface SweepPoint {
@@ -152,6 +154,7 @@ export interface SweepBlock {
         snrX1: number[];
         snrImage: number[];
         choices?: ParameterChoice[];
+        paths?: HybridPath[];
       }
     >
   >;
@@ -205,6 +208,7 @@ export function sweepChunk(spec: SweepSpec, k: number, now: () => number): Sweep
       snrX1: signals.map((s) => s.snrLayers[0]),
       snrImage: signals.map((s) => s.snrImage),
       ...(signals[0]?.choice !== undefined ? { choices: signals.map((s) => s.choice!) } : {}),
+      ...(signals[0]?.path !== undefined ? { paths: signals.map((s) => s.path!.path) } : {}),
     };
   }
   return { point, block, s1, methods };
@@ -225,6 +229,7 @@ function sweepPointOf(spec: SweepSpec, point: number, blocks: readonly SweepBloc
       seconds: parts.reduce((a, p) => a + p.seconds, 0),
       layers: { z: toQuantiles(all('snrZ')), x1: toQuantiles(all('snrX1')), image: toQuantiles(all('snrImage')) },
       ...choiceCounts(parts[0].choices === undefined ? [] : parts.flatMap((p) => p.choices!)),
+      ...(parts[0].paths !== undefined ? { paths: pathCounts(parts.flatMap((p) => p.paths!)) } : {}),
     };
   }
   return {
@@ -234,6 +239,12 @@ function sweepPointOf(spec: SweepSpec, point: number, blocks: readonly SweepBloc
     theorem2: { passFraction: pass / s1.length },
     methods,
   };
+}
+
+function pathCounts(paths: readonly HybridPath[]): Partial<Record<HybridPath, number>> {
+  const counts: Partial<Record<HybridPath, number>> = {};
+  for (const p of paths) counts[p] = (counts[p] ?? 0) + 1;
+  return counts;
 }
 
 /** Signals per chosen grid value (smallest value first), or nothing without a protocol. */

@@ -9,3 +9,4 @@ export { activeSetLasso } from './activeSet';
 export { fista, kktHolds } from './fista';
 export { linearizedAdmm, exactConstrainedCandidate } from './admm';
 export { debiasSignal } from './debias';
+export { hybridPursuit, type HybridOptions } from './hybrid';

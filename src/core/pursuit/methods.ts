@@ -4,6 +4,7 @@ import type { Observation } from '../model/observation';
 import { createContext } from './context';
 import { gradientDescent, type GradientDescentOptions } from './gradientDescent';
 import { leiInversion, type LeiOptions } from './lei';
+import { hybridPursuit, type HybridOptions } from './hybrid';
 import { latentPursuit, type LatentPursuitOptions } from './latentPursuit';
 import { layeredBasisPursuit, type LayeredBasisPursuitOptions } from './layeredBasisPursuit';
 import { endToEndOracle, layerwiseOracle } from './oracle';
@@ -26,6 +27,7 @@ export interface MethodOptions {
   readonly lei?: LeiOptions;
   /** `gd-clip`: momentum gradient descent with stochastic clipping; clipRange defaults to 4 (gradientDescent.ts). */
   readonly gdClip?: GradientDescentOptions;
+  readonly hybrid?: HybridOptions;
 }
 
 /** Lipton & Tripathi's clip range for our N(0, I) latents (see GradientDescentOptions.clipRange). */
@@ -59,6 +61,7 @@ export const METHOD_LABELS: Record<MethodId, string> = {
   adam: 'Adam',
   lei: 'Lei et al. (2019) LP',
   'gd-clip': 'GD + stochastic clipping (Lipton & Tripathi 2017)',
+  hybrid: 'Hybrid pursuit',
 };
 
 /** The same run under another method id (`gd-clip` is gradient descent with an option). */
@@ -109,6 +112,8 @@ export function inversionSteps(
       return leiInversion(ctx, options.lei);
     case 'adam':
       return gradientDescent(ctx, { ...options.adam, optimizer: 'adam' });
+    case 'hybrid':
+      return hybridPursuit(ctx, options.hybrid);
     case 'oracle':
     case 'oracle-e2e':
       if (truth === undefined) throw new RangeError(`the ${method} method needs the true hidden layers (supports)`);

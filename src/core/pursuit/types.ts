@@ -1,9 +1,19 @@
 import type { Matrix } from '../linalg/matrix';
 
 /** Every inversion method Pursuit Lab runs. */
-export type MethodId = 'lp' | 'lbp' | 'oracle' | 'oracle-e2e' | 'gd' | 'adam' | 'lei' | 'gd-clip';
+export type MethodId = 'lp' | 'lbp' | 'oracle' | 'oracle-e2e' | 'gd' | 'adam' | 'lei' | 'gd-clip' | 'hybrid';
 
-export const METHOD_IDS: readonly MethodId[] = ['lp', 'lbp', 'oracle', 'oracle-e2e', 'gd', 'adam', 'lei', 'gd-clip'];
+export const METHOD_IDS: readonly MethodId[] = [
+  'lp',
+  'lbp',
+  'oracle',
+  'oracle-e2e',
+  'gd',
+  'adam',
+  'lei',
+  'gd-clip',
+  'hybrid',
+];
 
 /** Why one phase of one signal stopped. */
 export type PhaseStop =
@@ -69,6 +79,21 @@ export interface ParameterChoice {
   readonly met: boolean;
 }
 
+/** Which path of the hybrid pursuit (hybrid.ts) gave a signal's answer. */
+export type HybridPath = 'lp' | 'gd-from-lp' | 'gd-random';
+
+export interface HybridChoice {
+  readonly path: HybridPath;
+  /** `gd-random`: which random start (1-based). */
+  readonly start?: number;
+  /** Whether the Gauss–Newton polish after the descent lowered the misfit. */
+  readonly polished: boolean;
+  /** With the `certify` option: Theorem 1's certificate of the kept answer, where it was checked (it fit, and n_L ≤ known pixels). */
+  readonly certified?: boolean;
+  /** Candidates tried for this signal. */
+  readonly tried: number;
+}
+
 export interface InversionResult {
   readonly method: MethodId;
   /** n₀ × count: the recovered latent vectors. */
@@ -82,6 +107,8 @@ export interface InversionResult {
   readonly signals: SignalReport[];
   /** Per signal, the value a grid protocol chose (GD's `stepGrid`, LBP's `lambdaGrid`); absent otherwise. */
   readonly choices?: ParameterChoice[];
+  /** Per signal, the hybrid pursuit's winning path; absent for other methods. */
+  readonly paths?: HybridChoice[];
 }
 
 const SEVERITY: Record<PhaseStop, number> = {

@@ -15,6 +15,7 @@ const KNOWN: Record<MethodId, string> = {
   adam: '#56B4E9',
   lei: '#000000',
   'gd-clip': '#F0E442',
+  hybrid: '#882255',
 };
 const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'];
 

@@ -35,9 +35,10 @@ export function invertCsv(report: InvertReport): string {
   const rows: Cell[][] = [];
   for (const m of reportMethods(report))
     report.methods[m]!.signals.forEach((s, i) => {
-      for (const l of layers) rows.push([m, i, l.key, l.snr(s), s.relErrZ, s.stopReason, s.iterations]);
+      for (const l of layers) rows.push([m, i, l.key, l.snr(s), s.relErrZ, s.stopReason, s.iterations, s.path?.path]);
     });
-  return toCsv(['method', 'signal', 'layer', 'snr_db', 'rel_err_z', 'stop_reason', 'iterations'], rows);
+  // hybrid_path: the hybrid pursuit's winning path (lp, gd-from-lp, gd-random); empty for other methods.
+  return toCsv(['method', 'signal', 'layer', 'snr_db', 'rel_err_z', 'stop_reason', 'iterations', 'hybrid_path'], rows);
 }
 
 /** One row per hidden layer: the sample aggregates the check reports. */

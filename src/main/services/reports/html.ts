@@ -238,16 +238,32 @@ function summary(kind: string, result: ReportInput['result']): string {
     );
   }
   const r = result as SweepResult;
+  // The hybrid's winning paths per point (e.g. `lp 8`, `gd-random 8`), where it ran.
+  const paths = r.settings.methods.includes('hybrid');
   return table(
-    ['n₀', 'n₁', 'median s₁', 'Thm 2', ...r.settings.methods.map((m) => `${m} success`)],
+    [
+      'n₀',
+      'n₁',
+      'median s₁',
+      'Thm 2',
+      ...r.settings.methods.map((m) => `${m} success`),
+      ...(paths ? ['hybrid paths'] : []),
+    ],
     r.points.map((p) => [
       p.n0,
       p.n1,
       p.medianS1,
       pct(p.theorem2.passFraction),
       ...r.settings.methods.map((m) => pct(p.methods[m]?.successRate ?? Number.NaN)),
+      ...(paths
+        ? [
+            Object.entries(p.methods.hybrid?.paths ?? {})
+              .map(([path, n]) => `${path} ${n}`)
+              .join(', ') || '–',
+          ]
+        : []),
     ]),
-    [true, true, true, true, ...r.settings.methods.map(() => true)],
+    [true, true, true, true, ...r.settings.methods.map(() => true), ...(paths ? [false] : [])],
   );
 }
 

@@ -30,7 +30,7 @@ const clock = () => 0;
 const raw = {
   kind: 'invert',
   model: 'random:6,30,64:tanh',
-  methods: ['lp', 'lbp', 'oracle', 'oracle-e2e', 'gd', 'adam', 'gd-clip'],
+  methods: ['lp', 'lbp', 'oracle', 'oracle-e2e', 'gd', 'adam', 'gd-clip', 'hybrid'],
   count: 7,
   seed: 11,
   mask: 'random:0.2',
@@ -42,6 +42,8 @@ const raw = {
     adam: { maxIterations: 100, restarts: 2 },
     // A clip range the iterations reach, so components are redrawn (from each signal's own seed).
     gdClip: { maxIterations: 150, clipRange: 1 },
+    // Few GD iterations, so some signals stay unsettled and the random starts run.
+    hybrid: { gd: { maxIterations: 60 }, starts: 2 },
   },
 };
 

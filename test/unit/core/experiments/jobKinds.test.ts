@@ -131,6 +131,25 @@ describe('sweep jobs', () => {
     ).toBeUndefined();
   });
 
+  it("counts, per grid point, the hybrid's winning paths: descent first where n1 > n", () => {
+    const hybrid = normalizeJobSpec({
+      ...spec,
+      model: undefined,
+      n1: [24, 60],
+      methods: ['hybrid', 'lbp'],
+      options: { hybrid: { gd: { maxIterations: 300 } } },
+    }) as Extract<JobSpec, { kind: 'sweep' }>;
+    const points = (chunked(gen, hybrid, [0, 1, 2, 3, 4, 5, 6, 7]) as SweepResult).points;
+    for (const p of points) {
+      const paths = p.methods.hybrid!.paths!;
+      expect(Object.values(paths).reduce((a, v) => a + v, 0)).toBe(spec.count);
+      // n1 = 60 > n = 40: every signal starts with a random-start descent, and LP only follows where it fails.
+      if (p.n1 === 60) expect(paths.lp ?? 0).toBeLessThan(spec.count);
+      else expect(paths['gd-random'] ?? 0).toBe(0);
+    }
+    expect(points.every((p) => p.methods.lbp!.paths === undefined)).toBe(true);
+  });
+
   it('shows, while it runs, exactly the grid points whose blocks are all done', () => {
     const chunks: (ChunkResult | undefined)[] = new Array(chunkCount(spec)).fill(undefined);
     expect((partialReport(spec, chunks) as SweepResult).points).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../../../src/core/experiments/check';
 import type { InvertReport, SignalOutcome } from '../../../../src/core/experiments/invert';
+import { METHOD_IDS } from '../../../../src/core/pursuit/types';
 import {
   checkSparsityOption,
   fig2Option,
@@ -61,7 +62,7 @@ const invertReport = {
 
 describe('method colours', () => {
   it('are stable by name, distinct for the known methods, and defined for unknown names', () => {
-    const known = ['lp', 'lbp', 'oracle', 'oracle-e2e', 'gd', 'adam'].map(methodColor);
+    const known = METHOD_IDS.map(methodColor);
     expect(new Set(known).size).toBe(known.length);
     expect(methodColor('lp')).toBe(methodColor('lp'));
     expect(methodColor('new-method')).toMatch(/^#[0-9A-F]{6}$/i);
