@@ -17,7 +17,31 @@ export function choleskyInPlace(g: Float64Array, n: number): boolean {
     if (!(d > 1e-12 * g[rowJ + j]) || !(d > 0)) return false;
     const ljj = Math.sqrt(d);
     g[rowJ + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
+    // Four rows at a time share each load of row j (the loop is load-bound); every entry is
+    // still its own sum in the same order, so the factor is the same bits as one row at a time.
+    let i = j + 1;
+    for (; i + 3 < n; i += 4) {
+      const r0 = i * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      let s0 = g[r0 + j];
+      let s1 = g[r1 + j];
+      let s2 = g[r2 + j];
+      let s3 = g[r3 + j];
+      for (let p = 0; p < j; p++) {
+        const ljp = g[rowJ + p];
+        s0 -= g[r0 + p] * ljp;
+        s1 -= g[r1 + p] * ljp;
+        s2 -= g[r2 + p] * ljp;
+        s3 -= g[r3 + p] * ljp;
+      }
+      g[r0 + j] = s0 / ljj;
+      g[r1 + j] = s1 / ljj;
+      g[r2 + j] = s2 / ljj;
+      g[r3 + j] = s3 / ljj;
+    }
+    for (; i < n; i++) {
       const rowI = i * n;
       let s = g[rowI + j];
       for (let p = 0; p < j; p++) s -= g[rowI + p] * g[rowJ + p];
