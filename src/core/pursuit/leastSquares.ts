@@ -58,46 +58,114 @@ export function leastSquaresOnSupport(
 
   // The products A[R,T]ᵀv and A[R,T]x run along rows of Aᵀ (column T_q of A is row T_q of Aᵀ)
   // visiting R in order: the same sums in the same order as a walk over A's rows, bit for bit.
-  // With every row in order (the last layer when all pixels are known) the loops run at stride
-  // 1 without an index load per term; the oracle's profile had these products as its largest cost.
-  const m = at.cols;
+  // The oracle's profile had these products as its largest cost.
   const nr = rows.length;
-  const v = new Float64Array(nr);
-  let allRows = nr === m;
+  let allRows = nr === at.cols;
   for (let k = 0; allRows && k < nr; k++) allRows = rows[k] === k;
-  const rhs = (out: Float64Array) => {
-    for (let q = 0; q < t; q++) {
-      const base = cols[q] * m;
-      let s = 0;
-      if (allRows) for (let k = 0; k < nr; k++) s += at.data[base + k] * v[k];
-      else for (let k = 0; k < nr; k++) s += at.data[base + rows[k]] * v[k];
-      out[q] = s;
-    }
-    return out;
-  };
+  const R = allRows ? undefined : rows;
+  const v = new Float64Array(nr);
   for (let k = 0; k < nr; k++) v[k] = c[rows[k]] * (weights === undefined ? 1 : weights[rows[k]]);
-  const x = rhs(new Float64Array(t));
+  const x = transposedTimes(at, R, cols, v, new Float64Array(t));
   if (linear !== undefined) for (let q = 0; q < t; q++) x[q] -= linear[q];
   choleskySolveInPlace(gram.data, t, x);
 
   // One refinement step: solve for the correction from the true residual c − A x.
-  const ax = new Float64Array(nr);
-  for (let q = 0; q < t; q++) {
-    const base = cols[q] * m;
-    const xq = x[q];
-    if (allRows) for (let k = 0; k < nr; k++) ax[k] += at.data[base + k] * xq;
-    else for (let k = 0; k < nr; k++) ax[k] += at.data[base + rows[k]] * xq;
-  }
+  const ax = times(at, R, cols, x, new Float64Array(nr));
   for (let k = 0; k < nr; k++) {
     const r = rows[k];
     v[k] = (c[r] - ax[k]) * (weights === undefined ? 1 : weights[r]);
   }
-  const corr = rhs(new Float64Array(t));
+  const corr = transposedTimes(at, R, cols, v, new Float64Array(t));
   if (linear !== undefined) for (let q = 0; q < t; q++) corr[q] -= linear[q];
   for (let q = 0; q < t; q++) corr[q] -= ridge * x[q];
   choleskySolveInPlace(gram.data, t, corr);
   for (let q = 0; q < t; q++) x[q] += corr[q];
   return { x };
+}
+
+/**
+ * out_q = Σ_k Aᵀ[T_q, R_k] v_k, each sum over k in order; R undefined: every
+ * row in order, where four sums at a time share each load of v (stride 1, no
+ * index loads; each is still its own sum in the same order, so the same bits).
+ */
+function transposedTimes(
+  at: Matrix,
+  rows: Int32Array | undefined,
+  cols: Int32Array,
+  v: Float64Array,
+  out: Float64Array,
+): Float64Array {
+  const m = at.cols;
+  const d = at.data;
+  const t = cols.length;
+  const n = v.length;
+  let q = 0;
+  if (rows === undefined)
+    for (; q + 3 < t; q += 4) {
+      const [b0, b1, b2, b3] = [cols[q] * m, cols[q + 1] * m, cols[q + 2] * m, cols[q + 3] * m];
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < n; k++) {
+        const vk = v[k];
+        s0 += d[b0 + k] * vk;
+        s1 += d[b1 + k] * vk;
+        s2 += d[b2 + k] * vk;
+        s3 += d[b3 + k] * vk;
+      }
+      out[q] = s0;
+      out[q + 1] = s1;
+      out[q + 2] = s2;
+      out[q + 3] = s3;
+    }
+  for (; q < t; q++) {
+    const base = cols[q] * m;
+    let s = 0;
+    if (rows === undefined) for (let k = 0; k < n; k++) s += d[base + k] * v[k];
+    else for (let k = 0; k < n; k++) s += d[base + rows[k]] * v[k];
+    out[q] = s;
+  }
+  return out;
+}
+
+/**
+ * out_k = Σ_q Aᵀ[T_q, R_k] x_q, each sum over q in order (out starts at 0); R
+ * undefined: every row, four terms per pass over out, added one after another
+ * as the plain loop adds them (the same bits).
+ */
+function times(
+  at: Matrix,
+  rows: Int32Array | undefined,
+  cols: Int32Array,
+  x: Float64Array,
+  out: Float64Array,
+): Float64Array {
+  const m = at.cols;
+  const d = at.data;
+  const t = cols.length;
+  const n = out.length;
+  let q = 0;
+  if (rows === undefined)
+    for (; q + 3 < t; q += 4) {
+      const [b0, b1, b2, b3] = [cols[q] * m, cols[q + 1] * m, cols[q + 2] * m, cols[q + 3] * m];
+      const [x0, x1, x2, x3] = [x[q], x[q + 1], x[q + 2], x[q + 3]];
+      for (let k = 0; k < n; k++) {
+        let s = out[k];
+        s += d[b0 + k] * x0;
+        s += d[b1 + k] * x1;
+        s += d[b2 + k] * x2;
+        s += d[b3 + k] * x3;
+        out[k] = s;
+      }
+    }
+  for (; q < t; q++) {
+    const base = cols[q] * m;
+    const xq = x[q];
+    if (rows === undefined) for (let k = 0; k < n; k++) out[k] += d[base + k] * xq;
+    else for (let k = 0; k < n; k++) out[k] += d[base + rows[k]] * xq;
+  }
+  return out;
 }
 
 /**
