@@ -62,20 +62,20 @@ export function leastSquaresOnSupport(
   const nr = rows.length;
   let allRows = nr === at.cols;
   for (let k = 0; allRows && k < nr; k++) allRows = rows[k] === k;
-  const R = allRows ? undefined : rows;
+  const block: Block = { d: at.data, m: at.cols, rows: allRows ? undefined : rows, cols };
   const v = new Float64Array(nr);
   for (let k = 0; k < nr; k++) v[k] = c[rows[k]] * (weights === undefined ? 1 : weights[rows[k]]);
-  const x = transposedTimes(at, R, cols, v, new Float64Array(t));
+  const x = transposedTimes(block, v, new Float64Array(t));
   if (linear !== undefined) for (let q = 0; q < t; q++) x[q] -= linear[q];
   choleskySolveInPlace(gram.data, t, x);
 
   // One refinement step: solve for the correction from the true residual c − A x.
-  const ax = times(at, R, cols, x, new Float64Array(nr));
+  const ax = times(block, x, new Float64Array(nr));
   for (let k = 0; k < nr; k++) {
     const r = rows[k];
     v[k] = (c[r] - ax[k]) * (weights === undefined ? 1 : weights[r]);
   }
-  const corr = transposedTimes(at, R, cols, v, new Float64Array(t));
+  const corr = transposedTimes(block, v, new Float64Array(t));
   if (linear !== undefined) for (let q = 0; q < t; q++) corr[q] -= linear[q];
   for (let q = 0; q < t; q++) corr[q] -= ridge * x[q];
   choleskySolveInPlace(gram.data, t, corr);
@@ -83,20 +83,20 @@ export function leastSquaresOnSupport(
   return { x };
 }
 
+/** A[R, T] read through Aᵀ (data d, m = A's row count): rows T_q of Aᵀ at positions R_k; R undefined: every row in order. */
+interface Block {
+  readonly d: Float64Array;
+  readonly m: number;
+  readonly rows: Int32Array | undefined;
+  readonly cols: Int32Array;
+}
+
 /**
- * out_q = Σ_k Aᵀ[T_q, R_k] v_k, each sum over k in order; R undefined: every
- * row in order, where four sums at a time share each load of v (stride 1, no
- * index loads; each is still its own sum in the same order, so the same bits).
+ * out_q = Σ_k Aᵀ[T_q, R_k] v_k, each sum over k in order; on every row, four
+ * sums at a time share each load of v (stride 1, no index loads; each is
+ * still its own sum in the same order, so the same bits).
  */
-function transposedTimes(
-  at: Matrix,
-  rows: Int32Array | undefined,
-  cols: Int32Array,
-  v: Float64Array,
-  out: Float64Array,
-): Float64Array {
-  const m = at.cols;
-  const d = at.data;
+function transposedTimes({ d, m, rows, cols }: Block, v: Float64Array, out: Float64Array): Float64Array {
   const t = cols.length;
   const n = v.length;
   let q = 0;
@@ -130,19 +130,11 @@ function transposedTimes(
 }
 
 /**
- * out_k = Σ_q Aᵀ[T_q, R_k] x_q, each sum over q in order (out starts at 0); R
- * undefined: every row, four terms per pass over out, added one after another
- * as the plain loop adds them (the same bits).
+ * out_k = Σ_q Aᵀ[T_q, R_k] x_q, each sum over q in order (out starts at 0); on
+ * every row, four terms per pass over out, added one after another as the
+ * plain loop adds them (the same bits).
  */
-function times(
-  at: Matrix,
-  rows: Int32Array | undefined,
-  cols: Int32Array,
-  x: Float64Array,
-  out: Float64Array,
-): Float64Array {
-  const m = at.cols;
-  const d = at.data;
+function times({ d, m, rows, cols }: Block, x: Float64Array, out: Float64Array): Float64Array {
   const t = cols.length;
   const n = out.length;
   let q = 0;
