@@ -122,8 +122,9 @@ export interface TargetRow {
   readonly count: number;
   readonly target: string;
   readonly measured: string;
-  /** undefined: not judged (another count than the target's, or the peer could not run). */
+  /** undefined: not judged, for the reason in notJudged. */
   readonly met: boolean | undefined;
+  readonly notJudged?: string;
   readonly details: Record<string, unknown>;
 }
 
@@ -252,6 +253,7 @@ export async function benchTargets(
         target,
         measured: `${run.wallSeconds.toFixed(2)} s (job ${run.jobSeconds.toFixed(2)} s), ${pct(ours.summary.successRate)} recovered, SNR(z) ${db(ours.summary.medianSnrZ)} dB${extra}; ${stops(ours.summary.stopReasons)}`,
         met,
+        ...(judged ? {} : { notJudged: `targets are for ${TARGET_COUNT} signals` }),
         details,
       });
     }
@@ -279,11 +281,7 @@ export async function benchTargets(
     String(r.count),
     r.target,
     r.measured,
-    r.met === undefined
-      ? `— (not judged: ${r.count === TARGET_COUNT ? 'peer missing' : `targets are for ${TARGET_COUNT}`})`
-      : r.met
-        ? 'met'
-        : 'NOT MET',
+    r.met === undefined ? `— (not judged: ${r.notJudged})` : r.met ? 'met' : 'NOT MET',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((s, i) => s.padEnd(widths[i])).join('  ');
@@ -398,6 +396,7 @@ function peerRow(
       target,
       measured: `${oursText}; peer skipped`,
       met: undefined,
+      notJudged: 'the peer could not run',
       details: { ...details, peer: why },
     };
   }
@@ -431,6 +430,7 @@ function peerRow(
       target,
       measured: `${oursText}; peer ${peerSeconds.toFixed(2)} s, ${pct(ok / count)} recovered; peer/ours ${ratio.toFixed(2)}×`,
       met,
+      ...(met === undefined ? { notJudged: `faster than the peer, but 300 s is for ${TARGET_COUNT} signals` } : {}),
       details: { ...details, peerSeconds, peerSuccessRate: ok / count, peerOverOurs: ratio, peer: peer.info },
     };
   } finally {
