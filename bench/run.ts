@@ -15,6 +15,8 @@
  *                                 # the renderer's longest main-thread task during a job (bench/mainThread.ts)
  *   npm run bench -- peers [--count N] [--iterations N] [--seed S] [--model FILE]
  *                                 # ours against PyTorch peers (bench/peers.ts, bench/peers/*.py), default 512 signals
+ *   npm run bench -- targets [--count N] [--cases a,b,…] [--workers N] [--gd-count N]
+ *                                 # issue 12's speed targets, target against measured (bench/targets.ts)
  *   npm run bench -- gd-schedules [--count N] [--iterations N]
  *                                 # GD's step schedules, equal iterations, MNIST demo (bench/schedules.ts), default 64
  */
@@ -39,6 +41,7 @@ import { benchFig2 } from './fig2';
 import { benchMainThread } from './mainThread';
 import { benchPeers } from './peers';
 import { benchSchedules } from './schedules';
+import { benchTargets } from './targets';
 
 const only = process.argv[2];
 const wasmKernel = createWasmKernel() ?? blockedKernel;
@@ -215,4 +218,5 @@ if (only === 'fig2') benchFig2(process.argv.slice(3), resultsDir, machine);
 if (only === 'main-thread') await benchMainThread(process.argv.slice(3), resultsDir, machine);
 if (only === 'peers') benchPeers(process.argv.slice(3), resultsDir, machine);
 if (only === 'gd-schedules') benchSchedules(process.argv.slice(3), resultsDir, machine);
+if (only === 'targets') await benchTargets(process.argv.slice(3), resultsDir, machine);
 console.log(`results in bench/results/`);

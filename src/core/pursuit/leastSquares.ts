@@ -45,43 +45,119 @@ export function leastSquaresOnSupport(
   const { weights, linear, ridge = 0, gram: fullGram } = options;
   const gram = matrix(t, t);
   if (weights === undefined && fullGram !== undefined && rows.length === a.rows) {
+    // Cholesky reads only the lower triangle, so only that is copied out of AᵀA.
     const nn = fullGram.cols;
-    for (let p = 0; p < t; p++)
-      for (let q = 0; q < t; q++) gram.data[p * t + q] = fullGram.data[cols[p] * nn + cols[q]];
+    for (let p = 0; p < t; p++) {
+      const src = cols[p] * nn;
+      for (let q = 0; q <= p; q++) gram.data[p * t + q] = fullGram.data[src + cols[q]];
+    }
   } else if (weights === undefined) gemmSubset(at, a, gram, { rows: cols, inner: rows, cols });
   else weightedGram(a, rows, cols, weights, gram.data);
   for (let i = 0; i < t; i++) gram.data[i * t + i] += ridge;
   if (!choleskyInPlace(gram.data, t)) return { x: undefined };
 
-  const ld = a.cols;
-  const rhs = (residualOf: (r: number) => number, out: Float64Array) => {
-    out.fill(0);
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k];
-      const v = residualOf(r) * (weights === undefined ? 1 : weights[r]);
-      if (v === 0) continue;
-      const row = r * ld;
-      for (let q = 0; q < t; q++) out[q] += a.data[row + cols[q]] * v;
-    }
-    return out;
-  };
-  const x = rhs((r) => c[r], new Float64Array(t));
+  // The products A[R,T]ᵀv and A[R,T]x run along rows of Aᵀ (column T_q of A is row T_q of Aᵀ)
+  // visiting R in order: the same sums in the same order as a walk over A's rows, bit for bit.
+  // The oracle's profile had these products as its largest cost.
+  const nr = rows.length;
+  let allRows = nr === at.cols;
+  for (let k = 0; allRows && k < nr; k++) allRows = rows[k] === k;
+  const block: Block = { d: at.data, m: at.cols, rows: allRows ? undefined : rows, cols };
+  const v = new Float64Array(nr);
+  for (let k = 0; k < nr; k++) v[k] = c[rows[k]] * (weights === undefined ? 1 : weights[rows[k]]);
+  const x = transposedTimes(block, v, new Float64Array(t));
   if (linear !== undefined) for (let q = 0; q < t; q++) x[q] -= linear[q];
   choleskySolveInPlace(gram.data, t, x);
 
-  // One refinement step: solve for the correction from the true residual.
-  const ax = (r: number) => {
-    let s = 0;
-    const row = r * ld;
-    for (let q = 0; q < t; q++) s += a.data[row + cols[q]] * x[q];
-    return s;
-  };
-  const corr = rhs((r) => c[r] - ax(r), new Float64Array(t));
+  // One refinement step: solve for the correction from the true residual c − A x.
+  const ax = times(block, x, new Float64Array(nr));
+  for (let k = 0; k < nr; k++) {
+    const r = rows[k];
+    v[k] = (c[r] - ax[k]) * (weights === undefined ? 1 : weights[r]);
+  }
+  const corr = transposedTimes(block, v, new Float64Array(t));
   if (linear !== undefined) for (let q = 0; q < t; q++) corr[q] -= linear[q];
   for (let q = 0; q < t; q++) corr[q] -= ridge * x[q];
   choleskySolveInPlace(gram.data, t, corr);
   for (let q = 0; q < t; q++) x[q] += corr[q];
   return { x };
+}
+
+/** A[R, T] read through Aᵀ (data d, m = A's row count): rows T_q of Aᵀ at positions R_k; R undefined: every row in order. */
+interface Block {
+  readonly d: Float64Array;
+  readonly m: number;
+  readonly rows: Int32Array | undefined;
+  readonly cols: Int32Array;
+}
+
+/**
+ * out_q = Σ_k Aᵀ[T_q, R_k] v_k, each sum over k in order; on every row, four
+ * sums at a time share each load of v (stride 1, no index loads; each is
+ * still its own sum in the same order, so the same bits).
+ */
+function transposedTimes({ d, m, rows, cols }: Block, v: Float64Array, out: Float64Array): Float64Array {
+  const t = cols.length;
+  const n = v.length;
+  let q = 0;
+  if (rows === undefined)
+    for (; q + 3 < t; q += 4) {
+      const [b0, b1, b2, b3] = [cols[q] * m, cols[q + 1] * m, cols[q + 2] * m, cols[q + 3] * m];
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < n; k++) {
+        const vk = v[k];
+        s0 += d[b0 + k] * vk;
+        s1 += d[b1 + k] * vk;
+        s2 += d[b2 + k] * vk;
+        s3 += d[b3 + k] * vk;
+      }
+      out[q] = s0;
+      out[q + 1] = s1;
+      out[q + 2] = s2;
+      out[q + 3] = s3;
+    }
+  for (; q < t; q++) {
+    const base = cols[q] * m;
+    let s = 0;
+    if (rows === undefined) for (let k = 0; k < n; k++) s += d[base + k] * v[k];
+    else for (let k = 0; k < n; k++) s += d[base + rows[k]] * v[k];
+    out[q] = s;
+  }
+  return out;
+}
+
+/**
+ * out_k = Σ_q Aᵀ[T_q, R_k] x_q, each sum over q in order (out starts at 0); on
+ * every row, four terms per pass over out, added one after another as the
+ * plain loop adds them (the same bits).
+ */
+function times({ d, m, rows, cols }: Block, x: Float64Array, out: Float64Array): Float64Array {
+  const t = cols.length;
+  const n = out.length;
+  let q = 0;
+  if (rows === undefined)
+    for (; q + 3 < t; q += 4) {
+      const [b0, b1, b2, b3] = [cols[q] * m, cols[q + 1] * m, cols[q + 2] * m, cols[q + 3] * m];
+      const [x0, x1, x2, x3] = [x[q], x[q + 1], x[q + 2], x[q + 3]];
+      for (let k = 0; k < n; k++) {
+        let s = out[k];
+        s += d[b0 + k] * x0;
+        s += d[b1 + k] * x1;
+        s += d[b2 + k] * x2;
+        s += d[b3 + k] * x3;
+        out[k] = s;
+      }
+    }
+  for (; q < t; q++) {
+    const base = cols[q] * m;
+    const xq = x[q];
+    if (rows === undefined) for (let k = 0; k < n; k++) out[k] += d[base + k] * xq;
+    else for (let k = 0; k < n; k++) out[k] += d[base + rows[k]] * xq;
+  }
+  return out;
 }
 
 /**
