@@ -17,6 +17,8 @@
  *                                 # ours against PyTorch peers (bench/peers.ts, bench/peers/*.py), default 512 signals
  *   npm run bench -- targets [--count N] [--cases a,b,…] [--workers N] [--gd-count N]
  *                                 # issue 12's speed targets, target against measured (bench/targets.ts)
+ *   npm run bench -- solve-cpu [--model FILE|random:…] [--method M] [--count N] [--mask M] [--noise σ] [--repeat R]
+ *                                 # one solve's CPU time and per-phase iterations, in this process (bench/solveCpu.ts)
  *   npm run bench -- gd-schedules [--count N] [--iterations N]
  *                                 # GD's step schedules, equal iterations, MNIST demo (bench/schedules.ts), default 64
  */
@@ -41,6 +43,7 @@ import { benchFig2 } from './fig2';
 import { benchMainThread } from './mainThread';
 import { benchPeers } from './peers';
 import { benchSchedules } from './schedules';
+import { benchSolveCpu } from './solveCpu';
 import { benchTargets } from './targets';
 
 const only = process.argv[2];
@@ -219,4 +222,5 @@ if (only === 'main-thread') await benchMainThread(process.argv.slice(3), results
 if (only === 'peers') benchPeers(process.argv.slice(3), resultsDir, machine);
 if (only === 'gd-schedules') benchSchedules(process.argv.slice(3), resultsDir, machine);
 if (only === 'targets') await benchTargets(process.argv.slice(3), resultsDir, machine);
+if (only === 'solve-cpu') benchSolveCpu(process.argv.slice(3), resultsDir, machine);
 console.log(`results in bench/results/`);
