@@ -3,7 +3,16 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          // Vitest's 5 s default is a timing assertion in disguise: on a loaded 2-core machine a few
+          // tests that build 20 MB inputs or run the CLI in-process take longer. None is about speed.
+          testTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: 'integration',

@@ -78,16 +78,20 @@ export function benchSolveCpu(argv: readonly string[], resultsDir: string, machi
   }
   const final = result!;
   let recovered = 0;
+  const snr: number[] = [];
   for (let j = 0; j < count; j++) {
     const a = Array.from({ length: n0 }, (_, k) => final.z.data[k * count + j]);
     const b = Array.from({ length: n0 }, (_, k) => z.data[k * count + j]);
-    if (relativeError(a, b) < 1e-3) recovered++;
+    const e = relativeError(a, b);
+    if (e < 1e-3) recovered++;
+    snr.push(-20 * Math.log10(Math.max(e, 1e-20)));
   }
+  const medianSnr = snr.sort((x, y) => x - y)[count >> 1];
   const phases = phaseSummary(final);
   const label = `${method} on ${source.replace(/^.*[\\/]/, '')}, ${count} signals, mask ${maskText}, σ = ${sigma}`;
   console.log(label);
   for (const r of runs) console.log(`  CPU ${r.cpuSeconds.toFixed(2)} s, wall ${r.wallSeconds.toFixed(2)} s`);
-  console.log(`  recovered ${recovered} of ${count} (‖ẑ − z‖/‖z‖ < 1e-3)`);
+  console.log(`  recovered ${recovered} of ${count} (‖ẑ − z‖/‖z‖ < 1e-3), median SNR(z) ${medianSnr.toFixed(2)} dB`);
   for (const p of phases)
     console.log(
       `  ${p.phase.padEnd(48)} iterations median ${p.medianIterations}, max ${p.maxIterations}; ${JSON.stringify(p.stops)}`,
@@ -95,7 +99,7 @@ export function benchSolveCpu(argv: readonly string[], resultsDir: string, machi
   writeFileSync(
     `${resultsDir}solve-cpu.json`,
     JSON.stringify(
-      { ...machine, model: source, method, count, mask: maskText, sigma, runs, recovered, phases },
+      { ...machine, model: source, method, count, mask: maskText, sigma, runs, recovered, medianSnr, phases },
       null,
       2,
     ) + '\n',
