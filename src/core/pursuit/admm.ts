@@ -302,17 +302,21 @@ export function* linearizedAdmm(
  * usually presses on a few of its inequality rows, which the candidate of
  * exactConstrainedCandidate (inequalities left out) then violates. With the
  * columns T (x_T > 0 for hidden layers; every coordinate for z) and the
- * active rows A guessed from an iterate, the equality-constrained least
- * squares
+ * active rows A, the equality-constrained least squares
  *
  *   min ½‖(W_{S,T} x + b_S − x̂_S)‖² + λ1ᵀx + (γ/2)‖x‖²  s.t.  W_{A,T} x + b_A = 0
  *
  * is solved exactly (range-space method: H = W_{S,T}ᵀW_{S,T} + γI,
- * (W_A H⁻¹ W_Aᵀ) μ = W_A H⁻¹ d + b_A, x = H⁻¹(d − W_Aᵀμ)), and accepted only
- * when it meets every KKT condition of the full problem: x_T > 0, μ ≥ 0, the
- * other off-support rows ≤ 0, and for hidden layers ∇f + W_Aᵀμ ≥ 0 off T —
- * all to `tolerance` of the layer's scale (max|x̂|) or of its gradient's.
- * Undefined otherwise.
+ * (W_A H⁻¹ W_Aᵀ) μ = W_A H⁻¹ d + b_A, x = H⁻¹(d − W_Aᵀμ)). T and A start from
+ * the guesses (read off an iterate) and are mended by primal–dual active-set
+ * rounds, one index per round (at most ACTIVE_ROUNDS), in this order: the
+ * most violated other off-support row joins A, a multiplier < 0 leaves A, a
+ * hidden entry ≤ 0 leaves T, the column whose gradient (with W_Aᵀμ) is most
+ * negative joins T. The answer
+ * meets every KKT condition of the full problem — x_T > 0, μ ≥ 0, the other
+ * off-support rows ≤ 0, ∇f + W_Aᵀμ ≥ 0 off T — to `tolerance` of the layer's
+ * scale (max|x̂|) or of its gradient's. Undefined when the rounds run out or a
+ * system is singular.
  */
 export function activeConstraintCandidate(
   problem: ConstrainedLayerProblem,
@@ -321,13 +325,10 @@ export function activeConstraintCandidate(
   active: Int32Array,
   tolerance: number,
 ): Float64Array | undefined {
-  const { W, bias, next, rowMask, nonnegative, lambda, gamma } = problem;
+  const { W, bias, next, rowMask, nonnegative, lambda } = problem;
   const m = W.rows;
   const n = W.cols;
   const count = next.cols;
-  const t = support.length;
-  const q = active.length;
-  if (t === 0 || q === 0 || q >= t) return undefined;
   const S: number[] = [];
   let scale = 0;
   for (let r = 0; r < m; r++) {
@@ -335,86 +336,152 @@ export function activeConstraintCandidate(
     scale = Math.max(scale, Math.abs(v));
     if (rowMask[r * count + j]) S.push(r);
   }
-  // H = W_{S,T}ᵀW_{S,T} + γI and d = W_{S,T}ᵀ(x̂ − b)_S − λ1 (hidden layers).
-  const H = new Float64Array(t * t);
-  const d = new Float64Array(t);
-  const row = new Float64Array(t);
+  const tol = tolerance * Math.max(scale, Number.MIN_VALUE);
+  // The supported rows' Gram matrix G = W_Sᵀ W_S and W_Sᵀ(x̂ − b)_S, once: each round slices them.
+  const gram = new Float64Array(n * n);
+  const rhs = new Float64Array(n);
   for (const r of S) {
-    for (let a = 0; a < t; a++) row[a] = W.data[r * n + support[a]];
+    const row = r * n;
     const c = next.data[r * count + j] - bias[r];
-    for (let a = 0; a < t; a++) {
-      d[a] += row[a] * c;
-      const ra = row[a];
+    for (let a = 0; a < n; a++) {
+      const ra = W.data[row + a];
       if (ra === 0) continue;
-      for (let b = 0; b <= a; b++) H[a * t + b] += ra * row[b];
+      rhs[a] += ra * c;
+      for (let b = 0; b <= a; b++) gram[a * n + b] += ra * W.data[row + b];
     }
   }
+  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) gram[b * n + a] = gram[a * n + b];
+  const normal = { gram, rhs };
+  // The gradient's scale at x = 0, for the multipliers' and the reduced gradient's tolerance.
+  let gradScale = Math.abs(lambda);
+  for (let c = 0; c < n; c++) gradScale = Math.max(gradScale, Math.abs(rhs[c]));
+  const muTol = tolerance * Math.max(gradScale, Number.MIN_VALUE);
+  const T = Array.from(support);
+  const A = Array.from(active);
+  for (let round = 0; round < ACTIVE_ROUNDS; round++) {
+    const solved = equalityConstrainedSolve(problem, normal, T, A);
+    if (solved === undefined) return undefined;
+    const { x, mu, pre } = solved;
+    // Off-support rows above 0: the most violated joins A.
+    const inA = new Uint8Array(m);
+    for (const r of A) inA[r] = 1;
+    let worstRow = -1;
+    for (let r = 0; r < m; r++)
+      if (!rowMask[r * count + j] && !inA[r] && pre[r] > tol && (worstRow < 0 || pre[r] > pre[worstRow])) worstRow = r;
+    if (worstRow >= 0) {
+      A.push(worstRow);
+      continue;
+    }
+    // Multipliers with the wrong sign: that row is not pressed on; it leaves A.
+    let worstMu = -1;
+    for (let i = 0; i < A.length; i++) if (mu[i] < -muTol && (worstMu < 0 || mu[i] < mu[worstMu])) worstMu = i;
+    if (worstMu >= 0) {
+      A.splice(worstMu, 1);
+      continue;
+    }
+    // Primal entries of T with the wrong sign: the most negative leaves.
+    if (nonnegative) {
+      let worst = -1;
+      for (let a = 0; a < T.length; a++) if (!(x[T[a]] > 0) && (worst < 0 || x[T[a]] < x[T[worst]])) worst = a;
+      if (worst >= 0) {
+        T.splice(worst, 1);
+        continue;
+      }
+    }
+    if (!nonnegative) return x;
+    // Off T: ∇f_c + λ + (W_Aᵀμ)_c ≥ 0 with ∇f = W_Sᵀ(W_S x + b_S − x̂_S) = G x − W_Sᵀ(x̂ − b)_S; the most negative joins T.
+    const inT = new Uint8Array(n);
+    for (const c of T) inT[c] = 1;
+    let worstCol = -1;
+    let worstG = -muTol;
+    for (let c = 0; c < n; c++) {
+      if (inT[c]) continue;
+      let g = lambda - rhs[c];
+      for (const a of T) g += gram[c * n + a] * x[a];
+      for (let i = 0; i < A.length; i++) g += W.data[A[i] * n + c] * mu[i];
+      if (g < worstG) {
+        worstG = g;
+        worstCol = c;
+      }
+    }
+    if (worstCol < 0) return x;
+    T.push(worstCol);
+    T.sort((p, q) => p - q);
+  }
+  return undefined;
+}
+
+/** Active-set rounds of activeConstraintCandidate at most. */
+const ACTIVE_ROUNDS = 8;
+
+/**
+ * The equality-constrained least squares of activeConstraintCandidate on
+ * columns T and active rows A, from the supported rows' normal equations
+ * (G = W_SᵀW_S, rhs = W_Sᵀ(x̂ − b)_S): x (full length), μ per row of A, and the
+ * pre-activations W x + b. Undefined when H or W_A H⁻¹ W_Aᵀ is singular.
+ */
+function equalityConstrainedSolve(
+  problem: ConstrainedLayerProblem,
+  normal: { readonly gram: Float64Array; readonly rhs: Float64Array },
+  T: readonly number[],
+  A: readonly number[],
+): { x: Float64Array; mu: Float64Array; pre: Float64Array } | undefined {
+  const { W, bias, nonnegative, lambda, gamma } = problem;
+  const m = W.rows;
+  const n = W.cols;
+  const t = T.length;
+  const q = A.length;
+  if (t === 0 || q >= t) return undefined;
+  // H = G[T,T] + γI and d = rhs_T − λ1 (hidden layers).
+  const H = new Float64Array(t * t);
+  const d = new Float64Array(t);
   for (let a = 0; a < t; a++) {
-    for (let b = 0; b < a; b++) H[b * t + a] = H[a * t + b];
+    const row = T[a] * n;
+    for (let b = 0; b < t; b++) H[a * t + b] = normal.gram[row + T[b]];
     H[a * t + a] += gamma;
-    if (nonnegative) d[a] -= lambda;
+    d[a] = normal.rhs[T[a]] - (nonnegative ? lambda : 0);
   }
   if (!choleskyInPlace(H, t)) return undefined;
-  // Y = H⁻¹W_{A,T}ᵀ (column per active row), then the q × q system for μ.
+  // Y = H⁻¹W_{A,T}ᵀ (a column per active row), then the q × q system for μ.
   const Y = new Float64Array(q * t);
   for (let i = 0; i < q; i++) {
     const y = Y.subarray(i * t, (i + 1) * t);
-    for (let a = 0; a < t; a++) y[a] = W.data[active[i] * n + support[a]];
+    for (let a = 0; a < t; a++) y[a] = W.data[A[i] * n + T[a]];
     choleskySolveInPlace(H, t, y);
   }
   const xd = choleskySolveInPlace(H, t, Float64Array.from(d));
   const M = new Float64Array(q * q);
   const mu = new Float64Array(q);
   for (let i = 0; i < q; i++) {
-    const ri = active[i] * n;
-    let s = bias[active[i]];
-    for (let a = 0; a < t; a++) s += W.data[ri + support[a]] * xd[a];
+    const ri = A[i] * n;
+    let s = bias[A[i]];
+    for (let a = 0; a < t; a++) s += W.data[ri + T[a]] * xd[a];
     mu[i] = s;
     for (let k = 0; k <= i; k++) {
       let e = 0;
       const yk = k * t;
-      for (let a = 0; a < t; a++) e += W.data[ri + support[a]] * Y[yk + a];
+      for (let a = 0; a < t; a++) e += W.data[ri + T[a]] * Y[yk + a];
       M[i * q + k] = e;
       M[k * q + i] = e;
     }
   }
-  if (!choleskyInPlace(M, q)) return undefined;
-  choleskySolveInPlace(M, q, mu);
+  if (q > 0) {
+    if (!choleskyInPlace(M, q)) return undefined;
+    choleskySolveInPlace(M, q, mu);
+  }
   const x = new Float64Array(n);
   for (let a = 0; a < t; a++) {
     let v = xd[a];
     for (let i = 0; i < q; i++) v -= Y[i * t + a] * mu[i];
-    if (nonnegative && !(v > 0)) return undefined;
-    x[support[a]] = v;
+    x[T[a]] = v;
   }
-  // KKT of the full problem.
-  let gradScale = Math.abs(lambda);
-  for (let a = 0; a < t; a++) gradScale = Math.max(gradScale, Math.abs(d[a]));
-  const muTol = tolerance * Math.max(gradScale, Number.MIN_VALUE);
-  if (mu.some((v) => v < -muTol)) return undefined;
-  const tol = tolerance * Math.max(scale, Number.MIN_VALUE);
   const pre = new Float64Array(m);
-  const isActive = new Uint8Array(m);
-  for (const r of active) isActive[r] = 1;
   for (let r = 0; r < m; r++) {
     let p = bias[r];
-    for (let a = 0; a < t; a++) p += W.data[r * n + support[a]] * x[support[a]];
+    for (let a = 0; a < t; a++) p += W.data[r * n + T[a]] * x[T[a]];
     pre[r] = p;
-    if (!rowMask[r * count + j] && !isActive[r] && p > tol) return undefined;
   }
-  if (nonnegative) {
-    const inT = new Uint8Array(n);
-    for (const c of support) inT[c] = 1;
-    for (let c = 0; c < n; c++) {
-      if (inT[c]) continue;
-      // ∇f_c + λ + (W_Aᵀμ)_c ≥ 0 with ∇f = W_Sᵀ(W_S x + b_S − x̂_S).
-      let g = lambda;
-      for (const r of S) g += W.data[r * n + c] * (pre[r] - next.data[r * count + j]);
-      for (let i = 0; i < q; i++) g += W.data[active[i] * n + c] * mu[i];
-      if (g < -muTol) return undefined;
-    }
-  }
-  return x;
+  return { x, mu, pre };
 }
 
 /** The note of a candidate whose equation rows were widened (exactConstrainedCandidate). */
