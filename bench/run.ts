@@ -17,6 +17,8 @@
  *                                 # ours against PyTorch peers (bench/peers.ts, bench/peers/*.py), default 512 signals
  *   npm run bench -- gd-schedules [--count N] [--iterations N]
  *                                 # GD's step schedules, equal iterations, MNIST demo (bench/schedules.ts), default 64
+ *   npm run bench -- scale [--quick] [--repeats N] [--parts signals,widths,cli]
+ *                                 # time and peak memory against signals and widths, a process per point (bench/scale.ts)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -38,6 +40,7 @@ import type { MethodId } from '../src/core/pursuit/types';
 import { benchFig2 } from './fig2';
 import { benchMainThread } from './mainThread';
 import { benchPeers } from './peers';
+import { benchScale } from './scale';
 import { benchSchedules } from './schedules';
 
 const only = process.argv[2];
@@ -215,4 +218,5 @@ if (only === 'fig2') benchFig2(process.argv.slice(3), resultsDir, machine);
 if (only === 'main-thread') await benchMainThread(process.argv.slice(3), resultsDir, machine);
 if (only === 'peers') benchPeers(process.argv.slice(3), resultsDir, machine);
 if (only === 'gd-schedules') benchSchedules(process.argv.slice(3), resultsDir, machine);
+if (only === 'scale') benchScale(process.argv.slice(3), resultsDir, machine);
 console.log(`results in bench/results/`);
