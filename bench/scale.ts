@@ -5,7 +5,9 @@
  * one thread), so its peak resident set belongs to it alone; each point runs
  * `--repeats` times (default 2, 1 with --quick) and the table keeps the
  * fastest time. Writes bench/results/scale.json and the two README figures,
- * docs/figures/scale-signals.{svg,png} and docs/figures/scale-widths.{svg,png}.
+ * docs/figures/scale-signals.{svg,png} and docs/figures/scale-widths.{svg,png}
+ * (with --quick: bench/results/scale-quick.json and the figures beside it,
+ * leaving the README's alone).
  *
  * - signals: LP, LBP and the Oracle on the bundled MNIST generator
  *   (20-128-392-784), 1 … 4096 signals (--quick: 1 … 64).
@@ -19,7 +21,7 @@
  *   resident set by /usr/bin/time (skipped with --quick); then again with
  *   `--chunk-size 4 --workers 2`, two worker threads with a copy each.
  *
- * `--figures` only redraws the figures from bench/results/scale.json.
+ * `--figures` only redraws the figures from the saved results (with --quick, the quick ones).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -150,13 +152,14 @@ function table(entries: readonly ScaleEntry[], x: (e: ScaleEntry) => string, xNa
   console.log();
 }
 
-function writeFigure(name: string, option: Record<string, unknown>): void {
-  const dir = join(root, 'docs', 'figures');
+/** The README's figures (docs/figures/) from a full run; a --quick run's beside its results, so they stay. */
+function writeFigure(name: string, option: Record<string, unknown>, quick: boolean, resultsDir: string): void {
+  const dir = quick ? resultsDir : join(root, 'docs', 'figures');
   mkdirSync(dir, { recursive: true });
   const svg = renderSvg(option);
   writeFileSync(join(dir, `${name}.svg`), svg);
   writeFileSync(join(dir, `${name}.png`), svgToPng(svg));
-  console.log(`figure: docs/figures/${name}.png`);
+  console.log(`figure: ${join(dir, `${name}.png`)}`);
 }
 
 export function benchScale(args: readonly string[], resultsDir: string, machine: Record<string, unknown>): void {
@@ -166,7 +169,8 @@ export function benchScale(args: readonly string[], resultsDir: string, machine:
   const counts = quick ? [1, 4, 16, 64] : [1, 4, 16, 64, 256, 1024, 4096];
   const widths = quick ? [64, 128, 256] : [64, 128, 256, 512, 1024];
   const widthSignals = 4;
-  const file = join(resultsDir, 'scale.json');
+  // A quick run keeps its own results, so it never mixes with (or overwrites) a full run's.
+  const file = join(resultsDir, quick ? 'scale-quick.json' : 'scale.json');
   // Earlier parts stay when a run measures only some (`--parts widths` keeps the signals sweep).
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
   const out: Record<string, unknown> = { ...previous, ...machine, quick, repeats };
@@ -174,8 +178,8 @@ export function benchScale(args: readonly string[], resultsDir: string, machine:
   if (args.includes('--figures')) {
     // Only the figures again, from the saved results (no measuring).
     const saved = previous as { signals?: { entries: ScaleEntry[] }; widths?: { entries: ScaleEntry[] } };
-    if (saved.signals) writeFigure('scale-signals', scaleSignalsOption(saved.signals.entries));
-    if (saved.widths) writeFigure('scale-widths', scaleWidthsOption(saved.widths.entries));
+    if (saved.signals) writeFigure('scale-signals', scaleSignalsOption(saved.signals.entries), quick, resultsDir);
+    if (saved.widths) writeFigure('scale-widths', scaleWidthsOption(saved.widths.entries), quick, resultsDir);
     return;
   }
 
@@ -189,7 +193,7 @@ export function benchScale(args: readonly string[], resultsDir: string, machine:
         save();
       }
     table(entries, (e) => String(e.spec.count), 'signals');
-    writeFigure('scale-signals', scaleSignalsOption(entries));
+    writeFigure('scale-signals', scaleSignalsOption(entries), quick, resultsDir);
   }
   if (parts.includes('widths')) {
     console.log(`scale: widths sweep, random:64,W,4W,4W:tanh, ${widthSignals} signals, one thread`);
@@ -201,7 +205,7 @@ export function benchScale(args: readonly string[], resultsDir: string, machine:
         save();
       }
     table(entries, (e) => e.best.dims.join('-'), 'widths');
-    writeFigure('scale-widths', scaleWidthsOption(entries));
+    writeFigure('scale-widths', scaleWidthsOption(entries), quick, resultsDir);
   }
   if (parts.includes('cli') && !quick) {
     // The default (8 signals are one chunk of 16: one worker thread), then two chunks on two workers.

@@ -126,6 +126,6 @@ export function workersWithinBudget(
   if (fit >= cores) return { workers: cores };
   return {
     workers: fit,
-    note: `using ${fit} worker thread(s) of ${cores} cores: each holds a copy of the weights, and ${fit} fit in the ${formatBytes(budget)} memory budget (--memory-budget raises it)`,
+    note: `using ${fit} worker thread(s) of ${cores} cores: each holds a copy of the weights and their prepared forms, and ${fit} fit in the ${formatBytes(budget)} memory budget (--memory-budget raises it)`,
   };
 }
