@@ -39,7 +39,17 @@ const line = (name: string, data: [number, number][], axis: number, color: strin
   data,
 });
 
-function frame(title: string, subtext: string, legend: string[], axes: object[], series: object[]): Option {
+/** A dashed stroke for the reference lines' legend entries (the default icon is a marker they do not draw). */
+const DASHED_ICON = 'path://M0,4h7v2H0zM10,4h7v2H10zM20,4h7v2H20z';
+
+function frame(
+  title: string,
+  subtext: string,
+  legend: string[],
+  references: string[],
+  axes: object[],
+  series: object[],
+): Option {
   return {
     animation: false,
     textStyle,
@@ -50,7 +60,11 @@ function frame(title: string, subtext: string, legend: string[], axes: object[],
       textStyle: { fontFamily: FONT_FAMILY, fontSize: 15 },
       subtextStyle: { fontFamily: FONT_FAMILY, fontSize: 12, color: '#555' },
     },
-    legend: { top: 62, data: legend, textStyle },
+    legend: {
+      top: 62,
+      data: [...legend, ...references.map((name) => ({ name, icon: DASHED_ICON, itemStyle: { color: REFERENCE } }))],
+      textStyle,
+    },
     grid: [
       { left: 80, width: 340, top: 110, bottom: 64 },
       { right: 40, width: 340, top: 110, bottom: 64 },
@@ -108,7 +122,8 @@ export function scaleSignalsOption(entries: readonly ScaleEntry[]): Option {
   return frame(
     'Time and peak memory against the number of signals',
     `${entries[0]?.best.dims.join('-') ?? ''} MNIST generator · time: read the model, prepare, invert · one thread, one process per point · ${runsText(entries)}`,
-    [...methods, BASE],
+    methods,
+    [BASE],
     [
       logAxis('signals inverted', 0, counts),
       logAxis('wall time (s)', 0, times, 48),
@@ -175,7 +190,8 @@ export function scaleWidthsOption(entries: readonly ScaleEntry[]): Option {
   return frame(
     'Time and peak memory against the layer width',
     `random:64,W,4W,4W:tanh (64-1024-4096-4096 at the right) · ${signals} signals · one thread, one process per point · ${runsText(entries)}`,
-    [...methods, PREPARE, COPIES],
+    methods,
+    [PREPARE, COPIES],
     [
       logAxis('width of the last two layers, 4W (units)', 0, widths),
       logAxis(
