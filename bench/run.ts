@@ -21,6 +21,8 @@
  *                                 # one solve's CPU time and per-phase iterations, in this process (bench/solveCpu.ts)
  *   npm run bench -- gd-schedules [--count N] [--iterations N]
  *                                 # GD's step schedules, equal iterations, MNIST demo (bench/schedules.ts), default 64
+ *   npm run bench -- scale [--quick] [--repeats N] [--parts signals,widths,cli]
+ *                                 # time and peak memory against signals and widths, a process per point (bench/scale.ts)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -42,6 +44,7 @@ import type { MethodId } from '../src/core/pursuit/types';
 import { benchFig2 } from './fig2';
 import { benchMainThread } from './mainThread';
 import { benchPeers } from './peers';
+import { benchScale } from './scale';
 import { benchSchedules } from './schedules';
 import { benchSolveCpu } from './solveCpu';
 import { benchTargets } from './targets';
@@ -223,4 +226,5 @@ if (only === 'peers') benchPeers(process.argv.slice(3), resultsDir, machine);
 if (only === 'gd-schedules') benchSchedules(process.argv.slice(3), resultsDir, machine);
 if (only === 'targets') await benchTargets(process.argv.slice(3), resultsDir, machine);
 if (only === 'solve-cpu') benchSolveCpu(process.argv.slice(3), resultsDir, machine);
+if (only === 'scale') benchScale(process.argv.slice(3), resultsDir, machine);
 console.log(`results in bench/results/`);

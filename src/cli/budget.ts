@@ -48,6 +48,23 @@ export function estimateMemory(dims: readonly number[], signals: number) {
   return { weights, signals: signalBytes, total: weights + signalBytes };
 }
 
+/**
+ * Bytes a thread that inverts holds beyond the weights once the solvers have
+ * prepared them (pursuit/prepared.ts, linalg/wasmKernel.ts, pursuit/warmStart.ts):
+ * per m × n layer Wᵀ, the product kernel's packed panels of W and of Wᵀ
+ * (3·m·n), and WᵀW (n²); for a tall last layer the Cholesky factor of its
+ * WᵀW (n²). On random:64,1024,4096,4096:tanh (`npm run bench -- scale`)
+ * weights + this is 0.95 GB; one thread measured 0.99 GB of ArrayBuffers and
+ * two worker threads 2.55 GB peak resident with the main thread.
+ */
+export function preparedBytes(dims: readonly number[]): number {
+  let bytes = 0;
+  for (let i = 0; i + 1 < dims.length; i++) bytes += (3 * dims[i + 1] * dims[i] + dims[i] * dims[i]) * 8;
+  const [n, m] = dims.slice(-2);
+  if (m >= n) bytes += n * n * 8;
+  return bytes;
+}
+
 /** `6.4 GB`, `120 MB`, `12 kB`, `0 B` (decimal units). */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1).replace(/\.0$/, '')} GB`;
@@ -75,8 +92,10 @@ export const checkRandomBudget = checkMemoryBudget;
 
 /**
  * Worker threads a job may start within `budget`: each holds its own copy of
- * the weights (the pool hands every worker a structured clone) and one chunk
- * of `chunkSignals` signals, beside the main thread's copy of the weights.
+ * the weights (the pool hands every worker a structured clone), their
+ * prepared forms (preparedBytes: for a square 4096-wide layer five times the
+ * weights) and one chunk of `chunkSignals` signals, beside the main thread's
+ * copy of the weights.
  * Returns `workers` when given and within budget, else as many as fit up to
  * `cores`, and a note to print when the budget, not the cores, set the number.
  * @throws UsageError when not even one worker fits, or when `workers` do not.
@@ -89,10 +108,12 @@ export function workersWithinBudget(
   workers: number | undefined,
   cores: number,
 ): { workers: number; note?: string } {
-  const one = estimateMemory(dims, chunkSignals);
-  const fit = Math.floor((budget - one.weights) / one.total);
+  const chunk = estimateMemory(dims, chunkSignals);
+  const prepared = preparedBytes(dims);
+  const perWorker = chunk.total + prepared;
+  const fit = Math.floor((budget - chunk.weights) / perWorker);
   const need = (n: number) =>
-    `about ${formatBytes(one.weights + n * one.total)} (${n + 1} copies of the ${formatBytes(one.weights)} of weights: one per worker thread and the main thread's, + chunks of ${chunkSignals} signals)`;
+    `about ${formatBytes(chunk.weights + n * perWorker)} (${n + 1} copies of the ${formatBytes(chunk.weights)} of weights: one per worker thread and the main thread's, + ${formatBytes(prepared)} per worker of their transposes, Gram matrices and packed panels, + chunks of ${chunkSignals} signals)`;
   if (fit < 1)
     throw new UsageError(
       `${label} with one worker thread needs ${need(1)}, over the ${formatBytes(budget)} budget; use --memory-budget to raise it`,
@@ -105,6 +126,6 @@ export function workersWithinBudget(
   if (fit >= cores) return { workers: cores };
   return {
     workers: fit,
-    note: `using ${fit} worker thread(s) of ${cores} cores: each holds a copy of the weights, and ${fit} fit in the ${formatBytes(budget)} memory budget (--memory-budget raises it)`,
+    note: `using ${fit} worker thread(s) of ${cores} cores: each holds a copy of the weights and their prepared forms, and ${fit} fit in the ${formatBytes(budget)} memory budget (--memory-budget raises it)`,
   };
 }

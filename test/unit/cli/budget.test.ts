@@ -7,6 +7,7 @@ import {
   estimateMemory,
   formatBytes,
   parseSize,
+  preparedBytes,
   workersWithinBudget,
 } from '../../../src/cli/budget';
 import { runCli } from '../../../src/cli/main';
@@ -74,28 +75,34 @@ describe('memory budget', () => {
     }
   });
 
-  it('bounds the worker threads of a job: each holds a copy of the weights beside the main thread', () => {
-    // random:1000,1000,1000: 16 MB of weights; a chunk of 16 signals 3000 widths × 8 B × 8 copies = 3.1 MB.
+  it('bounds the worker threads of a job: each holds the weights and their prepared forms beside the main thread', () => {
+    // random:1000,1000,1000: 16 MB of weights; a chunk of 16 signals 3000 widths × 8 B × 8 copies = 3.1 MB;
+    // prepared per worker: per layer Wᵀ and the packed W, Wᵀ (3 × 8 MB) and WᵀW (8 MB), and the
+    // square last layer's Cholesky factor (8 MB) = 72 MB.
     const dims = [1000, 1000, 1000];
+    expect(preparedBytes(dims)).toBe((2 * (3 + 1) + 1) * 1000 * 1000 * 8);
+    // A wide last layer (fewer rows than columns) has no Cholesky factor.
+    expect(preparedBytes([10, 40, 20])).toBe((3 * 40 * 10 + 100 + 3 * 20 * 40 + 1600) * 8);
     const one = estimateMemory(dims, 16);
-    expect(workersWithinBudget('m', dims, 16, 100e6, undefined, 2)).toEqual({ workers: 2 });
-    const capped = workersWithinBudget('m', dims, 16, 100e6, undefined, 16);
-    expect(capped.workers).toBe(Math.floor((100e6 - one.weights) / one.total));
+    const perWorker = one.total + preparedBytes(dims);
+    expect(workersWithinBudget('m', dims, 16, 400e6, undefined, 2)).toEqual({ workers: 2 });
+    const capped = workersWithinBudget('m', dims, 16, 400e6, undefined, 16);
+    expect(capped.workers).toBe(Math.floor((400e6 - one.weights) / perWorker));
     expect(capped.workers).toBe(4);
     expect(capped.note).toMatch(/using 4 worker thread\(s\) of 16 cores/);
-    expect(workersWithinBudget('m', dims, 16, 100e6, 3, 16)).toEqual({ workers: 3 });
-    expect(() => workersWithinBudget('m', dims, 16, 100e6, 5, 16)).toThrow(
-      /--workers 5: m needs about 111 MB \(6 copies of the 16 MB of weights.*which holds 4 worker\(s\)/,
+    expect(workersWithinBudget('m', dims, 16, 400e6, 3, 16)).toEqual({ workers: 3 });
+    expect(() => workersWithinBudget('m', dims, 16, 400e6, 5, 16)).toThrow(
+      /--workers 5: m needs about 471 MB \(6 copies of the 16 MB of weights.*\+ 72 MB per worker of their transposes.*which holds 4 worker\(s\)/,
     );
-    expect(() => workersWithinBudget('m', dims, 16, 30e6, undefined, 16)).toThrow(
-      /m with one worker thread needs about 35 MB .* over the 30 MB budget; use --memory-budget/,
+    expect(() => workersWithinBudget('m', dims, 16, 100e6, undefined, 16)).toThrow(
+      /m with one worker thread needs about 107 MB .* over the 100 MB budget; use --memory-budget/,
     );
   });
 
   it('invert refuses workers the budget cannot hold before running anything', async () => {
     const r = await cli(['invert', 'random:1000,1000,1000', '--count', '1', '--memory-budget', '20MB']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/with one worker thread needs about 32 MB .* over the 20 MB budget/);
+    expect(r.err).toMatch(/with one worker thread needs about 104 MB .* over the 20 MB budget/);
     expect(r.out).toBe('');
   });
 });
