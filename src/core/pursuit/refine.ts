@@ -40,6 +40,10 @@ export function* refineSupportsBatch(
 ): Generator<number, void, void> {
   const maxRounds = options.maxRounds ?? 20;
   const n0 = z.rows;
+  // G(ẑ) of every signal in one batched pass (the product kernel gives each column the same bits
+  // as a one-column pass); later rounds, rare, evaluate their own signal alone.
+  const batch = forward(ctx.gen, z);
+  const n = batch.output.rows;
   for (let j = 0; j < ctx.count; j++) {
     let basis = used(j);
     let zj: Float64Array = Float64Array.from({ length: n0 }, (_, i) => z.data[i * ctx.count + j]);
@@ -48,7 +52,8 @@ export function* refineSupportsBatch(
       const pass = forward(ctx.gen, matrix(n0, 1, v));
       return { f: signalMisfit(ctx, j, pass.output.data), supports: trueSupports(pass.hidden, 0) };
     };
-    let current = evaluate(zj);
+    const first = Float64Array.from({ length: n }, (_, i) => batch.output.data[i * ctx.count + j]);
+    let current = { f: signalMisfit(ctx, j, first), supports: trueSupports(batch.hidden, j) };
     // No penalty: the objective is the misfit ½‖M(y − G(ẑ))‖².
     const history = emptyHistory();
     recordHistory(history, 0, current.f, current.f);
