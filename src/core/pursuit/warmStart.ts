@@ -109,6 +109,7 @@ function cgls(layer: PreparedLayer, c: Matrix, rowMask: Uint8Array, x: Matrix, f
   for (let i = 0; i < n; i++) for (let col = first; col < k; col++) gamma[col] += s.data[i * k + col] ** 2;
   const stop = Float64Array.from(gamma, (g) => 1e-24 * g);
   const qq = new Float64Array(k);
+  const alpha = new Float64Array(k);
   for (let it = 0; it < CGLS_ITERATIONS; it++) {
     gemm(W, p, q);
     qq.fill(0);
@@ -118,9 +119,8 @@ function cgls(layer: PreparedLayer, c: Matrix, rowMask: Uint8Array, x: Matrix, f
         if (!rowMask[at]) q.data[at] = 0;
         qq[col] += q.data[at] ** 2;
       }
-    const alpha = Float64Array.from(qq, (v, col) =>
-      col >= first && gamma[col] > stop[col] && v > 0 ? gamma[col] / v : 0,
-    );
+    for (let col = 0; col < k; col++)
+      alpha[col] = col >= first && gamma[col] > stop[col] && qq[col] > 0 ? gamma[col] / qq[col] : 0;
     for (let i = 0; i < n; i++)
       for (let col = first; col < k; col++) x.data[i * k + col] += alpha[col] * p.data[i * k + col];
     for (let i = 0; i < m; i++)
