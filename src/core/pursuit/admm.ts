@@ -308,11 +308,15 @@ export function* linearizedAdmm(
  *
  * is solved exactly (range-space method: H = W_{S,T}ᵀW_{S,T} + γI,
  * (W_A H⁻¹ W_Aᵀ) μ = W_A H⁻¹ d + b_A, x = H⁻¹(d − W_Aᵀμ)). T and A start from
- * the guesses (read off an iterate) and are mended by primal–dual active-set
- * rounds, one index per round (at most ACTIVE_ROUNDS), in this order: the
- * most violated other off-support row joins A, a multiplier < 0 leaves A, a
- * hidden entry ≤ 0 leaves T, the column whose gradient (with W_Aᵀμ) is most
- * negative joins T. The answer
+ * the guesses (read off an iterate) and are mended by active-set rounds:
+ * first up to BULK_ROUNDS primal–dual rounds in which every violated index
+ * moves at once (violated off-support rows join A, multipliers < 0 leave A,
+ * hidden entries ≤ 0 leave T, columns with a negative gradient (with W_Aᵀμ)
+ * join T); if those meet a singular system or do not settle, up to
+ * ACTIVE_ROUNDS rounds from the original guesses moving one index each, in
+ * this order: the most violated row joins A, the most negative multiplier
+ * leaves A, the most negative entry leaves T, the most negative gradient's
+ * column joins T. The answer
  * meets every KKT condition of the full problem — x_T > 0, μ ≥ 0, the other
  * off-support rows ≤ 0, ∇f + W_Aᵀμ ≥ 0 off T — to `tolerance` of the layer's
  * scale (max|x̂|) or of its gradient's. Undefined when the rounds run out or a
@@ -356,60 +360,71 @@ export function activeConstraintCandidate(
   let gradScale = Math.abs(lambda);
   for (let c = 0; c < n; c++) gradScale = Math.max(gradScale, Math.abs(rhs[c]));
   const muTol = tolerance * Math.max(gradScale, Number.MIN_VALUE);
-  const T = Array.from(support);
-  const A = Array.from(active);
-  for (let round = 0; round < ACTIVE_ROUNDS; round++) {
+  let T = Array.from(support);
+  let A = Array.from(active);
+  // Bulk rounds first (a primal–dual active set: every violated index moves at once; from a guess
+  // read off an early iterate it settles in a few rounds where one index per round takes dozens);
+  // if they meet a singular system or do not settle, one index per round from the original guess.
+  let bulk = true;
+  const fallBack = () => {
+    bulk = false;
+    T = Array.from(support);
+    A = Array.from(active);
+  };
+  for (let round = 0, single = 0; single < ACTIVE_ROUNDS; round++) {
+    if (!bulk) single++;
     const solved = equalityConstrainedSolve(problem, normal, T, A);
-    if (solved === undefined) return undefined;
+    if (solved === undefined) {
+      if (!bulk) return undefined;
+      fallBack();
+      continue;
+    }
     const { x, mu, pre } = solved;
-    // Off-support rows above 0: the most violated joins A.
+    // Off-support rows above 0 join A (the most violated first).
     const inA = new Uint8Array(m);
     for (const r of A) inA[r] = 1;
-    let worstRow = -1;
-    for (let r = 0; r < m; r++)
-      if (!rowMask[r * count + j] && !inA[r] && pre[r] > tol && (worstRow < 0 || pre[r] > pre[worstRow])) worstRow = r;
-    if (worstRow >= 0) {
-      A.push(worstRow);
-      continue;
-    }
-    // Multipliers with the wrong sign: that row is not pressed on; it leaves A.
-    let worstMu = -1;
-    for (let i = 0; i < A.length; i++) if (mu[i] < -muTol && (worstMu < 0 || mu[i] < mu[worstMu])) worstMu = i;
-    if (worstMu >= 0) {
-      A.splice(worstMu, 1);
-      continue;
-    }
-    // Primal entries of T with the wrong sign: the most negative leaves.
+    const rowsUp: number[] = [];
+    for (let r = 0; r < m; r++) if (!rowMask[r * count + j] && !inA[r] && pre[r] > tol) rowsUp.push(r);
+    rowsUp.sort((p, q) => pre[q] - pre[p]);
+    // Multipliers with the wrong sign: those rows are not pressed on; they leave A.
+    const muDown: number[] = [];
+    for (let i = 0; i < A.length; i++) if (mu[i] < -muTol) muDown.push(i);
+    muDown.sort((p, q) => mu[p] - mu[q]);
+    // Primal entries of T with the wrong sign leave T.
+    const xDown: number[] = [];
+    if (nonnegative) for (let a = 0; a < T.length; a++) if (!(x[T[a]] > 0)) xDown.push(a);
+    xDown.sort((p, q) => x[T[p]] - x[T[q]]);
+    // Off T: ∇f_c + λ + (W_Aᵀμ)_c ≥ 0 with ∇f = W_Sᵀ(W_S x + b_S − x̂_S) = G x − W_Sᵀ(x̂ − b)_S; negative ones join T.
+    const colsUp: { c: number; g: number }[] = [];
     if (nonnegative) {
-      let worst = -1;
-      for (let a = 0; a < T.length; a++) if (!(x[T[a]] > 0) && (worst < 0 || x[T[a]] < x[T[worst]])) worst = a;
-      if (worst >= 0) {
-        T.splice(worst, 1);
-        continue;
+      const inT = new Uint8Array(n);
+      for (const c of T) inT[c] = 1;
+      for (let c = 0; c < n; c++) {
+        if (inT[c]) continue;
+        let g = lambda - rhs[c];
+        for (const a of T) g += gram[c * n + a] * x[a];
+        for (let i = 0; i < A.length; i++) g += W.data[A[i] * n + c] * mu[i];
+        if (g < -muTol) colsUp.push({ c, g });
       }
+      colsUp.sort((p, q) => p.g - q.g);
     }
-    if (!nonnegative) return x;
-    // Off T: ∇f_c + λ + (W_Aᵀμ)_c ≥ 0 with ∇f = W_Sᵀ(W_S x + b_S − x̂_S) = G x − W_Sᵀ(x̂ − b)_S; the most negative joins T.
-    const inT = new Uint8Array(n);
-    for (const c of T) inT[c] = 1;
-    let worstCol = -1;
-    let worstG = -muTol;
-    for (let c = 0; c < n; c++) {
-      if (inT[c]) continue;
-      let g = lambda - rhs[c];
-      for (const a of T) g += gram[c * n + a] * x[a];
-      for (let i = 0; i < A.length; i++) g += W.data[A[i] * n + c] * mu[i];
-      if (g < worstG) {
-        worstG = g;
-        worstCol = c;
-      }
-    }
-    if (worstCol < 0) return x;
-    T.push(worstCol);
-    T.sort((p, q) => p - q);
+    if (rowsUp.length + muDown.length + xDown.length + colsUp.length === 0) return x;
+    if (bulk && round + 1 >= BULK_ROUNDS) fallBack();
+    else if (bulk) {
+      const leaveA = new Set(muDown);
+      const leaveT = new Set(xDown);
+      A = [...A.filter((_, i) => !leaveA.has(i)), ...rowsUp];
+      T = [...T.filter((_, a) => !leaveT.has(a)), ...colsUp.map((e) => e.c)].sort((p, q) => p - q);
+    } else if (rowsUp.length > 0) A.push(rowsUp[0]);
+    else if (muDown.length > 0) A.splice(muDown[0], 1);
+    else if (xDown.length > 0) T.splice(xDown[0], 1);
+    else T = [...T, colsUp[0].c].sort((p, q) => p - q);
   }
   return undefined;
 }
+
+/** Rounds of activeConstraintCandidate that move every violated index at once, before it moves one per round. */
+const BULK_ROUNDS = 12;
 
 /** Active-set rounds of activeConstraintCandidate at most. */
 const ACTIVE_ROUNDS = 8;

@@ -59,6 +59,11 @@ export interface FistaOptions {
   readonly kktTolerance?: number;
   /** When the iterations count as stalled (stall.ts). @default window 100, tolerance 1e-6 */
   readonly stall?: StallRule;
+  /**
+   * Failed exact attempts per signal after which it tries no more (the phase then ends by
+   * its tolerance, the stall rule or the cap). @default unlimited (the schedule spaces them out)
+   */
+  readonly maxExactFailures?: number;
   /** Phase name for reports. */
   readonly phase: string;
 }
@@ -112,9 +117,10 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
  * FREE_RETRIES failures; after those every failure doubles the wait, whatever
  * the support (under noise the candidate support drifts by more than 5%
  * between checks while no exact step passes the KKT check, and each attempt
- * costs a factorisation and a Gauss–Newton solve).
+ * costs a factorisation and a Gauss–Newton solve). After `maxFailures`
+ * failures a signal tries no more.
  */
-export function exactAttemptSchedule(count: number, every: number) {
+export function exactAttemptSchedule(count: number, every: number, maxFailures = Number.POSITIVE_INFINITY) {
   const wait = new Float64Array(count).fill(every);
   const next = new Float64Array(count);
   const failures = new Int32Array(count);
@@ -122,6 +128,7 @@ export function exactAttemptSchedule(count: number, every: number) {
   return {
     /** Whether signal j, at this iteration with this candidate support, should try. */
     due(j: number, iteration: number, support: Int32Array): boolean {
+      if (failures[j] >= maxFailures) return false;
       return iteration >= next[j] || (failures[j] < FREE_RETRIES && !nearlySameSupport(failedOn[j], support));
     },
     /** Signal j's attempt on `support` failed at `iteration`. */
@@ -159,7 +166,7 @@ export function* fista(
   const reports: (PhaseReport | undefined)[] = new Array(count).fill(undefined);
   const histories = Array.from({ length: count }, emptyHistory);
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
-  const schedule = exactAttemptSchedule(count, exactEvery);
+  const schedule = exactAttemptSchedule(count, exactEvery, options.maxExactFailures);
   const stall = stallDetector(count, options.stall);
 
   let cols = Int32Array.from({ length: count }, (_, j) => j);

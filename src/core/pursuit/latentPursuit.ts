@@ -1,5 +1,6 @@
 import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
+import type { NoiseSpec } from '../model/observation';
 import { linearizedAdmm, exactConstrainedCandidate, widenedNote, type ConstrainedLayerProblem } from './admm';
 import {
   assembleResult,
@@ -142,6 +143,11 @@ export function* latentPursuit(
       exactEvery: o.exact ? 10 : 0,
       // The paper's plain iterations run to their tolerance or cap, without the stall rule.
       stall: o.exact ? undefined : { window: 0 },
+      // The exact step solves the noiseless equations on a support; under stated noise it did not
+      // pass the φ-domain KKT check once (0 of 106 attempts on 16 MNIST signals at σ = 0.05, 0 of
+      // 114 at σ = 1e-4; ~70 ms each, more than the iterations to the stall rule). There the
+      // iterations end by their tolerance, a stalled iterate that meets the KKT conditions, or the stall rule.
+      ...(statesNoise(obs.noise) ? { maxExactFailures: 0 } : {}),
     }),
     base,
     weight.last,
@@ -252,6 +258,11 @@ export function* latentPursuit(
       yield* scaled(refineSupportsBatch(ctx, z, phases, supportsOf), base + weight.debias / 2, weight.debias / 2);
   }
   return assembleResult(ctx, 'lp', z, estimates, phases, o.supportTolerance);
+}
+
+/** Whether the observation states a noise level above zero. */
+function statesNoise(noise: NoiseSpec): boolean {
+  return (noise.kind === 'gaussian' && noise.sigma > 0) || (noise.kind === 'bounded' && noise.epsilon > 0);
 }
 
 /**

@@ -200,6 +200,43 @@ describe('signed lasso (Layered Basis-Pursuit)', () => {
     expect(schedule.due(1, 10, S)).toBe(true);
   });
 
+  it('after maxFailures failed attempts a signal tries no more; 0 means never', () => {
+    const S = Int32Array.from([1, 4, 7]);
+    const twice = exactAttemptSchedule(1, 10, 2);
+    twice.failed(0, 10, S);
+    expect(twice.due(0, 20, S)).toBe(true);
+    twice.failed(0, 20, S);
+    expect(twice.due(0, 1e6, S)).toBe(false);
+    expect(twice.due(0, 1e6, Int32Array.from([0, 2, 9]))).toBe(false);
+    expect(exactAttemptSchedule(1, 10, 0).due(0, 10, S)).toBe(false);
+  });
+
+  it('FISTA with maxExactFailures 0 never calls the exact step and ends by its own rules', () => {
+    const [m, n, count, lambda] = [40, 60, 4, 1e-3];
+    const W = randomMatrix(7, m, n);
+    const Wt = transpose(W);
+    const Y = matrix(m, count, createRng(8).fillGaussian(new Float64Array(m * count)));
+    let calls = 0;
+    const problem: FistaProblem = {
+      W,
+      Wt,
+      smooth: maskedLeastSquares(Y, undefined),
+      prox: 'l1',
+      lambda: new Float64Array(count).fill(lambda),
+      lipschitz: powerIterationGram(W, Wt).lambda,
+      exactOnSupport: () => {
+        calls++;
+        return undefined;
+      },
+    };
+    const reports = run(fista(problem, matrix(n, count), { phase: 'lasso', maxExactFailures: 0 }));
+    expect(calls).toBe(0);
+    for (const r of reports) expect(['kkt', 'converged', 'stalled']).toContain(r.stopReason);
+    // The same problem with attempts allowed does call it.
+    run(fista(problem, matrix(n, count), { phase: 'lasso' }));
+    expect(calls).toBeGreaterThan(0);
+  });
+
   it('FISTA with exact steps stops on KKT for every signal, even while early supports outnumber the rows', () => {
     // 80 rows, 200 columns, 12-sparse signals, small λ: FISTA's first supports have more
     // than 80 entries, so early exact attempts fail; a signal must not be kept waiting
@@ -238,9 +275,13 @@ describe('signed lasso (Layered Basis-Pursuit)', () => {
 });
 
 /** A small Eq. 6 / Eq. 10 instance: W (m × n), the next layer's estimate and its support. */
-function constrainedInstance(seed: number, nonnegative: boolean, noise: number): ConstrainedLayerProblem {
-  const m = 16;
-  const n = 5;
+function constrainedInstance(
+  seed: number,
+  nonnegative: boolean,
+  noise: number,
+  m = 16,
+  n = 5,
+): ConstrainedLayerProblem {
   const rng = createRng(seed);
   const W = matrix(m, n, rng.fillGaussian(new Float64Array(m * n)));
   const bias = rng.fillGaussian(new Float64Array(m), 0.3);
@@ -421,6 +462,30 @@ describe('Eq. 6 and Eq. 10 (inner layers and z of Latent-Pursuit)', () => {
       expect(maxDiff(mended!, cand!)).toBeLessThan(1e-9);
     }
     expect(checked).toBeGreaterThanOrEqual(4);
+  });
+
+  it('under noise, a guess many indices away (every column, no active row) is mended to the constrained minimiser', () => {
+    // One index per round would need more rounds than the single-index budget (8) allows; the bulk
+    // (primal–dual) rounds move every violated index at once.
+    let checked = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const p = constrainedInstance(seed, true, 0.5, 120, 40);
+      const reference = quadprogConstrained(p);
+      const n = p.W.cols;
+      const pre = (x: ArrayLike<number>, r: number) =>
+        Array.from(all(n)).reduce((s, i) => s + p.W.data[r * n + i] * x[i], p.bias[r]);
+      const zeros = all(n).filter((i) => reference[i] <= 1e-6).length;
+      const active = all(p.W.rows).filter((r) => p.rowMask[r] === 0 && pre(reference, r) > -1e-6).length;
+      if (zeros + active <= 8) continue;
+      checked++;
+      const cand = activeConstraintCandidate(p, 0, all(n), new Int32Array(0), 1e-9);
+      expect(cand).toBeDefined();
+      const kkt = constrainedKkt(p, cand!, 1e-9);
+      expect(kkt.primal).toBeLessThan(1e-9);
+      expect(kkt.stationarity).toBeLessThan(1e-9);
+      expect(maxDiff(cand!, reference)).toBeLessThan(1e-6);
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
   });
 
   it('the exact candidate is accepted exactly when it solves the constrained problem', () => {
