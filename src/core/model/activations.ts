@@ -123,6 +123,35 @@ export function activationFunctions(act: OutputActivation): ActivationFunctions 
   }
 }
 
+/**
+ * φ″ for Newton steps (debias.ts): exact for tanh (−2φφ′) and sigmoid
+ * (φ′(1 − 2φ)), 0 for the piecewise-linear ones (identity, leaky_relu, plu;
+ * their kinks have no curvature to use), and a central difference of φ′ for a
+ * custom expression (its accuracy only sets how fast Newton converges, not
+ * where: the gradient stays exact).
+ */
+export function activationSecondDerivative(act: OutputActivation, phi: ActivationFunctions): (x: number) => number {
+  switch (act.kind) {
+    case 'tanh':
+      return (x) => {
+        const t = Math.tanh(x);
+        return -2 * t * (1 - t * t);
+      };
+    case 'sigmoid':
+      return (x) => {
+        const s = sigmoid(x);
+        return s * (1 - s) * (1 - 2 * s);
+      };
+    case 'custom':
+      return (x) => {
+        const h = 1e-5 * Math.max(1, Math.abs(x));
+        return (phi.derivative(x + h) - phi.derivative(x - h)) / (2 * h);
+      };
+    default:
+      return () => 0;
+  }
+}
+
 /** A short human label, e.g. `tanh`, `leaky_relu(0.2)`, `plu(α=0.1, c=1)`. */
 export function activationLabel(act: OutputActivation): string {
   switch (act.kind) {

@@ -7,6 +7,7 @@ import {
 import {
   activationFunctions,
   activationLabel,
+  activationSecondDerivative,
   checkActivation,
   type OutputActivation,
 } from '../../../../src/core/model/activations';
@@ -148,6 +149,29 @@ describe('custom activations are scalar expressions in x, nothing more (issue 9)
       const h = 1e-6;
       expect(f.derivative(x)).toBeCloseTo((phi(x + h) - phi(x - h)) / (2 * h), 5);
       expect(f.inverse(f.forward(x))).toBeCloseTo(x, 9);
+    }
+  });
+});
+
+describe('activationSecondDerivative', () => {
+  it('matches a central difference of φ′ for tanh, sigmoid and a custom expression; 0 for piecewise-linear φ', () => {
+    const curved: OutputActivation[] = [
+      { kind: 'tanh' },
+      { kind: 'sigmoid' },
+      { kind: 'custom', expression: 'x + x^3 / 3' },
+    ];
+    for (const act of curved) {
+      const phi = activationFunctions(act);
+      const second = activationSecondDerivative(act, phi);
+      for (const x of [-2.5, -0.7, 0, 0.3, 1.9]) {
+        const h = 1e-4;
+        const reference = (phi.derivative(x + h) - phi.derivative(x - h)) / (2 * h);
+        expect(Math.abs(second(x) - reference)).toBeLessThan(1e-6);
+      }
+    }
+    for (const act of all.filter((a) => a.kind !== 'tanh' && a.kind !== 'sigmoid')) {
+      const second = activationSecondDerivative(act, activationFunctions(act));
+      for (const x of [-3, -0.5, 0.5, 3]) expect(second(x)).toBe(0);
     }
   });
 });
