@@ -1,6 +1,7 @@
 import { choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky';
 import { transpose } from '../linalg/dense';
-import type { Matrix } from '../linalg/matrix';
+import { gemm } from '../linalg/gemm';
+import { matrix, type Matrix } from '../linalg/matrix';
 import { activationSecondDerivative } from '../model/activations';
 import type { InversionContext } from './context';
 import { frozenAffineMap } from './affine';
@@ -117,9 +118,10 @@ export function debiasSignal(
   if (f <= 1e-26 * Math.max(yNorm, Number.MIN_VALUE))
     return { z, report: { phase: 'debias', iterations: 1, stopReason: 'exact', ...history } };
   const second = activationSecondDerivative(output, phi);
-  const newton = new Float64Array(n0 * n0);
-  const gaussNewton = new Float64Array(n0 * n0);
-  const curvatureTerm = new Float64Array(n0 * n0);
+  const gnWeight = new Float64Array(rows.length);
+  const newtonWeight = new Float64Array(rows.length);
+  const hessian = matrix(n0, n0);
+  const scratch = { Q: matrix(rows.length, n0), Qt: matrix(n0, rows.length) };
   const grad = new Float64Array(n0);
   const along = new Float64Array(rows.length);
   // `pre` holds P z + q at the current z: misfit(z) set it above, and an accepted step's misfit below.
@@ -127,36 +129,29 @@ export function debiasSignal(
     // Newton on the n₀ unknowns: ∇ = Σ_k φ′ r P_k and ∇² = Σ_k (φ′² + r φ″) P_kᵀP_k (r = φ(p) − y,
     // or a saturated pixel's distance to its interval). Gauss–Newton keeps only φ′² and converges
     // linearly when the residual is large (noise): 20–40 steps to the tolerance where Newton takes a few.
-    gaussNewton.fill(0);
-    curvatureTerm.fill(0);
     grad.fill(0);
     let curved = false;
     for (let k = 0; k < rows.length; k++) {
       const d = phi.derivative(pre[k]);
       const r = phiResidual(sat, phi.forward(pre[k]), y[rows[k]], side[k]);
       // A saturated pixel inside its interval has a flat residual: nothing to fit there.
-      if (side[k] !== 0 && r === 0) continue;
-      const gn = d * d;
-      // Zero for piecewise-linear φ (plu, leaky_relu): then Newton is Gauss–Newton.
-      const curvature = r * second(pre[k]);
-      const row = k * n0;
-      for (let a = 0; a < n0; a++) {
-        const pa = P.data[row + a];
-        if (pa === 0) continue;
-        grad[a] += d * r * pa;
-        for (let b = 0; b <= a; b++) gaussNewton[a * n0 + b] += gn * pa * P.data[row + b];
-        if (curvature !== 0) {
-          curved = true;
-          for (let b = 0; b <= a; b++) curvatureTerm[a * n0 + b] += curvature * pa * P.data[row + b];
-        }
+      if (side[k] !== 0 && r === 0) {
+        gnWeight[k] = 0;
+        newtonWeight[k] = 0;
+        continue;
       }
+      const row = k * n0;
+      for (let a = 0; a < n0; a++) grad[a] += d * r * P.data[row + a];
+      gnWeight[k] = d * d;
+      // Zero for piecewise-linear φ (plu, leaky_relu): then Newton is Gauss–Newton.
+      newtonWeight[k] = d * d + r * second(pre[k]);
+      if (newtonWeight[k] !== gnWeight[k]) curved = true;
     }
-    for (let p = 0; p < n0 * n0; p++) newton[p] = gaussNewton[p] + curvatureTerm[p];
     // Where the curvature makes ∇² indefinite (far from the minimiser), the Gauss–Newton matrix.
-    let factor = newton;
-    if (!curved || !choleskyInPlace(newton, n0)) {
-      factor = gaussNewton;
-      if (!choleskyInPlace(gaussNewton, n0)) {
+    weightedGram(P, curved ? newtonWeight : gnWeight, scratch, hessian);
+    if (!choleskyInPlace(hessian.data, n0)) {
+      if (curved) weightedGram(P, gnWeight, scratch, hessian);
+      if (!curved || !choleskyInPlace(hessian.data, n0)) {
         return {
           z,
           report: {
@@ -170,7 +165,7 @@ export function debiasSignal(
       }
     }
     const step = choleskySolveInPlace(
-      factor,
+      hessian.data,
       n0,
       Float64Array.from(grad, (g) => -g),
     );
@@ -210,6 +205,28 @@ export function debiasSignal(
     }
   }
   return { z, report: { phase: 'debias', iterations: maxIterations, stopReason: 'max-iterations', ...history } };
+}
+
+/**
+ * H = Σ_k w_k P_kᵀP_k (P_k: row k of P; any sign of w) as one product on the
+ * product kernel, (Pᵀ diag(sign(w)√|w|)) · (diag(√|w|) P): a scalar loop over
+ * the rows' outer products was most of the debiasing's time.
+ */
+function weightedGram(P: Matrix, w: Float64Array, scratch: { Q: Matrix; Qt: Matrix }, out: Matrix): void {
+  const { Q, Qt } = scratch;
+  const m = P.rows;
+  const n = P.cols;
+  for (let k = 0; k < m; k++) {
+    const root = Math.sqrt(Math.abs(w[k]));
+    const signed = w[k] < 0 ? -root : root;
+    const row = k * n;
+    for (let a = 0; a < n; a++) {
+      const p = P.data[row + a];
+      Q.data[row + a] = root * p;
+      Qt.data[a * m + k] = signed * p;
+    }
+  }
+  gemm(Qt, Q, out);
 }
 
 /**
