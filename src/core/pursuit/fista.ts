@@ -55,6 +55,11 @@ export interface FistaOptions {
   readonly candidateTolerance?: number;
   /** Try the exact solve every this many iterations once the support is unchanged since the last try. @default 10; 0 = plain FISTA */
   readonly exactEvery?: number;
+  /**
+   * The first try, before the support could settle. From a warm start whose support is already
+   * (nearly) right, 1 saves the iterations to `exactEvery`. @default exactEvery
+   */
+  readonly firstExactAt?: number;
   /** KKT tolerance, relative to the gradient's scale at x = 0. @default 1e-9 */
   readonly kktTolerance?: number;
   /** When the iterations count as stalled (stall.ts). @default window 100, tolerance 1e-6 */
@@ -157,6 +162,7 @@ export function* fista(
   const tolerance = options.tolerance ?? 1e-12;
   const candidateTolerance = options.candidateTolerance ?? 1e-3;
   const exactEvery = problem.exactOnSupport === undefined ? 0 : (options.exactEvery ?? 10);
+  const firstExactAt = options.firstExactAt ?? exactEvery;
   const kktTolerance = options.kktTolerance ?? 1e-9;
   const n = W.cols;
   const m = W.rows;
@@ -396,7 +402,7 @@ export function* fista(
     }
 
     // Exact solve on settled supports, accepted only when KKT holds.
-    if (exactEvery > 0 && iteration % exactEvery === 0) {
+    if (exactEvery > 0 && (iteration % exactEvery === 0 || iteration === firstExactAt)) {
       const tries: { k: number; x: Float64Array; support: Int32Array }[] = [];
       for (let k = 0; k < ka; k++) {
         if (done[k]) continue;

@@ -134,13 +134,17 @@ export function* latentPursuit(
       : undefined,
   };
   const xL = estimates[L - 1];
-  if (o.exact) leastSquaresStart(ctx, xL, true);
+  // A least-squares start reads (nearly) the right support without noise: the first exact try comes
+  // after one iteration instead of ten (on 45%-masked MNIST signals those nine iterations were a
+  // third of the solve).
+  const warm = o.exact ? leastSquaresStart(ctx, xL, true) : 0;
   const lastReports = yield* scaled(
     fista(problem, xL, {
       phase: `layer ${L} (FISTA${o.exact ? ' + exact on support' : ''})`,
       maxIterations: o.maxIterations,
       tolerance: o.tolerance,
       exactEvery: o.exact ? 10 : 0,
+      ...(warm > 0 ? { firstExactAt: 1 } : {}),
       // The paper's plain iterations run to their tolerance or cap, without the stall rule.
       stall: o.exact ? undefined : { window: 0 },
       // The exact step solves the noiseless equations on a support; under stated noise it did not

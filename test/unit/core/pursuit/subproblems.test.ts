@@ -237,6 +237,40 @@ describe('signed lasso (Layered Basis-Pursuit)', () => {
     expect(calls).toBeGreaterThan(0);
   });
 
+  it('FISTA from a warm start tries the exact step after one iteration with firstExactAt 1, else at exactEvery', () => {
+    // A consistent nonnegative problem whose warm start is the answer perturbed by 1e-3 on its support.
+    const [m, n, count] = [60, 30, 3];
+    const W = randomMatrix(12, m, n);
+    const Wt = transpose(W);
+    const rng = createRng(13);
+    const X = matrix(n, count);
+    for (let i = 0; i < n; i += 3) for (let j = 0; j < count; j++) X.data[i * count + j] = 1 + rng.uniform();
+    const Y = gemm(W, X, matrix(m, count));
+    const problem: FistaProblem = {
+      W,
+      Wt,
+      smooth: maskedLeastSquares(Y, undefined),
+      prox: 'nonneg-l1',
+      lambda: new Float64Array(count),
+      lipschitz: powerIterationGram(W, Wt).lambda,
+      exactOnSupport: (j, guess) =>
+        activeSetLasso({
+          W,
+          Wt,
+          rows: all(m),
+          target: Float64Array.from({ length: m }, (_, r) => Y.data[r * count + j]),
+          lambda: 0,
+          nonnegative: true,
+          guess,
+        }),
+    };
+    const warm = () => matrix(n, count, Float64Array.from(X.data, (v) => (v > 0 ? v + 1e-3 : 0)));
+    const early = run(fista(problem, warm(), { phase: 'nnls', firstExactAt: 1 }));
+    expect(early.map((r) => [r.stopReason, r.iterations])).toEqual(new Array(count).fill(['kkt', 1]));
+    const late = run(fista(problem, warm(), { phase: 'nnls' }));
+    expect(late.map((r) => [r.stopReason, r.iterations])).toEqual(new Array(count).fill(['kkt', 10]));
+  });
+
   it('FISTA with exact steps stops on KKT for every signal, even while early supports outnumber the rows', () => {
     // 80 rows, 200 columns, 12-sparse signals, small λ: FISTA's first supports have more
     // than 80 entries, so early exact attempts fail; a signal must not be kept waiting
