@@ -413,8 +413,10 @@ export function activeConstraintCandidate(
     else if (bulk) {
       const leaveA = new Set(muDown);
       const leaveT = new Set(xDown);
-      A = [...A.filter((_, i) => !leaveA.has(i)), ...rowsUp];
       T = [...T.filter((_, a) => !leaveT.has(a)), ...colsUp.map((e) => e.c)].sort((p, q) => p - q);
+      A = A.filter((_, i) => !leaveA.has(i));
+      // No more active rows than columns less one (else the system is singular): the most violated first.
+      A.push(...rowsUp.slice(0, Math.max(0, T.length - 1 - A.length)));
     } else if (rowsUp.length > 0) A.push(rowsUp[0]);
     else if (muDown.length > 0) A.splice(muDown[0], 1);
     else if (xDown.length > 0) T.splice(xDown[0], 1);
