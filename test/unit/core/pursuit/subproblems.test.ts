@@ -264,7 +264,12 @@ describe('signed lasso (Layered Basis-Pursuit)', () => {
           guess,
         }),
     };
-    const warm = () => matrix(n, count, Float64Array.from(X.data, (v) => (v > 0 ? v + 1e-3 : 0)));
+    const warm = () =>
+      matrix(
+        n,
+        count,
+        Float64Array.from(X.data, (v) => (v > 0 ? v + 1e-3 : 0)),
+      );
     const early = run(fista(problem, warm(), { phase: 'nnls', firstExactAt: 1 }));
     expect(early.map((r) => [r.stopReason, r.iterations])).toEqual(new Array(count).fill(['kkt', 1]));
     const late = run(fista(problem, warm(), { phase: 'nnls' }));
