@@ -217,18 +217,10 @@ describe('signed lasso (Layered Basis-Pursuit)', () => {
     const Wt = transpose(W);
     const Y = matrix(m, count, createRng(8).fillGaussian(new Float64Array(m * count)));
     let calls = 0;
-    const problem: FistaProblem = {
-      W,
-      Wt,
-      smooth: maskedLeastSquares(Y, undefined),
-      prox: 'l1',
-      lambda: new Float64Array(count).fill(lambda),
-      lipschitz: powerIterationGram(W, Wt).lambda,
-      exactOnSupport: () => {
-        calls++;
-        return undefined;
-      },
-    };
+    const problem = lassoProblem(W, Wt, Y, lambda, () => {
+      calls++;
+      return undefined;
+    });
     const reports = run(fista(problem, matrix(n, count), { phase: 'lasso', maxExactFailures: 0 }));
     expect(calls).toBe(0);
     for (const r of reports) expect(['kkt', 'converged', 'stalled']).toContain(r.stopReason);
@@ -288,30 +280,42 @@ describe('signed lasso (Layered Basis-Pursuit)', () => {
     for (let j = 0; j < count; j++)
       for (let q = 0; q < 12; q++) X.data[Math.floor(rng.uniform() * n) * count + j] = rng.gaussian();
     const Y = gemm(W, X, matrix(m, count));
-    const problem: FistaProblem = {
-      W,
-      Wt,
-      smooth: maskedLeastSquares(Y, undefined),
-      prox: 'l1',
-      lambda: new Float64Array(count).fill(lambda),
-      lipschitz: powerIterationGram(W, Wt).lambda,
-      exactOnSupport: (j, guess, iterate) =>
-        activeSetLasso({
-          W,
-          Wt,
-          rows: all(m),
-          target: Float64Array.from({ length: m }, (_, r) => Y.data[r * count + j]),
-          lambda,
-          nonnegative: false,
-          guess,
-          signsFrom: iterate,
-        }),
-    };
+    const problem = lassoProblem(W, Wt, Y, lambda, (j, guess, iterate) =>
+      activeSetLasso({
+        W,
+        Wt,
+        rows: all(m),
+        target: Float64Array.from({ length: m }, (_, r) => Y.data[r * count + j]),
+        lambda,
+        nonnegative: false,
+        guess,
+        signsFrom: iterate,
+      }),
+    );
     const reports = run(fista(problem, matrix(n, count), { phase: 'lasso', maxIterations: 20_000 }));
     expect(reports.map((r) => r.stopReason)).toEqual(new Array(count).fill('kkt'));
     expect(Math.max(...reports.map((r) => r.iterations))).toBeLessThan(500);
   });
 });
+
+/** FISTA's lasso ½‖Y − W X‖² + λ‖X‖₁ over every row, with the given exact step. */
+function lassoProblem(
+  W: Matrix,
+  Wt: Matrix,
+  Y: Matrix,
+  lambda: number,
+  exactOnSupport: NonNullable<FistaProblem['exactOnSupport']>,
+): FistaProblem {
+  return {
+    W,
+    Wt,
+    smooth: maskedLeastSquares(Y, undefined),
+    prox: 'l1',
+    lambda: new Float64Array(Y.cols).fill(lambda),
+    lipschitz: powerIterationGram(W, Wt).lambda,
+    exactOnSupport,
+  };
+}
 
 /** A small Eq. 6 / Eq. 10 instance: W (m × n), the next layer's estimate and its support. */
 function constrainedInstance(
