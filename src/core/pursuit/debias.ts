@@ -1,11 +1,10 @@
 import { choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky';
 import { transpose } from '../linalg/dense';
-import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import { activationSecondDerivative } from '../model/activations';
 import type { InversionContext } from './context';
 import { frozenAffineMap } from './affine';
-import { leastSquaresOnSupport } from './leastSquares';
+import { leastSquaresOnSupport, weightedGram } from './leastSquares';
 import { linearisedStart, measuredGaussNewton } from './measuredGaussNewton';
 import { phiResidual, solveWithInequalities } from './saturation';
 import { emptyHistory, onePoint, recordHistory, type PhaseReport } from './types';
@@ -121,6 +120,8 @@ export function debiasSignal(
   const gnWeight = new Float64Array(rows.length);
   const newtonWeight = new Float64Array(rows.length);
   const hessian = matrix(n0, n0);
+  // Every row of P (it holds the known pixels only), and the product's buffers, kept across steps.
+  const all = Int32Array.from({ length: rows.length }, (_, k) => k);
   const scratch = { Q: matrix(rows.length, n0), Qt: matrix(n0, rows.length) };
   const grad = new Float64Array(n0);
   const along = new Float64Array(rows.length);
@@ -148,9 +149,9 @@ export function debiasSignal(
       if (newtonWeight[k] !== gnWeight[k]) curved = true;
     }
     // Where the curvature makes ∇² indefinite (far from the minimiser), the Gauss–Newton matrix.
-    weightedGram(P, curved ? newtonWeight : gnWeight, scratch, hessian);
+    weightedGram(P, all, unknowns, curved ? newtonWeight : gnWeight, hessian.data, scratch);
     if (!choleskyInPlace(hessian.data, n0)) {
-      if (curved) weightedGram(P, gnWeight, scratch, hessian);
+      if (curved) weightedGram(P, all, unknowns, gnWeight, hessian.data, scratch);
       if (!curved || !choleskyInPlace(hessian.data, n0)) {
         return {
           z,
@@ -205,28 +206,6 @@ export function debiasSignal(
     }
   }
   return { z, report: { phase: 'debias', iterations: maxIterations, stopReason: 'max-iterations', ...history } };
-}
-
-/**
- * H = Σ_k w_k P_kᵀP_k (P_k: row k of P; any sign of w) as one product on the
- * product kernel, (Pᵀ diag(sign(w)√|w|)) · (diag(√|w|) P): a scalar loop over
- * the rows' outer products was most of the debiasing's time.
- */
-function weightedGram(P: Matrix, w: Float64Array, scratch: { Q: Matrix; Qt: Matrix }, out: Matrix): void {
-  const { Q, Qt } = scratch;
-  const m = P.rows;
-  const n = P.cols;
-  for (let k = 0; k < m; k++) {
-    const root = Math.sqrt(Math.abs(w[k]));
-    const signed = w[k] < 0 ? -root : root;
-    const row = k * n;
-    for (let a = 0; a < n; a++) {
-      const p = P.data[row + a];
-      Q.data[row + a] = root * p;
-      Qt.data[a * m + k] = signed * p;
-    }
-  }
-  gemm(Qt, Q, out);
 }
 
 /**

@@ -1,5 +1,4 @@
 import { choleskyInPlace, choleskySolveInPlace } from '../linalg/cholesky';
-import { transpose } from '../linalg/dense';
 import { gemm, gemmSubset } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 
@@ -161,20 +160,36 @@ function times({ d, m, rows, cols }: Block, x: Float64Array, out: Float64Array):
 }
 
 /**
- * G = A[R,T]ᵀ diag(w) A[R,T] (w ≥ 0) as QᵀQ with Q = diag(√w) A[R,T], so the
- * product runs on the product kernel (Gauss–Newton steps call this once per
- * iteration; a scalar loop over rank-one updates was most of their time).
+ * G = A[R,T]ᵀ diag(w) A[R,T] as one product on the kernel,
+ * (A[R,T]ᵀ diag(sign(w)√|w|)) · (diag(√|w|) A[R,T]); w may have either sign
+ * (a Newton matrix's curvature term). Gauss–Newton and Newton steps call this
+ * once per iteration, so `scratch` (|R| × |T| and |T| × |R|) can be kept
+ * across calls; a scalar loop over the rows' outer products was most of their time.
  */
-function weightedGram(a: Matrix, rows: Int32Array, cols: Int32Array, w: Float64Array, g: Float64Array): void {
+export function weightedGram(
+  a: Matrix,
+  rows: Int32Array,
+  cols: Int32Array,
+  w: Float64Array,
+  g: Float64Array,
+  scratch: { readonly Q: Matrix; readonly Qt: Matrix } = {
+    Q: matrix(rows.length, cols.length),
+    Qt: matrix(cols.length, rows.length),
+  },
+): void {
   const t = cols.length;
   const m = rows.length;
-  const qt = matrix(t, m);
+  const { Q, Qt } = scratch;
   for (let k = 0; k < m; k++) {
     const r = rows[k];
-    const s = Math.sqrt(w[r]);
+    const root = Math.sqrt(Math.abs(w[r]));
+    const signed = w[r] < 0 ? -root : root;
     const row = r * a.cols;
-    for (let q = 0; q < t; q++) qt.data[q * m + k] = s * a.data[row + cols[q]];
+    for (let q = 0; q < t; q++) {
+      const v = a.data[row + cols[q]];
+      Q.data[k * t + q] = root * v;
+      Qt.data[q * m + k] = signed * v;
+    }
   }
-  const q = transpose(qt);
-  gemm(qt, q, matrix(t, t, g));
+  gemm(Qt, Q, matrix(t, t, g));
 }
