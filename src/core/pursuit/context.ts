@@ -192,6 +192,32 @@ export function dataMisfit(ctx: InversionContext, z: Matrix): Float64Array {
   return f;
 }
 
+/**
+ * Per signal, the misfit below which a candidate fits: the noise's expected
+ * ½‖e‖² on the known pixels plus three standard deviations (Gaussian σ:
+ * ½σ²m(1 + 3√(2/m)); bounded ε: ½ε²), or misfitTolerance · ½‖My‖²,
+ * whichever is larger.
+ */
+export function misfitFloors(ctx: InversionContext, tolerance: number): Float64Array {
+  const floors = new Float64Array(ctx.count);
+  const noise = ctx.obs.noise;
+  for (let j = 0; j < ctx.count; j++) {
+    const rows = ctx.knownRows(j);
+    const y = ctx.signal(j);
+    let energy = 0;
+    for (const r of rows) energy += 0.5 * y[r] * y[r];
+    const m = rows.length;
+    const fromNoise =
+      noise.kind === 'gaussian'
+        ? 0.5 * noise.sigma ** 2 * m * (1 + 3 * Math.sqrt(2 / Math.max(m, 1)))
+        : noise.kind === 'bounded'
+          ? 0.5 * noise.epsilon ** 2
+          : 0;
+    floors[j] = Math.max(fromNoise, tolerance * energy);
+  }
+  return floors;
+}
+
 /** Assembles a method's result: per-signal phase reports, worst stop, residual. */
 export function assembleResult(
   ctx: InversionContext,

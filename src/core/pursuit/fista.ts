@@ -69,6 +69,12 @@ export interface FistaOptions {
    * its tolerance, the stall rule or the cap). @default unlimited (the schedule spaces them out)
    */
   readonly maxExactFailures?: number;
+  /**
+   * Signals whose caller needs only a rough iterate, to be corrected by a later phase: they try
+   * no exact step and stop after `iterations` (`rough-start`, with `note`), unless the
+   * tolerance or the stall rule stops them first.
+   */
+  readonly rough?: { readonly signals: Uint8Array; readonly iterations: number; readonly note: (j: number) => string };
   /** Phase name for reports. */
   readonly phase: string;
 }
@@ -102,7 +108,8 @@ function compact(m: Matrix, keep: Int32Array): Matrix {
  * (3) else when the candidate support and the objective have stalled
  * (`stalled`, stall.ts: by default unchanged support and F within 1e-6
  * relative over 100 iterations) — or `kkt` where the stalled iterate, its
- * negligible entries set to zero, meets the KKT conditions; (4) else at `maxIterations`. Finished signals leave the batch, so later
+ * negligible entries set to zero, meets the KKT conditions; (4) else at `maxIterations` — or, for the
+ * signals of `rough`, at its budget (`rough-start`). Finished signals leave the batch, so later
  * products only involve the ones still running.
  *
  * A generator: it yields after every iteration (progress in [0, 1]) so a
@@ -164,6 +171,9 @@ export function* fista(
   const exactEvery = problem.exactOnSupport === undefined ? 0 : (options.exactEvery ?? 10);
   const firstExactAt = options.firstExactAt ?? exactEvery;
   const kktTolerance = options.kktTolerance ?? 1e-9;
+  const rough = options.rough;
+  if (rough !== undefined && !(Number.isInteger(rough.iterations) && rough.iterations >= 1))
+    throw new RangeError(`rough iterations must be a positive integer, got ${rough.iterations}`);
   const n = W.cols;
   const m = W.rows;
   const count = x0.cols;
@@ -365,6 +375,10 @@ export function* fista(
           continue;
         }
       }
+      if (!done[k] && rough?.signals[j] === 1 && iteration >= rough.iterations) {
+        finish(k, 'rough-start', iteration, rough.note(j));
+        done[k] = 1;
+      }
       if (!done[k] && iteration >= maxIterations) {
         finish(k, 'max-iterations', iteration);
         done[k] = 1;
@@ -405,8 +419,8 @@ export function* fista(
     if (exactEvery > 0 && (iteration % exactEvery === 0 || iteration === firstExactAt)) {
       const tries: { k: number; x: Float64Array; support: Int32Array }[] = [];
       for (let k = 0; k < ka; k++) {
-        if (done[k]) continue;
         const j = cols[k];
+        if (done[k] || rough?.signals[j] === 1) continue;
         const xs = view(buffers.u, n, 1); // u is no longer needed this iteration
         for (let i = 0; i < n; i++) xs.data[i] = x.data[i * ka + k];
         const support = columnSupport(xs, 0, candidateTolerance);

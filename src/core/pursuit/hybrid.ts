@@ -2,7 +2,7 @@ import { matrix, type Matrix } from '../linalg/matrix';
 import { createRng } from '../linalg/rng';
 import { forward } from '../model/forward';
 import { certifyUniqueness } from '../theory/certificate';
-import { assembleResult, createContext, dataMisfit, type InversionContext } from './context';
+import { assembleResult, createContext, dataMisfit, misfitFloors, type InversionContext } from './context';
 import { checkGradientDescentOptions, gradientDescent, type GradientDescentOptions } from './gradientDescent';
 import { latentPursuit, scaled, type LatentPursuitOptions } from './latentPursuit';
 import { selectSignals } from './protocol';
@@ -89,32 +89,6 @@ interface Descent {
   readonly init: Float64Array;
   readonly path: HybridPath;
   readonly start?: number;
-}
-
-/**
- * Per signal, the misfit below which a candidate fits: the noise's expected
- * ½‖e‖² on the known pixels plus three standard deviations (Gaussian σ:
- * ½σ²m(1 + 3√(2/m)); bounded ε: ½ε²), or misfitTolerance · ½‖My‖²,
- * whichever is larger.
- */
-function misfitFloors(ctx: InversionContext, tolerance: number): Float64Array {
-  const floors = new Float64Array(ctx.count);
-  const noise = ctx.obs.noise;
-  for (let j = 0; j < ctx.count; j++) {
-    const rows = ctx.knownRows(j);
-    const y = ctx.signal(j);
-    let energy = 0;
-    for (const r of rows) energy += 0.5 * y[r] * y[r];
-    const m = rows.length;
-    const fromNoise =
-      noise.kind === 'gaussian'
-        ? 0.5 * noise.sigma ** 2 * m * (1 + 3 * Math.sqrt(2 / Math.max(m, 1)))
-        : noise.kind === 'bounded'
-          ? 0.5 * noise.epsilon ** 2
-          : 0;
-    floors[j] = Math.max(fromNoise, tolerance * energy);
-  }
-  return floors;
 }
 
 /**

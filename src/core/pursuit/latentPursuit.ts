@@ -4,6 +4,8 @@ import type { NoiseSpec } from '../model/observation';
 import { linearizedAdmm, exactConstrainedCandidate, widenedNote, type ConstrainedLayerProblem } from './admm';
 import {
   assembleResult,
+  createContext,
+  misfitFloors,
   outputSystem,
   scatterColumns,
   selectColumns,
@@ -13,7 +15,7 @@ import {
 } from './context';
 import { debiasBatch } from './debias';
 import { refineSupportsBatch } from './refine';
-import { fista, type FistaProblem } from './fista';
+import { fista, type FistaOptions, type FistaProblem } from './fista';
 import { activeSetLasso } from './activeSet';
 import { leastSquaresOnSupport } from './leastSquares';
 import { leastSquaresStart } from './warmStart';
@@ -21,7 +23,8 @@ import { phiResidual, rowPreActivation, solveWithInequalities } from './saturati
 import { measuredGaussNewton } from './measuredGaussNewton';
 import { maskedLeastSquares, measuredOutput, outputMisfit, smoothAt } from './smooth';
 import { columnSupport, supportMask } from './support';
-import { onePoint, type InversionResult, type PhaseReport } from './types';
+import { onePoint, worstStop, type InversionResult, type PhaseReport } from './types';
+import { selectSignals } from './protocol';
 
 export interface LatentPursuitOptions {
   /** λ of every layer's ℓ₁ term (the paper: 0 without noise). @default 0 */
@@ -90,13 +93,77 @@ function maxDerivative(ctx: InversionContext): number {
  * 3. z: Eq. 10 — least squares on the supported rows when that already keeps the
  *    off-support rows ≤ 0 (then it is the exact minimiser), else linearized ADMM;
  * 4. debiasing on the recovered supports.
+ * Where the last layer is wider than a signal's known pixels (wideLastLayer), step 1 only gives a
+ * rough start and the support refinement finds z; the signals that then do not fit run the
+ * steps again as above (the exact route), each keeping the answer with the lower misfit.
  */
 export function* latentPursuit(
   ctx: InversionContext,
   options: LatentPursuitOptions = {},
 ): Generator<number, InversionResult, void> {
   const o = checkLatentPursuitOptions(options);
+  const rough = o.exact && o.debias && o.refine && !measured(ctx) ? wideLastLayer(ctx) : undefined;
+  if (rough === undefined) return yield* layeredRoute(ctx, o, undefined);
+  // A wide last layer (wideLastLayer): the rough route first, the exact one for what it leaves unfit.
+  const first = yield* scaled(layeredRoute(ctx, o, rough), 0, 0.5);
+  const floors = misfitFloors(ctx, FITS);
+  const retry = first.signals.flatMap((s, j) => (rough.signals[j] === 1 && !(s.residual <= floors[j]) ? [j] : []));
+  if (retry.length === 0) return first;
+  const sub = createContext(ctx.gen, selectSignals(ctx.obs, retry), ctx.saturation.tolerance);
+  const second = yield* scaled(layeredRoute(sub, o, undefined), 0.5, 0.5);
+  return keepBetter(first, second, retry, floors);
+}
+
+/** ½‖M(y − G(ẑ))‖² at most FITS · ½‖My‖² (or the noise's floor, misfitFloors) counts as a fit: the hybrid's default. */
+const FITS = 1e-16;
+
+/**
+ * Signals `retry` of `first`, run again as `second` (column q is signal retry[q]): each keeps the
+ * answer with the lower misfit, its phases both routes' in order, the exact route's first phase
+ * noting why it ran and which answer was kept.
+ */
+function keepBetter(
+  first: InversionResult,
+  second: InversionResult,
+  retry: readonly number[],
+  floors: Float64Array,
+): InversionResult {
+  const z = matrix(first.z.rows, first.z.cols, Float64Array.from(first.z.data));
+  const layers = first.layers.map((x) => matrix(x.rows, x.cols, Float64Array.from(x.data)));
+  const signals = [...first.signals];
+  retry.forEach((j, q) => {
+    const a = first.signals[j];
+    const b = second.signals[q];
+    const exactWins = b.residual < a.residual;
+    if (exactWins) {
+      const copy = (from: Matrix, to: Matrix) => {
+        for (let i = 0; i < to.rows; i++) to.data[i * to.cols + j] = from.data[i * from.cols + q];
+      };
+      copy(second.z, z);
+      second.layers.forEach((x, l) => copy(x, layers[l]));
+    }
+    const [head, ...rest] = b.phases;
+    const note =
+      `the rough route's answer did not fit (misfit ${a.residual.toExponential(2)} > ${floors[j].toExponential(2)}): ` +
+      `the exact route ran; kept ${exactWins ? "the exact route's" : "the rough route's"} answer`;
+    const phases = [...a.phases, { ...head, note: head.note ? `${note}; ${head.note}` : note }, ...rest];
+    const kept = exactWins ? b : a;
+    signals[j] = { ...kept, iterations: a.iterations + b.iterations, stopReason: worstStop(kept.phases), phases };
+  });
+  return { ...first, z, layers, signals };
+}
+
+/**
+ * Latent-Pursuit's layers, last to first, then the debiasing; with `rough`, those signals' last
+ * layer only gives a start (FISTA's `rough` option) that the support refinement corrects.
+ */
+function* layeredRoute(
+  ctx: InversionContext,
+  o: Required<LatentPursuitOptions>,
+  rough: FistaOptions['rough'],
+): Generator<number, InversionResult, void> {
   const { layers, count, obs } = ctx;
+
   const L = layers.length - 1;
   const n0 = layers[0].W.cols;
   const phases: PhaseReport[][] = Array.from({ length: count }, () => []);
@@ -152,6 +219,7 @@ export function* latentPursuit(
       // 114 at σ = 1e-4; ~70 ms each, more than the iterations to the stall rule). There the
       // iterations end by their tolerance, a stalled iterate that meets the KKT conditions, or the stall rule.
       ...(statesNoise(obs.noise) ? { maxExactFailures: 0 } : {}),
+      ...(rough !== undefined ? { rough } : {}),
     }),
     base,
     weight.last,
@@ -262,6 +330,33 @@ export function* latentPursuit(
       yield* scaled(refineSupportsBatch(ctx, z, phases, supportsOf), base + weight.debias / 2, weight.debias / 2);
   }
   return assembleResult(ctx, 'lp', z, estimates, phases, o.supportTolerance);
+}
+
+/** FISTA iterations that give a wide last layer's rough iterate (see wideLastLayer). */
+const ROUGH_ITERATIONS = 100;
+
+/**
+ * The signals whose last layer is wider than their equation rows (n_L > m_j, the known
+ * unsaturated pixels; Fig. 2's third regime, n_L = 1000 > n = 625), or undefined when there are none.
+ * There W_L on those rows has a null space and x_L ≈ n_L/2 entries on: Theorem 1's
+ * s_L < spark(W_L)/2 ≤ (m_j + 1)/2 cannot hold, the layer's nonnegative least squares has many
+ * exact solutions, and the exact step's walk to one of them (400 active-set rounds, ~3 s a
+ * signal on random:100,1000,625:tanh) pins down an x̂_L that need not be the true one. So the
+ * last layer only gives a rough iterate, passed down the layers to a first ẑ; the support
+ * refinement (Gauss–Newton on G(ẑ)'s own activation pattern, refine.ts) then solves the whole
+ * generator's equations, and the result says whether it recovered z.
+ */
+function wideLastLayer(ctx: InversionContext): FistaOptions['rough'] {
+  const nL = ctx.layers[ctx.layers.length - 1].W.cols;
+  const signals = Uint8Array.from({ length: ctx.count }, (_, j) => (nL > ctx.equationRows(j).length ? 1 : 0));
+  if (!signals.includes(1)) return undefined;
+  return {
+    signals,
+    iterations: ROUGH_ITERATIONS,
+    note: (j) =>
+      `n_L = ${nL} > ${ctx.equationRows(j).length} known unsaturated pixels: the last layer has many exact ` +
+      `solutions, so its iterate after ${ROUGH_ITERATIONS} iterations is only a start; the support refinement decides`,
+  };
 }
 
 /** Whether the observation states a noise level above zero. */

@@ -32,6 +32,11 @@ export type PhaseStop =
    * digits that the next phase recomputes exactly on that support.
    */
   | 'stalled'
+  /**
+   * A deliberately short run, to a stated iteration budget, whose iterate only
+   * starts a later phase that decides the answer (the note says which).
+   */
+  | 'rough-start'
   | 'max-iterations'
   /** A numerical failure (e.g. a singular system); the note says which. */
   | 'failed'
@@ -117,6 +122,7 @@ const SEVERITY: Record<PhaseStop, number> = {
   converged: 1,
   gradient: 1,
   stalled: 1,
+  'rough-start': 1,
   'max-iterations': 2,
   cancelled: 3,
   failed: 4,

@@ -229,6 +229,34 @@ describe('signed lasso (Layered Basis-Pursuit)', () => {
     expect(calls).toBeGreaterThan(0);
   });
 
+  it('FISTA stops the rough signals at their budget (rough-start, with the note), never trying their exact step', () => {
+    const [m, n, count, lambda] = [40, 60, 4, 1e-3];
+    const W = randomMatrix(7, m, n);
+    const Wt = transpose(W);
+    const Y = matrix(m, count, createRng(8).fillGaussian(new Float64Array(m * count)));
+    const asked = new Set<number>();
+    const problem = lassoProblem(W, Wt, Y, lambda, (j) => {
+      asked.add(j);
+      return undefined;
+    });
+    const rough = {
+      signals: Uint8Array.from([1, 0, 1, 0]),
+      iterations: 30,
+      note: (j: number) => `signal ${j}: a start`,
+    };
+    const reports = run(fista(problem, matrix(n, count), { phase: 'lasso', rough }));
+    for (const j of [0, 2]) {
+      expect(reports[j]).toMatchObject({ stopReason: 'rough-start', iterations: 30, note: `signal ${j}: a start` });
+      expect(asked.has(j)).toBe(false);
+    }
+    // The others run on by their own rules, exact attempts included.
+    for (const j of [1, 3]) {
+      expect(reports[j].stopReason).not.toBe('rough-start');
+      expect(reports[j].iterations).toBeGreaterThan(30);
+      expect(asked.has(j)).toBe(true);
+    }
+  });
+
   it('FISTA from a warm start tries the exact step after one iteration with firstExactAt 1, else at exactEvery', () => {
     // A consistent nonnegative problem whose warm start is the answer perturbed by 1e-3 on its support.
     const [m, n, count] = [60, 30, 3];
