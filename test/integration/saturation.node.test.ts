@@ -176,7 +176,9 @@ describe("Latent-Pursuit's last layer with saturated pixels under noise", () => 
   const obs = observe(forward(gen, z).output, { kind: 'gaussian', sigma: 1e-2 }, { kind: 'none' }, 3);
 
   it('stops on the KKT conditions of the φ-domain problem, checked here independently, with inequalities active', () => {
-    const result = invert(gen, obs, 'lp', { saturationTolerance: tau });
+    // The exact route: under stated noise LP's default route takes the last layer only as a
+    // rough start (roughStart in latentPursuit.ts); without the support refinement it cannot.
+    const result = invert(gen, obs, 'lp', { saturationTolerance: tau, lp: { refine: false } });
     const x = result.layers[0];
     const [n, m] = [dims[1], dims[2]];
     let kkt = 0;

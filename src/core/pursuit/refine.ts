@@ -4,7 +4,7 @@ import { signalMisfit, type InversionContext } from './context';
 import { debiasSignal } from './debias';
 import { trueSupports } from './oracle';
 import { sameSupport } from './support';
-import { emptyHistory, recordHistory, type PhaseReport } from './types';
+import { emptyHistory, recordHistory, type PhaseHistory, type PhaseReport } from './types';
 
 export interface RefineOptions {
   /** Rounds at most (each: one forward pass and one debiasing). @default 20 */
@@ -26,7 +26,8 @@ export interface RefineOptions {
  * `exact` when no round was needed), when a round does not lower the misfit
  * (`converged`), or after `maxRounds` (`max-iterations`). On a noiseless
  * signal that the method recovered, the supports already agree and nothing
- * changes.
+ * changes. The signals go through their rounds in lock step, so each round's
+ * G(ẑ) is one batched pass; each signal's answer is the one it gets alone.
  *
  * @param used the supports each signal was debiased on; undefined skips the
  *   signal (its method failed, and a start from nothing is not a refinement).
@@ -40,56 +41,120 @@ export function* refineSupportsBatch(
 ): Generator<number, void, void> {
   const maxRounds = options.maxRounds ?? 20;
   const n0 = z.rows;
-  // G(ẑ) of every signal in one batched pass (the product kernel gives each column the same bits
-  // as a one-column pass); later rounds, rare, evaluate their own signal alone.
-  const batch = forward(ctx.gen, z);
-  const n = batch.output.rows;
-  for (let j = 0; j < ctx.count; j++) {
-    let basis = used(j);
-    let zj: Float64Array = Float64Array.from({ length: n0 }, (_, i) => z.data[i * ctx.count + j]);
+  const count = ctx.count;
+  /** One batched pass for the ẑ of several signals (the product kernel gives each column the same bits as a one-column pass). */
+  const evaluate = (signals: readonly number[], points: readonly Float64Array[]) => {
+    const k = points.length;
+    const at = matrix(n0, k);
+    points.forEach((v, q) => v.forEach((x, i) => (at.data[i * k + q] = x)));
+    const pass = forward(ctx.gen, at);
+    const n = pass.output.rows;
+    return signals.map((j, q) => ({
+      f: signalMisfit(
+        ctx,
+        j,
+        Float64Array.from({ length: n }, (_, i) => pass.output.data[i * k + q]),
+      ),
+      supports: trueSupports(pass.hidden, q),
+    }));
+  };
+  interface State {
+    readonly j: number;
+    basis: Int32Array[];
+    zj: Float64Array;
+    current: { f: number; supports: Int32Array[] };
+    readonly history: PhaseHistory;
+    rounds: number;
+    accepted: number;
+    stop: PhaseReport['stopReason'];
+    /** Whether the rounds ended at a fixed point (G(ẑ) keeps the supports ẑ was debiased on). */
+    fixed: boolean;
+    done: boolean;
+  }
+  const states: State[] = [];
+  for (let j = 0; j < count; j++) {
+    const basis = used(j);
+    const zj = Float64Array.from({ length: n0 }, (_, i) => z.data[i * count + j]);
     if (basis === undefined || zj.some((v) => !Number.isFinite(v))) continue;
-    const evaluate = (v: Float64Array) => {
-      const pass = forward(ctx.gen, matrix(n0, 1, v));
-      return { f: signalMisfit(ctx, j, pass.output.data), supports: trueSupports(pass.hidden, 0) };
-    };
-    const first = Float64Array.from({ length: n }, (_, i) => batch.output.data[i * ctx.count + j]);
-    let current = { f: signalMisfit(ctx, j, first), supports: trueSupports(batch.hidden, j) };
+    states.push({
+      j,
+      basis,
+      zj,
+      current: { f: 0, supports: [] },
+      history: emptyHistory(),
+      rounds: 0,
+      accepted: 0,
+      stop: 'max-iterations',
+      fixed: false,
+      done: false,
+    });
+  }
+  evaluate(
+    states.map((s) => s.j),
+    states.map((s) => s.zj),
+  ).forEach((c, q) => {
+    states[q].current = c;
     // No penalty: the objective is the misfit ½‖M(y − G(ẑ))‖².
-    const history = emptyHistory();
-    recordHistory(history, 0, current.f, current.f);
-    let rounds = 0;
-    let accepted = 0;
-    let stop: PhaseReport['stopReason'] = 'max-iterations';
-    while (rounds < maxRounds) {
-      if (basis.every((s, i) => sameSupport(s, current.supports[i]))) {
-        stop = accepted > 0 ? 'converged' : 'exact';
-        break;
+    recordHistory(states[q].history, 0, c.f, c.f);
+  });
+  // Every signal's rounds in lock step, so that each round's G(ẑ) is one batched pass.
+  for (;;) {
+    const batch: { s: State; z: Float64Array }[] = [];
+    for (const s of states) {
+      if (s.done) continue;
+      if (s.rounds >= maxRounds) {
+        s.done = true;
+        continue;
       }
-      rounds++;
-      const { z: next } = debiasSignal(ctx, j, current.supports, { start: zj });
-      const trial = next === undefined ? undefined : evaluate(next);
-      if (next === undefined || trial === undefined || !(trial.f < current.f)) {
-        stop = 'converged';
-        break;
+      // A fixed point: G(ẑ) has the supports ẑ was debiased on.
+      if (s.basis.every((b, i) => sameSupport(b, s.current.supports[i]))) {
+        s.stop = s.accepted > 0 ? 'converged' : 'exact';
+        s.fixed = true;
+        s.done = true;
+        continue;
       }
-      basis = current.supports;
-      zj = next;
-      current = trial;
-      accepted++;
-      recordHistory(history, rounds, current.f, current.f);
+      s.rounds++;
+      const { z: next } = debiasSignal(ctx, s.j, s.current.supports, { start: s.zj });
+      if (next === undefined) {
+        s.stop = 'converged';
+        s.done = true;
+        continue;
+      }
+      batch.push({ s, z: next });
     }
-    for (let i = 0; i < n0; i++) z.data[i * ctx.count + j] = zj[i];
-    phases[j].push({
+    if (batch.length === 0) break;
+    evaluate(
+      batch.map((t) => t.s.j),
+      batch.map((t) => t.z),
+    ).forEach((trial, q) => {
+      const { s, z: next } = batch[q];
+      if (!(trial.f < s.current.f)) {
+        s.stop = 'converged';
+        s.done = true;
+        return;
+      }
+      s.basis = s.current.supports;
+      s.zj = next;
+      s.current = trial;
+      s.accepted++;
+      recordHistory(s.history, s.rounds, trial.f, trial.f);
+    });
+    yield states.filter((s) => s.done).length / Math.max(states.length, 1);
+  }
+  for (const s of states) {
+    for (let i = 0; i < n0; i++) z.data[i * count + s.j] = s.zj[i];
+    phases[s.j].push({
       phase: 'refine supports',
-      iterations: rounds,
-      stopReason: stop,
-      ...history,
-      ...(accepted > 0
+      iterations: s.rounds,
+      stopReason: s.stop,
+      ...s.history,
+      ...(s.accepted > 0
         ? {
-            note: `${accepted} round${accepted === 1 ? '' : 's'} re-read the supports from G(ẑ) and lowered the misfit to ${current.f.toExponential(3)}`,
+            note:
+              `${s.accepted} round${s.accepted === 1 ? '' : 's'} re-read the supports from G(ẑ) and lowered the misfit ` +
+              `to ${s.current.f.toExponential(3)}, ${s.fixed ? 'ending where G(ẑ) keeps its supports' : 'until a round no longer lowered it'}`,
           }
         : {}),
     });
-    if (j % 8 === 7) yield (j + 1) / ctx.count;
   }
 }

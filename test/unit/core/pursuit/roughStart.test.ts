@@ -22,10 +22,12 @@ function clean(gen: Net, count: number, seed: number) {
   return { z, obs: observe(forward(gen, z).output, { kind: 'none' }, { kind: 'none' }, seed + 1) };
 }
 
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+
 const ROUTE_NOTE = /rough route's answer did not fit .*: the exact route ran; kept the exact route's answer/;
 
 // Fig. 2's third regime in small: the last hidden layer is wider than the image (n_L > n).
-describe('Latent-Pursuit on a last layer wider than the known pixels', () => {
+describe('Latent-Pursuit with a rough last layer: wider than the known pixels, or under noise', () => {
   it('takes the last layer only as a rough start (rough-start), and the support refinement recovers z', () => {
     // random:20,150,100:tanh — about 75 of 150 units on, more than (n + 1)/2: Theorem 1 cannot hold for x_1.
     const gen = randomGaussianGenerator([20, 150, 100], { kind: 'tanh' }, 0);
@@ -68,6 +70,23 @@ describe('Latent-Pursuit on a last layer wider than the known pixels', () => {
       expect(s.iterations).toBe(s.phases.reduce((a, p) => a + p.iterations, 0));
       expect(s.residual).toBeLessThan(1e-20);
     });
+  });
+
+  it('under stated noise, takes the last layer as a rough start too, and lands within 1 dB of the end-to-end Oracle', () => {
+    const gen = randomGaussianGenerator([20, 60, 200], { kind: 'tanh' }, 2);
+    const count = 8;
+    const z = matrix(20, count, createRng(3).fillGaussian(new Float64Array(20 * count)));
+    const truth = forward(gen, z);
+    const obs = observe(truth.output, { kind: 'gaussian', sigma: 0.05 }, { kind: 'none' }, 4);
+    const lp = invert(gen, obs, 'lp');
+    const oracle = invert(gen, obs, 'oracle-e2e', {}, truth.hidden);
+    const snr = (zHat: Matrix) =>
+      median(Array.from({ length: count }, (_, j) => -20 * Math.log10(relativeError(zHat, z, j))));
+    for (const s of lp.signals) {
+      expect(s.phases[0]).toMatchObject({ stopReason: 'rough-start', iterations: 100 });
+      expect(s.phases[0].note).toMatch(/under the stated noise/);
+    }
+    expect(snr(lp.z)).toBeGreaterThan(snr(oracle.z) - 1);
   });
 
   it('keeps the exact route where the refinement is turned off (it alone could not correct a rough start)', () => {
