@@ -89,7 +89,9 @@ function noiseNorm(noise: NoiseSpec, known: number): number {
  * x̂_L = argmin ½‖φ⁻¹(y) − b_L − W_L x‖² + λ_L‖x‖₁ on the known pixels, then
  * for i = L−1 … 1 the lasso on the rows Ŝ_{i+1} = supp(x̂_{i+1}), then z by
  * least squares on Ŝ_1, then (by default) debiasing. Ignores what
- * Latent-Pursuit uses: nonnegativity and the off-support rows.
+ * Latent-Pursuit uses: nonnegativity and the off-support rows. With λ = 0 an
+ * inner layer's lasso is least squares: one exact solve where |Ŝ_{i+1}| ≥ n_i,
+ * basis pursuit (its λ → 0⁺ limit) where fewer rows leave it underdetermined.
  */
 export function* layeredBasisPursuit(
   ctx: InversionContext,
@@ -161,12 +163,28 @@ export function* layeredBasisPursuit(
       i === L && ctx.saturation.range !== undefined ? { sat: ctx.saturation, side: ctx.saturation.side } : undefined,
     );
 
+    const everyColumn = Int32Array.from({ length: layer.W.cols }, (_, q) => q);
     // Basis pursuit where λ = 0 leaves the layer underdetermined (fewer rows than unknowns):
     // the lasso's λ → 0⁺ limit, min ‖x‖₁ s.t. W x = c, by active-set rounds from the empty
     // support with λ = 1e-7 of the gradient scale (debiasing removes that λ's bias).
     const pending: number[] = [];
+    /** Signal j's closed-form x̂_{i−1}, with its one-point report: the least-squares misfit, the objective adding λ‖x‖₁. */
+    const keep = (j: number, x: Float64Array, phase: string, stopReason: 'exact' | 'kkt', lam: number) => {
+      for (let q = 0; q < layer.W.cols; q++) estimates[i - 1].data[q * count + j] = x[q];
+      const misfit = smoothAt(layerMisfit, layer, x, j);
+      phases[j].push({ phase, iterations: 1, stopReason, ...onePoint(misfit + lam * l1Norm(x), misfit) });
+    };
     for (let j = 0; j < count; j++) {
       const { rows, c } = system(j);
+      // An inner layer with λ = 0 and at least as many supported rows as unknowns: the lasso is
+      // least squares, whose minimiser (W[R,:] of full column rank) is one exact solve. The output
+      // layer keeps FISTA (its saturated pixels are one-sided rows; it starts from least squares).
+      if (o.exact && lambda[j] === 0 && i < L && rows.length >= layer.W.cols) {
+        const x = leastSquaresOnSupport(layer.W, layer.Wt, rows, everyColumn, c).x;
+        if (x === undefined) pending.push(j);
+        else keep(j, x, `layer ${i} (least squares)`, 'exact', 0);
+        continue;
+      }
       if (!(o.exact && lambda[j] === 0 && rows.length < layer.W.cols)) {
         pending.push(j);
         continue;
@@ -191,19 +209,8 @@ export function* layeredBasisPursuit(
         });
         return bp === undefined ? undefined : exactFitOnSupport(layer, r, cc, bp);
       });
-      if (x === undefined) {
-        pending.push(j);
-        continue;
-      }
-      for (let q = 0; q < layer.W.cols; q++) estimates[i - 1].data[q * count + j] = x[q];
-      // Its least-squares misfit; the objective adds λ‖x‖₁.
-      const misfit = smoothAt(layerMisfit, layer, x, j);
-      phases[j].push({
-        phase: `layer ${i} (basis pursuit, active set)`,
-        iterations: 1,
-        stopReason: 'kkt',
-        ...onePoint(misfit + lambda[j] * l1Norm(x), misfit),
-      });
+      if (x === undefined) pending.push(j);
+      else keep(j, x, `layer ${i} (basis pursuit, active set)`, 'kkt', lambda[j]);
     }
 
     // The lasso by FISTA for the others, on a sub-batch of just those signals.
