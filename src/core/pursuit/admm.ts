@@ -6,7 +6,7 @@ import { leastSquaresOnSupport } from './leastSquares';
 import { exactAttemptSchedule } from './fista';
 import { columnSupport, nearlySameSupport } from './support';
 import { stallDetector, type StallRule } from './stall';
-import { emptyHistory, recordHistory, type PhaseReport, type PhaseStop } from './types';
+import { emptyHistory, recordHistory, type PhaseReport, type PhaseStop, type RoughStart } from './types';
 
 /**
  * One layer of Latent-Pursuit below the output (ALGORITHMS.md §4, Eq. 6 and
@@ -45,6 +45,8 @@ export interface AdmmOptions {
   readonly kktTolerance?: number;
   /** When the iterations count as stalled (stall.ts). @default window 100, tolerance 1e-6 */
   readonly stall?: StallRule;
+  /** Signals that need only a rough iterate (types.ts, RoughStart). */
+  readonly rough?: RoughStart;
   readonly phase: string;
 }
 
@@ -155,6 +157,7 @@ export function* linearizedAdmm(
   const lastSupport: (Int32Array | undefined)[] = new Array(count).fill(undefined);
   const stall = stallDetector(count, options.stall);
   const schedule = exactAttemptSchedule(count, exactEvery);
+  const rough = options.rough;
 
   // Working copies of the signals still running (batch column k is signal cols[k]); finished
   // signals are written to x0 and leave the batch, so later products skip them.
@@ -243,6 +246,9 @@ export function* linearizedAdmm(
       ) {
         finish(k, 'stalled', iteration, stall.describe());
         done[k] = 1;
+      } else if (rough?.signals[cols[k]] === 1 && iteration >= rough.iterations) {
+        finish(k, 'rough-start', iteration, rough.note(cols[k]));
+        done[k] = 1;
       } else if (iteration >= maxIterations) {
         finish(k, 'max-iterations', iteration);
         done[k] = 1;
@@ -251,8 +257,8 @@ export function* linearizedAdmm(
     if (exactEvery > 0 && iteration % exactEvery === 0) {
       const col = matrix(n, 1);
       for (let k = 0; k < ka; k++) {
-        if (done[k]) continue;
         const j = cols[k];
+        if (done[k] || rough?.signals[j] === 1) continue;
         for (let i = 0; i < n; i++) col.data[i] = x.data[i * ka + k];
         // z is not sparse: its "support" is every coordinate, and the exact solve is one least squares.
         const support = nonnegative

@@ -2,7 +2,7 @@ import { gemm } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import { columnSupport, nearlySameSupport } from './support';
 import { stallDetector, type StallRule } from './stall';
-import { emptyHistory, recordHistory, type PhaseReport, type PhaseStop } from './types';
+import { emptyHistory, recordHistory, type PhaseReport, type PhaseStop, type RoughStart } from './types';
 
 /**
  * The smooth part f of a composite problem min f(x) + h(x), evaluated on
@@ -69,12 +69,8 @@ export interface FistaOptions {
    * its tolerance, the stall rule or the cap). @default unlimited (the schedule spaces them out)
    */
   readonly maxExactFailures?: number;
-  /**
-   * Signals whose caller needs only a rough iterate, to be corrected by a later phase: they try
-   * no exact step and stop after `iterations` (`rough-start`, with `note`), unless the
-   * tolerance or the stall rule stops them first.
-   */
-  readonly rough?: { readonly signals: Uint8Array; readonly iterations: number; readonly note: (j: number) => string };
+  /** Signals that need only a rough iterate (types.ts, RoughStart). */
+  readonly rough?: RoughStart;
   /** Phase name for reports. */
   readonly phase: string;
 }

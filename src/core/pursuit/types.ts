@@ -42,6 +42,17 @@ export type PhaseStop =
   | 'failed'
   | 'cancelled';
 
+/**
+ * Signals whose phase only needs a rough iterate, which a later phase corrects: they try no
+ * exact step and stop after `iterations` (`rough-start`, with `note`), unless an earlier rule
+ * stops them first.
+ */
+export interface RoughStart {
+  readonly signals: Uint8Array;
+  readonly iterations: number;
+  readonly note: (j: number) => string;
+}
+
 /** One phase (a layer's sub-problem, or the debiasing) of one signal. */
 export interface PhaseReport {
   /** e.g. `layer 2 (FISTA)`, `z (ADMM)`, `debias`. */

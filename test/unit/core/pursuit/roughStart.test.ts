@@ -92,6 +92,12 @@ describe('Latent-Pursuit with a rough last layer: wider than the known pixels, o
     lp.signals.forEach((s, j) => {
       expect(s.phases[0]).toMatchObject({ stopReason: 'rough-start', iterations: 100 });
       expect(s.phases[0].note).toMatch(/under the stated noise/);
+      // The inner layer below it gives a start only, too.
+      expect(s.phases[1]).toMatchObject({
+        phase: expect.stringMatching(/^layer 1/),
+        stopReason: 'rough-start',
+        iterations: 20,
+      });
       // Each answer fits the noise floor, or the exact route ran for it and says so.
       if (!(s.residual <= floors[j])) expect(s.phases.some((p) => ROUTE_NOTE_ANY.test(p.note ?? ''))).toBe(true);
     });

@@ -490,6 +490,15 @@ describe('Eq. 6 and Eq. 10 (inner layers and z of Latent-Pursuit)', () => {
     expect(kkt.stationarity).toBeLessThan(1e-5);
   });
 
+  it('a rough signal stops at its budget (rough-start, with the note) without the exact step that ends the others', () => {
+    const p = constrainedInstance(11, true, 0);
+    const exact = run(linearizedAdmm(p, matrix(p.W.cols, 1), { phase: 'test' }))[0];
+    expect(exact).toMatchObject({ stopReason: 'kkt', iterations: 10 });
+    const rough = { signals: Uint8Array.of(1), iterations: 15, note: () => 'a start' };
+    const [report] = run(linearizedAdmm(p, matrix(p.W.cols, 1), { phase: 'test', rough }));
+    expect(report).toMatchObject({ stopReason: 'rough-start', iterations: 15, note: 'a start' });
+  });
+
   it('under noise, the candidate with the active off-support rows held at 0 is the constrained minimiser', () => {
     let checked = 0;
     for (let seed = 1; seed <= 40; seed++) {
