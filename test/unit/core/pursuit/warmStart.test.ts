@@ -8,7 +8,7 @@ import { observe } from '../../../../src/core/model/observation';
 import { randomGaussianGenerator } from '../../../../src/core/model/random';
 import { activeSetLasso } from '../../../../src/core/pursuit/activeSet';
 import { exactConstrainedCandidate, type ConstrainedLayerProblem } from '../../../../src/core/pursuit/admm';
-import { createContext } from '../../../../src/core/pursuit/context';
+import { createContext, outputSystem } from '../../../../src/core/pursuit/context';
 import { invert } from '../../../../src/core/pursuit/methods';
 import { leastSquaresStart } from '../../../../src/core/pursuit/warmStart';
 
@@ -36,12 +36,21 @@ describe('least-squares warm start of the last layer', () => {
     }
   });
 
-  it('solves by CGLS on the known pixels where some are hidden, and leaves too few known pixels and wide layers alone', () => {
-    // 20% hidden: 48 known rows for 30 unknowns — CGLS on 30 unknowns is exact after at most 30 steps.
-    const masked = observe(truth.output, { kind: 'none' }, { kind: 'random', fraction: 0.2 }, 5);
-    const x0 = matrix(30, count);
-    expect(leastSquaresStart(createContext(gen, masked), x0, true)).toBe(count);
-    for (let j = 0; j < count; j++) expect(maxDiff(column(x0, j), column(truth.hidden[0], j))).toBeLessThan(1e-8);
+  it('solves on the known pixels where some are hidden, and leaves too few known pixels and wide layers alone', () => {
+    // 40% hidden from 256 pixels: 154 known rows for 120 unknowns, each signal its own rows, so
+    // one Gram factor per signal. Exact to rounding (50 CGLS iterations on 120 unknowns are not).
+    const big = randomGaussianGenerator([10, 120, 256], { kind: 'tanh' }, 3);
+    const zz = matrix(10, count, createRng(4).fillGaussian(new Float64Array(10 * count)));
+    const t = forward(big, zz);
+    const masked = observe(t.output, { kind: 'none' }, { kind: 'random', fraction: 0.4 }, 5);
+    const x0 = matrix(120, count);
+    expect(leastSquaresStart(createContext(big, masked), x0, true)).toBe(count);
+    for (let j = 0; j < count; j++) expect(maxDiff(column(x0, j), column(t.hidden[0], j))).toBeLessThan(1e-9);
+    // From that start LP's last layer meets the KKT conditions at its first iteration, as unmasked.
+    for (const s of invert(big, masked, 'lp').signals) {
+      expect(s.phases[0].stopReason).toBe('kkt');
+      expect(s.phases[0].iterations).toBe(1);
+    }
     // 60% hidden: 24 known rows for 30 unknowns, no unique least squares to start from.
     const sparse = observe(truth.output, { kind: 'none' }, { kind: 'random', fraction: 0.6 }, 5);
     const untouched = matrix(30, count);
@@ -50,6 +59,46 @@ describe('least-squares warm start of the last layer', () => {
     const wide = randomGaussianGenerator([8, 60, 40], { kind: 'identity' }, 3);
     const wideObs = observe(forward(wide, z).output, { kind: 'none' }, { kind: 'none' }, 5);
     expect(leastSquaresStart(createContext(wide, wideObs), matrix(60, count), true)).toBe(0);
+  });
+
+  it('shares one factor among the signals of a rows mask, each still its own exact least squares', () => {
+    // 16×16 images, rows 0–5 hidden in every signal: 160 known rows for 120 unknowns.
+    const square = randomGaussianGenerator([10, 120, 256], { kind: 'tanh' }, 7);
+    const many = 5;
+    const zz = matrix(10, many, createRng(8).fillGaussian(new Float64Array(10 * many)));
+    const t = forward(square, zz);
+    const obs = observe(t.output, { kind: 'none' }, { kind: 'rows', from: 0, to: 5 }, 5);
+    const x0 = matrix(120, many);
+    expect(leastSquaresStart(createContext(square, obs), x0, true)).toBe(many);
+    for (let j = 0; j < many; j++) expect(maxDiff(column(x0, j), column(t.hidden[0], j))).toBeLessThan(1e-9);
+  });
+
+  it('falls back to CGLS where the known rows leave a column undetermined', () => {
+    // Column 0 of the last layer lives only in the hidden rows 0–15: W[R,:]ᵀW[R,:] is singular
+    // although WᵀW is not, so the factor fails and CGLS returns a least-squares solution.
+    const square = randomGaussianGenerator([8, 30, 64], { kind: 'identity' }, 9);
+    const out = square.layers[1];
+    for (let r = 16; r < 64; r++) out.W.data[r * 30] = 0;
+    const zz = matrix(8, 2, createRng(10).fillGaussian(new Float64Array(16)));
+    const obs = observe(forward(square, zz).output, { kind: 'none' }, { kind: 'rows', from: 0, to: 1 }, 5);
+    const ctx = createContext(square, obs);
+    const x0 = matrix(30, 2);
+    expect(leastSquaresStart(ctx, x0, false)).toBe(2);
+    const last = ctx.layers[1];
+    for (let j = 0; j < 2; j++) {
+      const { target, equations } = outputSystem(ctx, j);
+      const x = column(x0, j);
+      // Normal equations on the known rows: W[R,:]ᵀ(c − W[R,:] x) = 0.
+      const grad = new Float64Array(30);
+      let scale = 0;
+      for (const r of equations) {
+        let res = target[r];
+        for (let k = 0; k < 30; k++) res -= last.W.data[r * 30 + k] * x[k];
+        for (let k = 0; k < 30; k++) grad[k] += last.W.data[r * 30 + k] * res;
+        for (let k = 0; k < 30; k++) scale = Math.max(scale, Math.abs(last.W.data[r * 30 + k] * target[r]));
+      }
+      expect(Math.max(...Array.from(grad, Math.abs))).toBeLessThan(1e-8 * scale * equations.length);
+    }
   });
 });
 
