@@ -1,4 +1,4 @@
-import { gemmSubset } from '../linalg/gemm';
+import { gemm, gemmSubset } from '../linalg/gemm';
 import { matrix, type Matrix } from '../linalg/matrix';
 import type { PreparedLayer } from './prepared';
 
@@ -33,7 +33,13 @@ export function frozenAffineMap(
     const prev = supports[i - 1];
     const isOutput = i === layers.length - 1;
     const outRows = isOutput ? rows : supports[i];
-    const block = gemmSubset(W, T, matrix(outRows.length, n0), { rows: outRows, inner: prev });
+    // Every output row: the whole W_L times T (zero outside S_{L−1}), more multiplications than
+    // the supported block but W_L's panels are packed once per generator (linalg/constant.ts),
+    // where gathering W_L[:, S_{L−1}] into panels on every call was most of the debiasing's time.
+    const block =
+      isOutput && outRows.length === W.rows
+        ? gemm(W, T, matrix(outRows.length, n0))
+        : gemmSubset(W, T, matrix(outRows.length, n0), { rows: outRows, inner: prev });
     const tNext = new Float64Array(isOutput ? outRows.length : W.rows);
     for (let k = 0; k < outRows.length; k++) {
       const r = outRows[k];
