@@ -49,7 +49,18 @@ export function activeSetLasso(p: ActiveSetProblem): Float64Array | undefined {
   const n = W.cols;
   const m = W.rows;
   const maxRounds = p.maxRounds ?? 40;
-  const gram = p.gram !== undefined && rows.length === m ? p.gram : undefined;
+  // On a subset of the rows (a mask, an inner layer's support) there is no Gram matrix to slice:
+  // W[R,:]ᵀW[R,:] is formed on the product kernel where it costs at most four times the guess's own
+  // block (n ≤ 2|guess|), which the rounds would otherwise form anyway. The rounds are then
+  // |T|² + (n − |T|)|T| each instead of ~|R|(n + 2|T|) scalar multiply-adds, and a guess shedding
+  // many entries drops them in one factorisation. An inner LP layer's exact candidates (n = 128,
+  // ~13 rounds from ~95 guessed entries to ~63) took 35–40% less time.
+  const gram =
+    p.gram !== undefined && rows.length === m
+      ? p.gram
+      : rows.length < m && n <= 2 * p.guess.length
+        ? gemmSubset(Wt, W, matrix(n, n), { inner: rows })
+        : undefined;
   // Every row (the common, unmasked case): contiguous loops, the same sums in the same order.
   const allRows = rows.length === m && rows.every((r, i) => r === i);
   const wt = Wt.data;

@@ -102,40 +102,63 @@ describe('least-squares warm start of the last layer', () => {
   });
 });
 
+/** W (m × n, entries N(0, 1/m)), and c = W x + noise for an x ≥ 0 with every third entry set. */
+function noisySparseProblem(m: number, n: number, seed: number) {
+  const W = matrix(m, n, createRng(seed).fillGaussian(new Float64Array(m * n), 1 / Math.sqrt(m)));
+  const xTrue = new Float64Array(n);
+  for (let k = 0; k < n; k += 3) xTrue[k] = 1 + (k % 5);
+  const noise = createRng(seed + 1).fillGaussian(new Float64Array(m), 0.05);
+  const c = Float64Array.from(noise, (e, r) => {
+    let s = e;
+    for (let k = 0; k < n; k++) s += W.data[r * n + k] * xTrue[k];
+    return s;
+  });
+  return { W, Wt: transpose(W), c };
+}
+
+/** KKT of min ½‖c_R − W[R,:] x‖² + λ1ᵀx, x ≥ 0, from the true residual. */
+function expectNonnegativeLassoKkt(W: Matrix, rows: Int32Array, c: Float64Array, x: Float64Array, lambda: number) {
+  const n = W.cols;
+  for (let k = 0; k < n; k++) {
+    let g = 0;
+    for (const r of rows) {
+      let p = 0;
+      for (let q = 0; q < n; q++) p += W.data[r * n + q] * x[q];
+      g -= W.data[r * n + k] * (c[r] - p);
+    }
+    if (x[k] > 0) expect(Math.abs(g + lambda)).toBeLessThan(1e-9);
+    else expect(g + lambda).toBeGreaterThan(-1e-9);
+  }
+}
+
 describe('active-set rounds in the Gram matrix’s terms', () => {
   it('reach the same minimiser as the rounds on the true residual, from a guess that must shed many entries', () => {
-    const m = 60;
-    const n = 40;
-    const W = matrix(m, n, createRng(11).fillGaussian(new Float64Array(m * n), 1 / Math.sqrt(m)));
-    const Wt = transpose(W);
-    const gram = gemm(Wt, W, matrix(n, n));
-    const xTrue = new Float64Array(n);
-    for (let k = 0; k < n; k += 3) xTrue[k] = 1 + (k % 5);
-    const c = new Float64Array(m);
-    const noise = createRng(12).fillGaussian(new Float64Array(m), 0.05);
-    for (let r = 0; r < m; r++) {
-      let s = noise[r];
-      for (let k = 0; k < n; k++) s += W.data[r * n + k] * xTrue[k];
-      c[r] = s;
-    }
+    const { W, Wt, c } = noisySparseProblem(60, 40, 11);
+    const gram = gemm(Wt, W, matrix(40, 40));
     for (const lambda of [0, 0.05]) {
-      const problem = { W, Wt, rows: all(m), target: c, lambda, nonnegative: true, guess: all(n) };
+      const problem = { W, Wt, rows: all(60), target: c, lambda, nonnegative: true, guess: all(40) };
       const withGram = activeSetLasso({ ...problem, gram })!;
       const withResidual = activeSetLasso(problem)!;
       expect(withGram).toBeDefined();
       expect(withResidual).toBeDefined();
       expect(maxDiff(withGram, withResidual)).toBeLessThan(1e-12);
-      // KKT of the nonnegative lasso, from the true residual.
-      for (let k = 0; k < n; k++) {
-        let g = 0;
-        for (let r = 0; r < m; r++) {
-          let p = 0;
-          for (let q = 0; q < n; q++) p += W.data[r * n + q] * withGram[q];
-          g -= W.data[r * n + k] * (c[r] - p);
-        }
-        if (withGram[k] > 0) expect(Math.abs(g + lambda)).toBeLessThan(1e-9);
-        else expect(g + lambda).toBeGreaterThan(-1e-9);
-      }
+      expectNonnegativeLassoKkt(W, all(60), c, withGram, lambda);
+    }
+  });
+
+  it('on a subset of the rows, reach the same minimiser through the subset’s Gram matrix (a large guess) as on the true residual (a small one)', () => {
+    const { W, Wt, c } = noisySparseProblem(90, 40, 31);
+    // Every other row from the tenth, and every row from the sixtieth: 55 of 90 rows, for 40 unknowns.
+    const rows = all(90).filter((r) => (r >= 10 && r % 2 === 0) || r >= 60);
+    for (const lambda of [0, 0.05]) {
+      const problem = { W, Wt, rows, target: c, lambda, nonnegative: true };
+      // n ≤ 2|guess|: the rounds run on W[R,:]ᵀW[R,:]; from a guess of 3 they run on the residual.
+      const fromWide = activeSetLasso({ ...problem, guess: all(40) })!;
+      const fromNarrow = activeSetLasso({ ...problem, guess: Int32Array.of(0, 3, 6), maxRounds: 200 })!;
+      expect(fromWide).toBeDefined();
+      expect(fromNarrow).toBeDefined();
+      expect(maxDiff(fromWide, fromNarrow)).toBeLessThan(1e-12);
+      expectNonnegativeLassoKkt(W, rows, c, fromWide, lambda);
     }
   });
 });
