@@ -48,8 +48,10 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Stack traces point into src/ (the bin enables source maps before loading the build).
+  // Stack traces point into src/ (the bin enables source maps before loading the build). Mappings
+  // only: Node parses each chunk's map as the chunk loads, and the sources' text tripled their size.
   sourcemap: 'linked',
+  sourcesContent: false,
   // resvg is a native addon (a .node file per platform, found at run time): it stays a package.
   // highs (the lei method's LP solver) finds its highs.wasm beside its own module file: it stays one too.
   external: ['@resvg/resvg-js', 'highs'],

@@ -177,6 +177,15 @@ describe('the built CLI', () => {
     );
   });
 
+  it('keeps only mappings in its source maps, not the sources’ text (Node parses each map as its chunk loads)', () => {
+    const maps = readdirSync(repoPath('out/cli/chunks')).filter((f) => f.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    for (const f of maps) {
+      const map = JSON.parse(readFileSync(repoPath(`out/cli/chunks/${f}`), 'utf8')) as { sourcesContent?: unknown };
+      expect(map.sourcesContent, f).toBeUndefined();
+    }
+  });
+
   it('falls back to the source when a file of the build changed since, and PURSUIT_LAB_CLI=built refuses it', () => {
     const stampPath = repoPath('out/cli/stamp.json');
     const original = readFileSync(stampPath, 'utf8');
