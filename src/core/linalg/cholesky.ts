@@ -1,3 +1,8 @@
+import { productKernel } from './gemm';
+
+/** Order from which choleskyInPlace hands the factorisation to the product kernel. */
+const KERNEL_CHOLESKY_FROM = 16;
+
 /**
  * Cholesky factorisation G = L Lᵀ of a symmetric positive definite n × n
  * matrix, in place: the lower triangle of `g` becomes L (the strict upper
@@ -8,8 +13,20 @@
  *   columns before it, so G is not numerically positive definite. A singular
  *   Gram matrix leaves pivots of rounding size rather than exact zeros, so a
  *   plain `> 0` test would "solve" rank-deficient systems with arbitrary answers.
+ *   After a failure `g` holds nothing of use (partly factored, or as it was).
  */
 export function choleskyInPlace(g: Float64Array, n: number): boolean {
+  // The product kernel's own (WebAssembly SIMD, eight rows at a time: the same bits) from the
+  // order where it pays for copying the matrix in and out of the module's memory.
+  if (n >= KERNEL_CHOLESKY_FROM) {
+    const done = productKernel().cholesky?.(g, n);
+    if (done !== undefined) return done;
+  }
+  return choleskyLoop(g, n);
+}
+
+/** choleskyInPlace's TypeScript loop: the reference for the kernel's factorisation. */
+export function choleskyLoop(g: Float64Array, n: number): boolean {
   // Columns j and k = j + 1 together, four rows at a time: each load of a row serves two
   // columns and each load of rows j, k four rows (the loops are load-bound). Every entry is
   // still its own sum with its terms in the same order (column k's last term, p = j, is

@@ -28,6 +28,11 @@ export interface ProductKernel {
    * Shapes: out is |rows| × |cols|. Returns out.
    */
   gemm(a: Matrix, b: Matrix, out: Matrix, options?: ProductOptions): Matrix;
+  /**
+   * Cholesky factorisation in place with the same bits as choleskyInPlace's TypeScript loop
+   * (see there), where the kernel has a faster one; undefined where it declines (the loop runs).
+   */
+  cholesky?(g: Float64Array, n: number): boolean | undefined;
 }
 
 /** Resolved sizes and index accessors of a product; shared by kernels. */

@@ -17,6 +17,10 @@ import { GEMM_WASM } from './wasmGemmBytes';
  * Loop order: column blocks of NC, row blocks of MC, inner blocks of KC; the
  * C block (MC × NC) lives in the module's memory, so memory stays fixed (about
  * 1.8 MiB) whatever the product's size.
+ *
+ * The module also factors Cholesky (`cholesky`, for choleskyInPlace): the
+ * matrix is copied in column-major after the blocks, and the memory grows to
+ * the largest order factored so far (at most CHOLESKY_MAX).
  */
 
 /** Column block: a packed B block (KC × NC doubles = 1 MiB). */
@@ -28,6 +32,13 @@ const A_PTR = 0;
 const B_PTR = A_PTR + A_BYTES;
 const C_PTR = B_PTR + B_BYTES;
 const PAGE = 65536;
+/** The Cholesky factorisation's matrix, after the product's blocks (grown on demand). */
+const CHOLESKY_PTR = C_PTR + C_BYTES;
+/**
+ * Largest order factored in the module: its n² doubles stay allocated in the module's memory
+ * (which cannot shrink) for the thread's life — 32 MiB at 2048. Larger ones take the TypeScript loop.
+ */
+const CHOLESKY_MAX = 2048;
 
 /** The part of the WebAssembly API this module uses (core has no DOM or Node typings). */
 interface WasmApi {
@@ -39,6 +50,7 @@ interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
+type CholeskyFn = (ptr: number, n: number) => number;
 type PanelsFn = (
   mPanels: number,
   nPanels: number,
@@ -71,10 +83,12 @@ export function createWasmKernel(): ProductKernel | undefined {
   if (wasm === undefined) return unavailable('this JavaScript engine has no WebAssembly');
   if (!wasm.validate(GEMM_WASM)) return unavailable('this engine lacks WebAssembly SIMD (f64x2)');
   let panels: PanelsFn;
+  let choleskyFn: CholeskyFn;
   let memory: WasmMemory;
   try {
     const instance = new wasm.Instance(new wasm.Module(GEMM_WASM), {});
     panels = instance.exports.panels as PanelsFn;
+    choleskyFn = instance.exports.cholesky as CholeskyFn;
     memory = instance.exports.memory as WasmMemory;
     // The operands start at address 0: the module must own no memory of its own
     // (no static data, no stack), which a rebuilt gemm.ts could add.
@@ -85,12 +99,37 @@ export function createWasmKernel(): ProductKernel | undefined {
     return unavailable(`WebAssembly could not be instantiated: ${e instanceof Error ? e.message : String(e)}`);
   }
   wasmUnavailableReason = undefined;
-  const packA = new Float64Array(memory.buffer, A_PTR, A_BYTES / 8);
-  const packB = new Float64Array(memory.buffer, B_PTR, B_BYTES / 8);
-  const cBlock = new Float64Array(memory.buffer, C_PTR, C_BYTES / 8);
+  // Views of the module's memory; growing it (a larger factorisation) replaces its buffer.
+  let packA = new Float64Array(memory.buffer, A_PTR, A_BYTES / 8);
+  let packB = new Float64Array(memory.buffer, B_PTR, B_BYTES / 8);
+  let cBlock = new Float64Array(memory.buffer, C_PTR, C_BYTES / 8);
+  const ensure = (bytes: number) => {
+    const need = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
+    if (need <= 0) return;
+    memory.grow(need);
+    packA = new Float64Array(memory.buffer, A_PTR, A_BYTES / 8);
+    packB = new Float64Array(memory.buffer, B_PTR, B_BYTES / 8);
+    cBlock = new Float64Array(memory.buffer, C_PTR, C_BYTES / 8);
+  };
 
   return {
     name: 'wasm-simd',
+    cholesky(g: Float64Array, n: number): boolean | undefined {
+      if (n > CHOLESKY_MAX) return undefined;
+      ensure(CHOLESKY_PTR + n * n * 8);
+      // Column-major in the module: row i of column p at p·n + i, the lower triangle of g transposed.
+      const m = new Float64Array(memory.buffer, CHOLESKY_PTR, n * n);
+      for (let i = 0; i < n; i++) {
+        const row = i * n;
+        for (let p = 0; p <= i; p++) m[p * n + i] = g[row + p];
+      }
+      if (choleskyFn(CHOLESKY_PTR, n) === 0) return false;
+      for (let i = 0; i < n; i++) {
+        const row = i * n;
+        for (let p = 0; p <= i; p++) g[row + p] = m[p * n + i];
+      }
+      return true;
+    },
     gemm(a: Matrix, b: Matrix, out: Matrix, options = {}) {
       const { m, k, n } = checkProduct(a, b, out, options);
       if (n === 1) {

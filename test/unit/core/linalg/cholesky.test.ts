@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { choleskyDiagonalRatio, choleskyInPlace, choleskySolveInPlace } from '../../../../src/core/linalg/cholesky';
+import { blockedKernel } from '../../../../src/core/linalg/blockedKernel';
+import {
+  choleskyDiagonalRatio,
+  choleskyInPlace,
+  choleskyLoop,
+  choleskySolveInPlace,
+} from '../../../../src/core/linalg/cholesky';
+import { productKernel, useProductKernel } from '../../../../src/core/linalg/gemm';
 import { createRng } from '../../../../src/core/linalg/rng';
 
 /** Hand-made factor L = [[2,0,0],[1,3,0],[-1,2,1]] and G = L Lᵀ (all exact in float64). */
@@ -113,6 +120,49 @@ describe('choleskyInPlace, two columns and four rows at a time', () => {
       referenceCholesky(expected, n);
       expect(choleskyInPlace(g, n)).toBe(true);
       expect(Array.from(g)).toStrictEqual(Array.from(expected));
+    }
+  });
+});
+
+describe('choleskyInPlace on the WebAssembly kernel', () => {
+  it('gives the bits of the TypeScript loop, for every remainder of its eight-row blocks', () => {
+    expect(productKernel().name).toBe('wasm-simd');
+    // From KERNEL_CHOLESKY_FROM (16) on, the kernel factors; the loop is the reference.
+    for (const n of [16, 17, 18, 23, 24, 25, 31, 40, 64, 101, 167]) {
+      const g = randomSpd(300 + n, n + 4, n);
+      const viaKernel = Float64Array.from(g);
+      const viaLoop = Float64Array.from(g);
+      expect(choleskyInPlace(viaKernel, n)).toBe(true);
+      expect(choleskyLoop(viaLoop, n)).toBe(true);
+      expect(Array.from(viaKernel)).toStrictEqual(Array.from(viaLoop));
+    }
+  });
+
+  it('refuses what the loop refuses: a singular Gram matrix, an indefinite one, a NaN pivot', () => {
+    const n = 40;
+    // Rank 20: A is 20 × 40.
+    const singular = randomSpd(41, 20, n).map((v, i) => v - (i % (n + 1) === 0 ? 1 : 0));
+    const indefinite = randomSpd(42, 50, n);
+    indefinite[17 * n + 17] = -1;
+    const nan = randomSpd(43, 50, n);
+    nan[30 * n + 30] = Number.NaN;
+    for (const g of [singular, indefinite, nan]) {
+      expect(choleskyLoop(Float64Array.from(g), n)).toBe(false);
+      expect(choleskyInPlace(Float64Array.from(g), n)).toBe(false);
+    }
+  });
+
+  it('factors with the TypeScript kernel too (no factorisation of its own: the loop runs)', () => {
+    const previous = useProductKernel(blockedKernel);
+    try {
+      const g = randomSpd(44, 60, 50);
+      const a = Float64Array.from(g);
+      const b = Float64Array.from(g);
+      expect(choleskyInPlace(a, 50)).toBe(true);
+      expect(choleskyLoop(b, 50)).toBe(true);
+      expect(Array.from(a)).toStrictEqual(Array.from(b));
+    } finally {
+      useProductKernel(previous);
     }
   });
 });
