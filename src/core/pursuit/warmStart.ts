@@ -136,19 +136,47 @@ function rowKey(rowMask: Uint8Array, q: number, k: number): string {
  * hidden rows H where those are fewer); null where it is not positive definite.
  */
 function knownRowsFactor(layer: PreparedLayer, rows: Int32Array): Float64Array | null {
-  const { W, Wt, gram } = layer;
+  const { W, gram } = layer;
   const n = W.cols;
   const m = W.rows;
   let g: Float64Array;
-  if (2 * rows.length <= m) g = gemmSubset(Wt, W, matrix(n, n), { inner: rows }).data;
+  if (2 * rows.length <= m) g = lowerGram(layer, rows);
   else {
     const known = new Uint8Array(m);
     for (const r of rows) known[r] = 1;
-    const hidden = Int32Array.from({ length: m }, (_, r) => r).filter((r) => !known[r]);
-    g = gemmSubset(Wt, W, matrix(n, n), { inner: hidden }).data;
-    for (let i = 0; i < g.length; i++) g[i] = gram.data[i] - g[i];
+    g = lowerGram(
+      layer,
+      Int32Array.from({ length: m }, (_, r) => r).filter((r) => !known[r]),
+    );
+    for (let i = 0; i < n; i++) for (let c = 0; c <= i; c++) g[i * n + c] = gram.data[i * n + c] - g[i * n + c];
   }
   return choleskyInPlace(g, n) ? g : null;
+}
+
+/** Row blocks of lowerGram: its products skip the blocks above the diagonal (5/8 of the full product's work). */
+const LOWER_GRAM_BLOCKS = 4;
+
+/**
+ * The lower triangle (and the diagonal blocks' upper parts) of W[R,:]ᵀW[R,:] for the rows R,
+ * by row blocks on the product kernel: block I is Wᵀ[I, R]·W[R, 0..max I]. The Cholesky
+ * factorisation reads no more; the full product cost as much again on 45%-masked MNIST signals,
+ * where this Gram matrix is the start's largest cost.
+ */
+function lowerGram(layer: PreparedLayer, rows: Int32Array): Float64Array {
+  const { W, Wt } = layer;
+  const n = W.cols;
+  const g = new Float64Array(n * n);
+  const step = Math.ceil(n / LOWER_GRAM_BLOCKS / 4) * 4;
+  for (let from = 0; from < n; from += step) {
+    const to = Math.min(n, from + step);
+    const block = gemmSubset(Wt, W, matrix(to - from, to), {
+      rows: Int32Array.from({ length: to - from }, (_, i) => from + i),
+      inner: rows,
+      cols: Int32Array.from({ length: to }, (_, c) => c),
+    });
+    for (let i = from; i < to; i++) g.set(block.data.subarray((i - from) * to, (i - from + 1) * to), i * n);
+  }
+  return g;
 }
 
 /**
