@@ -83,7 +83,7 @@ export function createContext(gen: Generator, obs: Observation, saturationTolera
     throw new RangeError(`the observations have ${obs.y.rows} pixels but the generator outputs ${n}`);
   const count = obs.y.cols;
   const layers = prepare(gen);
-  const dead = layers.findIndex((l) => !(l.lambdaMax > 0));
+  const dead = layers.findIndex((l) => !l.W.data.some((v) => v !== 0));
   if (dead >= 0)
     throw new RangeError(`layer ${dead} has all-zero weights: no signal passes through it, so nothing can be inverted`);
   const phi = activationFunctions(gen.output);
