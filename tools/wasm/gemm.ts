@@ -64,17 +64,32 @@ export function panels(mPanels: i32, nPanels: i32, kc: i32, aPtr: usize, bPtr: u
 }
 
 /**
- * Cholesky factorisation of the symmetric n × n matrix at `ptr`, stored column-major (column p's
- * rows contiguous, n doubles apart): on success each column's rows i ≥ p hold L[i][p]; only those
- * are read. The arithmetic of choleskyInPlace in src/core/linalg/cholesky.ts entry for entry:
- * columns in pairs j, k = j + 1, the pivots and L[k][j] from their sums over p in order, then
- * every row i > k as a = G[i][j] − Σ_p L[i][p]·L[j][p] and b = G[i][k] − Σ_p L[i][p]·L[k][p] (p in
- * order), L[i][j] = a / L[j][j] and L[i][k] = (b − L[i][j]·L[k][j]) / L[k][k] — eight rows at a time
- * in f64x2 lanes (rows i… contiguous in the columns), each lane its own entry: identical bits.
+ * Cholesky factorisation of the symmetric n × n matrix at `ptr`, row-major (its lower triangle is
+ * read, the strict upper one is left as it was): on success the lower triangle becomes L. It is
+ * factored in a column-major copy after it (n² more doubles), so that each column's rows are
+ * contiguous, then copied back. The arithmetic of choleskyInPlace in src/core/linalg/cholesky.ts
+ * entry for entry: columns in pairs j, k = j + 1, the pivots and L[k][j] from their sums over p in
+ * order, then every row i > k as a = G[i][j] − Σ_p L[i][p]·L[j][p] and b = G[i][k] − Σ_p L[i][p]·L[k][p]
+ * (p in order), L[i][j] = a / L[j][j] and L[i][k] = (b − L[i][j]·L[k][j]) / L[k][k] — eight rows at
+ * a time in f64x2 lanes, each lane its own entry: identical bits.
  *
- * @returns 1, or 0 when a pivot d_j is not above 1e-12 · G_jj (the matrix is then partly overwritten).
+ * @returns 1, or 0 when a pivot d_j is not above 1e-12 · G_jj (the matrix at `ptr` is then as it was).
  */
 export function cholesky(ptr: usize, n: i32): i32 {
+  const nb = (<usize>n) << 3;
+  const cm = ptr + <usize>n * nb;
+  for (let i = 0; i < n; i++)
+    for (let p = 0; p <= i; p++)
+      store<f64>(cm + <usize>p * nb + ((<usize>i) << 3), load<f64>(ptr + <usize>i * nb + ((<usize>p) << 3)));
+  if (factorColumnMajor(cm, n) === 0) return 0;
+  for (let i = 0; i < n; i++)
+    for (let p = 0; p <= i; p++)
+      store<f64>(ptr + <usize>i * nb + ((<usize>p) << 3), load<f64>(cm + <usize>p * nb + ((<usize>i) << 3)));
+  return 1;
+}
+
+/** cholesky's factorisation, on the column-major copy at `ptr`. */
+function factorColumnMajor(ptr: usize, n: i32): i32 {
   const nb = (<usize>n) << 3;
   let j = 0;
   for (; j + 1 < n; j += 2) {

@@ -19,8 +19,9 @@ import { GEMM_WASM } from './wasmGemmBytes';
  * 1.8 MiB) whatever the product's size.
  *
  * The module also factors Cholesky (`cholesky`, for choleskyInPlace): the
- * matrix is copied in column-major after the blocks, and the memory grows to
- * the largest order factored so far (at most CHOLESKY_MAX).
+ * matrix is copied in after the blocks (the module transposes it for itself),
+ * and the memory grows to the largest order factored so far (at most
+ * CHOLESKY_MAX).
  */
 
 /** Column block: a packed B block (KC × NC doubles = 1 MiB). */
@@ -35,10 +36,10 @@ const PAGE = 65536;
 /** The Cholesky factorisation's matrix, after the product's blocks (grown on demand). */
 const CHOLESKY_PTR = C_PTR + C_BYTES;
 /**
- * Largest order factored in the module: its n² doubles stay allocated in the module's memory
- * (which cannot shrink) for the thread's life — 32 MiB at 2048. Larger ones take the TypeScript loop.
+ * Largest order factored in the module: its 2n² doubles stay allocated in the module's memory
+ * (which cannot shrink) for the thread's life — 32 MiB at 1448. Larger ones take the TypeScript loop.
  */
-const CHOLESKY_MAX = 2048;
+const CHOLESKY_MAX = 1448;
 
 /** The part of the WebAssembly API this module uses (core has no DOM or Node typings). */
 interface WasmApi {
@@ -116,18 +117,12 @@ export function createWasmKernel(): ProductKernel | undefined {
     name: 'wasm-simd',
     cholesky(g: Float64Array, n: number): boolean | undefined {
       if (n > CHOLESKY_MAX) return undefined;
-      ensure(CHOLESKY_PTR + n * n * 8);
-      // Column-major in the module: row i of column p at p·n + i, the lower triangle of g transposed.
+      // The matrix in, row-major, and room for the module's column-major working copy after it.
+      ensure(CHOLESKY_PTR + 2 * n * n * 8);
       const m = new Float64Array(memory.buffer, CHOLESKY_PTR, n * n);
-      for (let i = 0; i < n; i++) {
-        const row = i * n;
-        for (let p = 0; p <= i; p++) m[p * n + i] = g[row + p];
-      }
+      m.set(g.subarray(0, n * n));
       if (choleskyFn(CHOLESKY_PTR, n) === 0) return false;
-      for (let i = 0; i < n; i++) {
-        const row = i * n;
-        for (let p = 0; p <= i; p++) g[row + p] = m[p * n + i];
-      }
+      g.set(m);
       return true;
     },
     gemm(a: Matrix, b: Matrix, out: Matrix, options = {}) {
