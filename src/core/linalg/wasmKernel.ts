@@ -18,10 +18,13 @@ import { GEMM_WASM } from './wasmGemmBytes';
  * C block (MC × NC) lives in the module's memory, so memory stays fixed (about
  * 1.8 MiB) whatever the product's size.
  *
+ * Constant left operands (linalg/constant.ts) are packed once into the
+ * module's memory after the C block, up to RESIDENT_BYTES, and read there.
+ *
  * The module also factors Cholesky (`cholesky`, for choleskyInPlace): the
- * matrix is copied in after the blocks (the module transposes it for itself),
- * and the memory grows to the largest order factored so far (at most
- * CHOLESKY_MAX).
+ * matrix is copied in after the resident blocks (the module transposes it for
+ * itself), and the memory grows to hold the largest order factored so far (at
+ * most CHOLESKY_MAX).
  */
 
 /** Column block: a packed B block (KC × NC doubles = 1 MiB). */
@@ -33,8 +36,15 @@ const A_PTR = 0;
 const B_PTR = A_PTR + A_BYTES;
 const C_PTR = B_PTR + B_BYTES;
 const PAGE = 65536;
-/** The Cholesky factorisation's matrix, after the product's blocks (grown on demand). */
-const CHOLESKY_PTR = C_PTR + C_BYTES;
+/** Where constant operands' packed blocks start, after the product's blocks. */
+const RESIDENT_PTR = C_PTR + C_BYTES;
+/**
+ * Room for constant operands' packed blocks in the module's memory, kept for the thread's life
+ * (the memory cannot shrink): a product then reads them where they lie, where copying them in
+ * on every call cost a quarter of a short product's time (2.4 MB for MNIST's last layer). Beyond
+ * it, blocks are kept on the JavaScript side and copied in, as before.
+ */
+const RESIDENT_BYTES = 64 * 1024 * 1024;
 /**
  * Largest order factored in the module: its 2n² doubles stay allocated in the module's memory
  * (which cannot shrink) for the thread's life — 32 MiB at 1448. Larger ones take the TypeScript loop.
@@ -78,8 +88,10 @@ export let wasmUnavailableReason: string | undefined;
  * `wasmUnavailableReason`) where WebAssembly or its SIMD extension is missing,
  * or where compiling is forbidden (a Content-Security-Policy without
  * 'wasm-unsafe-eval'); callers then keep the TypeScript kernel.
+ *
+ * @param residentBytes room for constant operands' packed blocks in the module (tests set it small).
  */
-export function createWasmKernel(): ProductKernel | undefined {
+export function createWasmKernel(residentBytes = RESIDENT_BYTES): ProductKernel | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wasm === undefined) return unavailable('this JavaScript engine has no WebAssembly');
   if (!wasm.validate(GEMM_WASM)) return unavailable('this engine lacks WebAssembly SIMD (f64x2)');
@@ -104,6 +116,9 @@ export function createWasmKernel(): ProductKernel | undefined {
   let packA = new Float64Array(memory.buffer, A_PTR, A_BYTES / 8);
   let packB = new Float64Array(memory.buffer, B_PTR, B_BYTES / 8);
   let cBlock = new Float64Array(memory.buffer, C_PTR, C_BYTES / 8);
+  // Constant operands' packed blocks in the module's memory: block (ic, pc) of a matrix at a pointer.
+  const resident = new WeakMap<Float64Array, Map<number, number>>();
+  let residentTop = RESIDENT_PTR;
   const ensure = (bytes: number) => {
     const need = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
     if (need <= 0) return;
@@ -118,10 +133,11 @@ export function createWasmKernel(): ProductKernel | undefined {
     cholesky(g: Float64Array, n: number): boolean | undefined {
       if (n > CHOLESKY_MAX) return undefined;
       // The matrix in, row-major, and room for the module's column-major working copy after it.
-      ensure(CHOLESKY_PTR + 2 * n * n * 8);
-      const m = new Float64Array(memory.buffer, CHOLESKY_PTR, n * n);
+      const at = residentTop;
+      ensure(at + 2 * n * n * 8);
+      const m = new Float64Array(memory.buffer, at, n * n);
       m.set(g.subarray(0, n * n));
-      if (choleskyFn(CHOLESKY_PTR, n) === 0) return false;
+      if (choleskyFn(at, n) === 0) return false;
       g.set(m);
       return true;
     },
@@ -134,9 +150,12 @@ export function createWasmKernel(): ProductKernel | undefined {
       const { rows, inner, cols, bias } = options;
       const C = out.data;
       let cached: Map<number, Float64Array> | undefined;
+      let placed: Map<number, number> | undefined;
       if (rows === undefined && inner === undefined && isConstant(a)) {
         cached = packedBlocks.get(a.data);
         if (cached === undefined) packedBlocks.set(a.data, (cached = new Map()));
+        placed = resident.get(a.data);
+        if (placed === undefined) resident.set(a.data, (placed = new Map()));
       }
       for (let jc = 0; jc < n; jc += NC) {
         const nc = Math.min(NC, n - jc);
@@ -153,18 +172,39 @@ export function createWasmKernel(): ProductKernel | undefined {
           for (let pc = 0; pc < k; pc += KC) {
             const kc = Math.min(KC, k - pc);
             packBPanels(packB, b.data, b.cols, inner, cols, pc, kc, jc, nc);
-            if (cached === undefined) packAPanels(packA, a.data, a.cols, rows, inner, ic, mc, pc, kc);
+            let aPtr = A_PTR;
+            if (cached === undefined || placed === undefined)
+              packAPanels(packA, a.data, a.cols, rows, inner, ic, mc, pc, kc);
             else {
               // ic < 2^26 and pc < 2^26 for any matrix that fits in memory: one number keys the block.
               const key = ic * 67108864 + pc;
+              const size = mPanels * MR * kc;
+              const at = placed.get(key);
               const block = cached.get(key);
-              if (block !== undefined) packA.set(block);
-              else {
+              if (at !== undefined) aPtr = at;
+              else if (block !== undefined) packA.set(block);
+              else if (residentTop + size * 8 <= RESIDENT_PTR + residentBytes) {
+                // Growing the memory keeps its contents (B and C as packed so far) and renews the views.
+                ensure(residentTop + size * 8);
+                packAPanels(
+                  new Float64Array(memory.buffer, residentTop, size),
+                  a.data,
+                  a.cols,
+                  undefined,
+                  undefined,
+                  ic,
+                  mc,
+                  pc,
+                  kc,
+                );
+                placed.set(key, (aPtr = residentTop));
+                residentTop += size * 8;
+              } else {
                 packAPanels(packA, a.data, a.cols, undefined, undefined, ic, mc, pc, kc);
-                cached.set(key, packA.slice(0, mPanels * MR * kc));
+                cached.set(key, packA.slice(0, size));
               }
             }
-            panels(mPanels, nPanels, kc, A_PTR, B_PTR, C_PTR, ldc);
+            panels(mPanels, nPanels, kc, aPtr, B_PTR, C_PTR, ldc);
           }
           for (let i = 0; i < mc; i++) C.set(cBlock.subarray(i * ldc, i * ldc + nc), (ic + i) * n + jc);
         }

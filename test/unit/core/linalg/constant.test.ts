@@ -39,4 +39,21 @@ describe('constant left operands (packed once)', () => {
       blockedKernel.gemm(plain, b5, matrix(4, 5), { rows }).data,
     );
   });
+
+  it.skipIf(wasm === undefined)(
+    'gives the same bits where its blocks outgrow the module’s room (kept outside, copied in), and around a Cholesky factorisation',
+    () => {
+      // Room for one packed block of 128 × 256 (the first), not for the rest.
+      const small = createWasmKernel(128 * 256 * 8)!;
+      const marked = markConstant(matrix(300, 600, Float64Array.from(a.data)));
+      const b = matrix(600, 9, rng.fillGaussian(new Float64Array(600 * 9)));
+      const reference = blockedKernel.gemm(a, b, matrix(300, 9), { bias }).data;
+      expect(small.gemm(marked, b, matrix(300, 9), { bias }).data).toEqual(reference);
+      // A factorisation uses the memory after the resident blocks: they survive it.
+      const g = new Float64Array(40 * 40);
+      for (let i = 0; i < 40; i++) g[i * 40 + i] = 2 + i;
+      expect(small.cholesky!(g, 40)).toBe(true);
+      expect(small.gemm(marked, b, matrix(300, 9), { bias }).data).toEqual(reference);
+    },
+  );
 });
