@@ -35,6 +35,17 @@ export function packBPanels(
   const nPanels = Math.ceil(nc / NR);
   for (let jp = 0; jp < nPanels; jp++) {
     const base = jp * kc * NR;
+    // A whole panel of contiguous columns (the common case): NR plain copies per row, without
+    // the per-entry index and bound tests (they were most of the packing's time).
+    if (cols === undefined && (jp + 1) * NR <= nc) {
+      const first = jc + jp * NR;
+      for (let p = 0; p < kc; p++) {
+        const at = (inner === undefined ? pc + p : inner[pc + p]) * ldb + first;
+        const o = base + p * NR;
+        for (let c = 0; c < NR; c++) dst[o + c] = b[at + c];
+      }
+      continue;
+    }
     for (let p = 0; p < kc; p++) {
       const rowB = (inner === undefined ? pc + p : inner[pc + p]) * ldb;
       const o = base + p * NR;
