@@ -30,11 +30,11 @@ const CGLS_ITERATIONS = 50;
  * W[R,:]ᵀW[R,:] (see solveKnownRows); where some pixels are hidden or
  * saturated and that Gram matrix is singular, by CGLS_ITERATIONS of batched
  * CGLS (conjugate gradients on the normal equations, every signal with its
- * own rows), near enough for the exact step's support guess. Without noise it is the true x_L, so the first exact
- * step reads the right support from it; with noise it is the estimate the
- * iterations would otherwise walk to from 0. The answer still comes from the
- * iterations' own rules (KKT on the φ-domain problem); this only shortens the
- * walk. Signals that do not qualify keep their column of `x0`.
+ * own rows), near enough for the exact step's support guess. Without noise
+ * it is the true x_L, so the first exact step reads the right support from
+ * it; with noise it is the estimate the iterations would otherwise walk to
+ * from 0. The answer still comes from the iterations' own rules (KKT on the
+ * φ-domain problem); this only shortens the walk. Signals that do not qualify keep their column of `x0`.
  *
  * @returns how many signals were started this way.
  */
@@ -81,10 +81,11 @@ export function leastSquaresStart(ctx: InversionContext, x0: Matrix, nonnegative
  * Gram matrix of its equation rows R, one per distinct R: all rows use the layer's own
  * (gramFactor), and a rows mask (the same hidden pixels in every signal) factors once for all
  * its signals. The normal equations square the condition number, but the start only has to be
- * near enough to read the support from (the exact step and its KKT check decide the answer). On 45%-masked MNIST signals the 50 CGLS
- * iterations this replaces left the start about 1e-3 off: its support guess held ~110 spurious
- * entries (273 for 167 true ones), which the exact step's active-set rounds shed over ~10
- * rounds, two thirds of the solve; from this start the first iterate meets the KKT conditions.
+ * near enough to read the support from (the exact step and its KKT check decide the answer).
+ * On 45%-masked MNIST signals the 50 CGLS iterations this replaces left the start about 1e-3
+ * off: its support guess held ~110 spurious entries (273 for 167 true ones), which the exact
+ * step's active-set rounds shed over ~10 rounds, two thirds of the solve; from this start the
+ * first iterate meets the KKT conditions.
  *
  * @returns the columns whose Gram matrix is singular (not solved here).
  */
