@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ModelFormatError, type OpenOptions } from '../core/formats/index';
 import { outputActivationByName } from '../core/formats/stateDict';
+import { loadCustomActivationsFor, withCustomActivations } from '../core/model/customActivationLoader';
 import { imageShapeProblem, type Generator, type ImageShape } from '../core/model/generator';
 import { parseRandomSpec, randomGaussianGenerator } from '../core/model/random';
 import { defaultModelParser, ParseLimitError } from '../main/services/modelParser';
@@ -70,6 +71,8 @@ export async function loadModelFile(path: string, args?: ParsedArgs) {
   }
   try {
     const parsed = await parser(bytes, basename(path), options);
+    // The parse ran in its worker; a command that runs the model on this thread needs the compiler here too.
+    await loadCustomActivationsFor(parsed.generator.output);
     return { generator: parsed.generator, format: parsed.format, bytes };
   } catch (e) {
     if (e instanceof ModelFormatError) {
@@ -94,7 +97,7 @@ export async function loadModelOrRandom(
   if (source.startsWith('random:')) {
     let spec;
     try {
-      spec = parseRandomSpec(source);
+      spec = await withCustomActivations(() => parseRandomSpec(source));
     } catch (e) {
       throw new InputError((e as Error).message);
     }

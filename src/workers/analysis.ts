@@ -17,6 +17,7 @@ import {
 import { ModelFormatError, openModel } from '../core/formats/index';
 import { productKernel } from '../core/linalg/gemm';
 import { wasmUnavailableReason } from '../core/linalg/wasmKernel';
+import { withCustomActivations } from '../core/model/customActivationLoader';
 import type { Generator } from '../core/model/generator';
 import { summarizeGenerator, type GeneratorSummary } from '../core/model/summary';
 import type { MethodId } from '../core/pursuit/types';
@@ -62,9 +63,9 @@ export function createAnalysisApi(faults: JobFaults = {}, exit: (code: number) =
    * Parses model bytes (any supported format) and keeps the generator under
    * `key` for later calls, so the weights cross the thread boundary once.
    */
-  function loadModel(key: string, bytes: Uint8Array, fileName: string): Result<GeneratorSummary> {
+  async function loadModel(key: string, bytes: Uint8Array, fileName: string): Promise<Result<GeneratorSummary>> {
     try {
-      const { generator } = openModel(bytes, fileName);
+      const { generator } = await withCustomActivations(() => openModel(bytes, fileName));
       models.set(key, generator);
       return ok(summarizeGenerator(generator));
     } catch (e) {

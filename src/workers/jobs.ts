@@ -5,6 +5,7 @@
  * (loadJobModel), then asks for chunks by index (runChunk).
  */
 import { encodeChunk, runChunk, type JobSpec } from '../core/experiments/jobs';
+import { loadCustomActivationsFor } from '../core/model/customActivationLoader';
 import { checkGenerator, type Generator } from '../core/model/generator';
 import { prepareMethods } from '../core/pursuit/highs';
 import { err, ok, type Result } from '../shared/result';
@@ -27,9 +28,11 @@ export function createJobApi(faults: JobFaults = {}, exit: (code: number) => voi
      * Keeps the generator for every later chunk: the weights cross the
      * thread boundary (a structured-clone copy) once per worker, not per chunk.
      */
-    loadJobModel(gen: Generator): Result<null> {
+    async loadJobModel(gen: Generator): Promise<Result<null>> {
       const problem = checkGenerator(gen);
       if (problem !== undefined) return err('bad-request', problem);
+      // The expression compiler (mathjs) is loaded only for a model that needs it.
+      await loadCustomActivationsFor(gen.output);
       model = gen;
       return ok(null);
     },

@@ -7,6 +7,7 @@
 import { transfer } from 'comlink';
 import { ModelFormatError, openModel, type OpenOptions } from '../core/formats/index';
 import { writeJsonModel } from '../core/formats/json';
+import { withCustomActivations } from '../core/model/customActivationLoader';
 import type { Generator } from '../core/model/generator';
 import { summarizeGenerator, type GeneratorSummary } from '../core/model/summary';
 
@@ -39,10 +40,16 @@ export type ParseFailure =
 export type ParseOutcome =
   { readonly ok: true; readonly value: ParsedModel } | { readonly ok: false; readonly error: ParseFailure };
 
-/** Parses model bytes; never throws (every failure comes back as data). */
-export function parseModel(request: ParseRequest): ParseOutcome {
+/**
+ * Parses model bytes; never throws (every failure comes back as data). A file
+ * with a custom output activation is opened a second time, once the thread has
+ * loaded the expression compiler (mathjs: most threads never need it).
+ */
+export async function parseModel(request: ParseRequest): Promise<ParseOutcome> {
   try {
-    const { generator, format } = openModel(request.bytes, request.fileName, request.options);
+    const { generator, format } = await withCustomActivations(() =>
+      openModel(request.bytes, request.fileName, request.options),
+    );
     const json = request.wantJson === true ? new TextEncoder().encode(writeJsonModel(generator)) : undefined;
     return {
       ok: true,
@@ -80,8 +87,8 @@ export function modelBuffers(model: ParsedModel): ArrayBuffer[] {
 export function createModelParseApi() {
   return {
     /** Parses and answers with the weights transferred (moved), not cloned. */
-    parse(request: ParseRequest): ParseOutcome {
-      const outcome = parseModel(request);
+    async parse(request: ParseRequest): Promise<ParseOutcome> {
+      const outcome = await parseModel(request);
       return outcome.ok ? transfer(outcome, modelBuffers(outcome.value)) : outcome;
     },
   };

@@ -44,6 +44,17 @@ function expectBuiltOnly(loaded: string[], entries: string[] = []) {
   expect(ours.filter((u) => !u.startsWith(outUrl) && !u.endsWith('/bin/pursuit-lab.mjs'))).toEqual([]);
 }
 
+/** The sources and packages that went into the built files that ran, from esbuild's metafile. */
+function inputsOf(loaded: string[]): string[] {
+  const meta = JSON.parse(readFileSync(repoPath('out/cli/meta.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
+  };
+  return loaded
+    .filter((u) => u.startsWith(outUrl))
+    .flatMap((u) => Object.keys(meta.outputs[u.slice(repoUrl.length)]?.inputs ?? {}));
+}
+const isMathjs = (f: string) => f.includes('node_modules/mathjs/');
+
 /** result.json without its timings ("seconds"). */
 const comparable = (dir: string) =>
   JSON.stringify(JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')), (k, v: unknown) =>
@@ -77,13 +88,7 @@ describe('the built CLI', () => {
     expect(h.stderr).toBe('');
     for (const r of [v, h]) {
       expectBuiltOnly(r.loaded);
-      // What went into the files that ran, from esbuild's metafile.
-      const meta = JSON.parse(readFileSync(repoPath('out/cli/meta.json'), 'utf8')) as {
-        outputs: Record<string, { inputs: Record<string, unknown> }>;
-      };
-      const inputs = r.loaded
-        .filter((u) => u.startsWith(outUrl))
-        .flatMap((u) => Object.keys(meta.outputs[u.slice(repoUrl.length)]?.inputs ?? {}));
+      const inputs = inputsOf(r.loaded);
       expect(inputs).toContain('src/cli/main.ts');
       const heavy = /node_modules\/(mathjs|echarts|zrender|protobufjs|@resvg|fflate)\/|^src\/core\/formats\//;
       expect(inputs.filter((f) => heavy.test(f))).toEqual([]);
@@ -121,6 +126,31 @@ describe('the built CLI', () => {
     const source = run([...args, '--workspace', join(root, 'ws-source')], 'source');
     expect(source.status, source.stderr).toBe(0);
     expect(comparable(dir)).toBe(comparable(runDirOf(source.stdout)));
+  });
+
+  it('loads mathjs only for a model with a custom activation, in each thread that runs it', () => {
+    // The bundled model (tanh): the command, its model parser and both job workers run without mathjs.
+    const mnist = repoPath('resources/models/mnist-fc-gan.onnx');
+    const plain = run(['invert', mnist, '--method', 'oracle', '--count', '4', '--workers', '2'], 'built');
+    expect(plain.status, plain.stderr).toBe(0);
+    expectBuiltOnly(plain.loaded, ['model-parser.js', 'job-worker.js']);
+    const plainInputs = inputsOf(plain.loaded);
+    expect(plainInputs).toContain('src/core/pursuit/oracle.ts');
+    expect(plainInputs.filter(isMathjs)).toEqual([]);
+    expect(plainInputs).not.toContain('src/core/model/customActivation.ts');
+    // A custom activation: loaded on demand, and the inversion runs as from the source.
+    const args = ['invert', fixturePath('json-models/tiny-custom.json'), '--method', 'oracle', '--count', '3'];
+    const custom = run([...args, '--workers', '2'], 'built');
+    expect(custom.status, custom.stderr).toBe(0);
+    expect(inputsOf(custom.loaded)).toContain('src/core/model/customActivation.ts');
+    expect(inputsOf(custom.loaded).filter(isMathjs).length).toBeGreaterThan(0);
+    expect(custom.stdout).toContain('output custom(x + 0.5 * tanh(x))');
+    const source = run([...args, '--workers', '2'], 'source');
+    expect(source.status, source.stderr).toBe(0);
+    // The Oracle's row without its seconds: the same SNRs and stop reasons.
+    const row = (out: string) => /^oracle .*$/m.exec(out)?.[0].replace(/ {2}\d+\.\d\d {4}/, ' ');
+    expect(row(custom.stdout)).toContain('exact 2, failed 1');
+    expect(row(custom.stdout)).toBe(row(source.stdout));
   });
 
   it('writes a report (ECharts bundled, resvg native) with the same figures and CSV as the source', () => {

@@ -1,5 +1,5 @@
 import { deflateSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ENTRIES, ModelFormatError, openModel, type OpenOptions } from '../../src/core/formats/index';
 import { createRng, type Rng } from '../../src/core/linalg/rng';
 import { parameterCount } from '../../src/core/model/generator';
@@ -16,6 +16,7 @@ import {
   storedEntry,
   zipOf,
 } from '../helpers/hostileModels';
+import { loadCustomActivations } from '../../src/core/model/customActivationLoader';
 
 /** Cases per format: the issue asks for at least 10,000. */
 const CASES = 10_000;
@@ -58,6 +59,9 @@ const targets: { format: string; file: string; options?: OpenOptions }[] = [
   },
   { format: 'npz', file: 'pytorch/bn_plu.npz', options: { architecture: readFixture('pytorch/bn_plu.arch.json') } },
 ];
+
+// The readers are called here directly: this thread loads the custom-activation compiler first, as the hosts do.
+beforeAll(() => loadCustomActivations());
 
 describe('malformed and hostile files', () => {
   it.each(targets)(

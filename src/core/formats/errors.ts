@@ -1,3 +1,5 @@
+import { CustomActivationsNotLoadedError } from '../model/customActivationLoader';
+
 /** Longest message a reader gives: names from a file (tensors, nodes) are quoted in messages and may be any length. */
 const MAX_MESSAGE_LENGTH = 400;
 
@@ -34,7 +36,8 @@ export function guardReader<T>(format: string, headline: string, read: () => T):
   try {
     return read();
   } catch (e) {
-    if (e instanceof ModelFormatError) throw e;
+    // Not the file's fault: the host has to load the custom-activation compiler and open it again.
+    if (e instanceof ModelFormatError || e instanceof CustomActivationsNotLoadedError) throw e;
     throw new ModelFormatError(format, `${headline}: ${describeUnexpected(e)}`);
   }
 }

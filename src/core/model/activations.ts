@@ -1,4 +1,8 @@
-import { compileCustomActivation } from './customActivation';
+import {
+  customActivationCompiler,
+  CustomActivationsNotLoadedError,
+  type CustomActivationCompiler,
+} from './customActivationLoader';
 
 /**
  * Output activations φ of a generator. Each is strictly increasing, so it has
@@ -28,12 +32,13 @@ export const OUTPUT_ACTIVATION_KINDS: readonly OutputActivationKind[] = [
 
 // Compiling and checking an expression costs a few milliseconds: once per expression.
 // Bounded, so that a stream of distinct expressions cannot grow it without limit.
-const customCache = new Map<string, ReturnType<typeof compileCustomActivation>>();
+const customCache = new Map<string, ReturnType<CustomActivationCompiler>>();
 const CUSTOM_CACHE_SIZE = 64;
 function compiledCustom(expression: string) {
   let c = customCache.get(expression);
   if (c === undefined) {
-    c = compileCustomActivation(expression);
+    // Throws CustomActivationsNotLoadedError until the thread has loaded the compiler (customActivationLoader.ts).
+    c = customActivationCompiler()(expression);
     if (customCache.size >= CUSTOM_CACHE_SIZE) customCache.clear();
     customCache.set(expression, c);
   }
@@ -72,6 +77,8 @@ export function checkActivation(act: OutputActivation): string | undefined {
         compiledCustom(act.expression);
         return undefined;
       } catch (e) {
+        // A thread without the compiler has not judged the expression: no verdict, the host's await is missing.
+        if (e instanceof CustomActivationsNotLoadedError) throw e;
         return (e as Error).message;
       }
     default:

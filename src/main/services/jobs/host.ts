@@ -3,6 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../../core/experiments/jobs';
 import { openModel } from '../../../core/formats/index';
+import { withCustomActivations } from '../../../core/model/customActivationLoader';
 import type { Generator } from '../../../core/model/generator';
 import { parseRandomSpec, randomGaussianGenerator } from '../../../core/model/random';
 import type { JobSettings, RunDetail, RunInfo, RunProgressEvent, RunState } from '../../../shared/contract';
@@ -155,7 +156,7 @@ export class JobHost {
     if (source.startsWith('random:')) {
       let spec;
       try {
-        spec = parseRandomSpec(source);
+        spec = await withCustomActivations(() => parseRandomSpec(source));
       } catch (e) {
         return err('bad-request', (e as Error).message);
       }
@@ -170,7 +171,7 @@ export class JobHost {
     if (data === undefined)
       return err('not-found', `no model "${source}": give a model id from listModels or a random:… spec`);
     // The store hands every model over as its own Pursuit Lab JSON, already validated at import.
-    const gen = openModel(data.bytes, `${data.info.id}.json`).generator;
+    const gen = (await withCustomActivations(() => openModel(data.bytes, `${data.info.id}.json`))).generator;
     return ok({ gen, model: { generator: gen, source, sha256: data.info.sha256 } });
   }
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelFormatError, openModel } from '../../../../src/core/formats/index';
 import { parseJsonModel, writeJsonModel } from '../../../../src/core/formats/json';
 import { randomGaussianGenerator } from '../../../../src/core/model/random';
 import { summarizeGenerator } from '../../../../src/core/model/summary';
 import { fixturePath, readFixture } from '../../../helpers/fixtures';
+import { loadCustomActivations } from '../../../../src/core/model/customActivationLoader';
 
 interface ManifestEntry {
   file: string;
@@ -14,6 +15,9 @@ interface ManifestEntry {
   error?: string;
 }
 const manifest = JSON.parse(readFileSync(fixturePath('json-models/manifest.json'), 'utf8')) as ManifestEntry[];
+
+// The readers are called here directly: this thread loads the custom-activation compiler first, as the hosts do.
+beforeAll(() => loadCustomActivations());
 
 describe('JSON model fixtures (test/fixtures/json-models/manifest.json)', () => {
   it.each(manifest.filter((e) => e.error === undefined))('$file opens with the expected summary', (entry) => {

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   compileCustomActivation,
   MAX_EXPRESSION_DEPTH,
   MAX_EXPRESSION_LENGTH,
 } from '../../../../src/core/model/customActivation';
+import { loadCustomActivations } from '../../../../src/core/model/customActivationLoader';
 import {
   activationFunctions,
   activationLabel,
@@ -19,6 +20,9 @@ const all: OutputActivation[] = [
   { kind: 'leaky_relu', slope: 0.2 },
   { kind: 'plu', alpha: 0.1, c: 1 },
 ];
+
+// Custom expressions need their compiler (mathjs), which a thread loads on demand (customActivationLoader.ts).
+beforeAll(() => loadCustomActivations());
 
 describe('output activations', () => {
   it.each(all)('$kind: φ⁻¹(φ(x)) = x and φ′ matches a central difference', (act) => {
