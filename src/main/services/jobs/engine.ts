@@ -351,10 +351,19 @@ export async function executeRun(
       // Dearest first (stable, so equal costs keep chunk order): the merge order is fixed, so this changes no result.
       const queue = [...missing].sort((a, b) => chunkCost(job, b) - chunkCost(job, a));
       const failures = new Map<number, number>();
+      const dispatch = (slot: number) => {
+        if (queue.length === 0 || failure !== undefined || cancelled) return undefined;
+        const k = queue.shift()!;
+        return { k, outcome: pool.run(slot, chunkJob(job, k), k) };
+      };
       const loop = async (slot: number) => {
-        while (queue.length > 0 && failure === undefined && !cancelled) {
-          const k = queue.shift()!;
-          const outcome = await pool.run(slot, chunkJob(job, k), k);
+        let next = dispatch(slot);
+        while (next !== undefined) {
+          const { k } = next;
+          const outcome = await next.outcome;
+          // The worker starts its next chunk while this one is saved (two fsyncs, the status two more):
+          // it no longer idles between chunks. Only after a success: a failure is retried next, below.
+          next = outcome.ok ? dispatch(slot) : undefined;
           if (outcome.ok) {
             try {
               await writeFileAtomic(chunkPath(dir, k), outcome.text);
@@ -383,6 +392,7 @@ export async function executeRun(
           if (count < 2) {
             // Once more, next on this worker (a fresh one if it died).
             queue.unshift(k);
+            next = dispatch(slot);
             continue;
           }
           failure = {

@@ -81,8 +81,9 @@ export class WorkerPool {
   }
 
   /**
-   * Runs chunk k of `spec` on worker `index` (0 … size − 1; the caller keeps
-   * one chunk per worker). Never rejects: a throw in the chunk or the
+   * Runs chunk k of `spec` on worker `index` (0 … size − 1; the caller may
+   * hand a worker its next chunk before this one's result is saved: it queues
+   * there). Never rejects: a throw in the chunk or the
    * worker's death comes back as `{ ok: false }`, and a dead worker's slot
    * gets a fresh worker for the next chunk.
    */
@@ -94,7 +95,8 @@ export class WorkerPool {
       const r = await Promise.race([slot.api.runChunk(spec, k), slot.died]);
       return r.ok ? { ok: true, ...r.value } : { ok: false, message: r.error.message };
     } catch (e) {
-      if (!this.closed) {
+      // Once per dead worker, whichever of its calls sees the death first.
+      if (!this.closed && this.slots[index] === slot) {
         void slot.worker.terminate();
         this.slots[index] = this.spawn();
       }
