@@ -1,9 +1,9 @@
 /**
  * The worker's API, free of any environment: the browser Web Worker entry
- * (analysis.worker.ts), the Node worker_threads entry (analysis.node-worker.ts)
- * and the job engine's pool entry (jobs.node-worker.ts) all expose this one
- * object over Comlink — the renderer's analyses and the host's job chunks
- * run the same module (the job methods come from jobs.ts).
+ * (analysis.worker.ts) and the Node worker_threads entry (analysis.node-worker.ts)
+ * expose this one object over Comlink. Its job methods come from jobs.ts, which
+ * the job engine's pool entry (jobs.node-worker.ts) exposes alone: the renderer's
+ * analyses and the host's job chunks run the same module.
  */
 import {
   createSparsitySampler,

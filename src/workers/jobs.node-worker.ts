@@ -1,12 +1,14 @@
-// Node worker_threads entry of the job worker — the worker API the renderer's
-// worker exposes too (analysis.ts), with the test faults — the engine's pool starts
-// these (src/main/services/jobs/pool.ts). The PURSUIT_LAB_TEST_* variables
+// Node worker_threads entry of the job worker — the job methods of the worker API
+// (jobs.ts; the renderer's worker has them too, in analysis.ts), with the test faults —
+// the engine's pool starts these (src/main/services/jobs/pool.ts). Only the job methods:
+// the rest of the analysis API would load the model readers and image decoders (390 kB
+// of the worker's 690 kB of code) that no chunk uses. The PURSUIT_LAB_TEST_* variables
 // inject faults for the engine's tests (a chunk that throws, a worker that
 // dies, a slow chunk); unset, they change nothing.
 import { parentPort } from 'node:worker_threads';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { createAnalysisApi } from './analysis';
+import { createJobApi } from './jobs';
 
 if (parentPort === null) throw new Error('jobs.node-worker must run as a worker thread');
 const list = (name: string) =>
@@ -20,6 +22,6 @@ const faults = {
   delayMs: Number(process.env.PURSUIT_LAB_TEST_CHUNK_DELAY_MS ?? 0) || 0,
 };
 expose(
-  createAnalysisApi(faults, (code) => process.exit(code)),
+  createJobApi(faults, (code) => process.exit(code)),
   nodeEndpoint(parentPort),
 );

@@ -55,6 +55,21 @@ function inputsOf(loaded: string[]): string[] {
 }
 const isMathjs = (f: string) => f.includes('node_modules/mathjs/');
 
+/** The inputs of a built entry and of every file it imports statically (what a thread that starts it loads). */
+function staticInputsOf(entry: string): string[] {
+  const meta = JSON.parse(readFileSync(repoPath('out/cli/meta.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, unknown>; imports: { path: string; kind: string }[] }>;
+  };
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file) || meta.outputs[file] === undefined) return;
+    seen.add(file);
+    for (const i of meta.outputs[file].imports) if (i.kind !== 'dynamic-import') visit(i.path);
+  };
+  visit(`out/cli/${entry}`);
+  return [...seen].flatMap((file) => Object.keys(meta.outputs[file].inputs));
+}
+
 /** result.json without its timings ("seconds"). */
 const comparable = (dir: string) =>
   JSON.stringify(JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')), (k, v: unknown) =>
@@ -128,7 +143,7 @@ describe('the built CLI', () => {
     expect(comparable(dir)).toBe(comparable(runDirOf(source.stdout)));
   });
 
-  it('loads mathjs only for a model with a custom activation, in each thread that runs it', () => {
+  it('loads mathjs only for a model with a custom activation, and a job worker no readers', () => {
     // The bundled model (tanh): the command, its model parser and both job workers run without mathjs.
     const mnist = repoPath('resources/models/mnist-fc-gan.onnx');
     const plain = run(['invert', mnist, '--method', 'oracle', '--count', '4', '--workers', '2'], 'built');
@@ -138,6 +153,12 @@ describe('the built CLI', () => {
     expect(plainInputs).toContain('src/core/pursuit/oracle.ts');
     expect(plainInputs.filter(isMathjs)).toEqual([]);
     expect(plainInputs).not.toContain('src/core/model/customActivation.ts');
+    // A job worker starts with the job methods alone: no model readers, image decoders or mathjs.
+    const worker = staticInputsOf('job-worker.js');
+    expect(worker).toContain('src/core/experiments/jobs.ts');
+    const unused =
+      /node_modules\/(mathjs|protobufjs|jpeg-js|fast-png|fflate)\/|^src\/core\/formats\/(index|onnx|npz|signalInput)\.ts$/;
+    expect(worker.filter((f) => unused.test(f))).toEqual([]);
     // A custom activation: loaded on demand, and the inversion runs as from the source.
     const args = ['invert', fixturePath('json-models/tiny-custom.json'), '--method', 'oracle', '--count', '3'];
     const custom = run([...args, '--workers', '2'], 'built');

@@ -4,7 +4,7 @@ import { wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { JobSpec } from '../../../core/experiments/jobs';
 import type { Generator } from '../../../core/model/generator';
-import type { AnalysisApi } from '../../../workers/analysis';
+import type { JobApi } from '../../../workers/jobs';
 import { sourceMapArgv } from '../workerSourceMaps';
 
 /**
@@ -30,7 +30,7 @@ export type ChunkOutcome =
 
 interface Slot {
   worker: Worker;
-  api: Remote<AnalysisApi>;
+  api: Remote<JobApi>;
   /** Resolves when the worker has the model; rejects if it died before. */
   ready: Promise<void>;
   /** Rejects the chunk in flight when the thread exits under it (Comlink would wait forever). */
@@ -63,7 +63,7 @@ export class WorkerPool {
   private spawn(): Slot {
     const entry = workerEntry();
     const worker = new Worker(entry.url, { workerData: entry.workerData, execArgv: entry.execArgv });
-    const api = wrap<AnalysisApi>(nodeEndpoint(worker));
+    const api = wrap<JobApi>(nodeEndpoint(worker));
     const died = new Promise<never>((_, reject) => {
       worker.once('error', (e) => reject(new Error(`the worker thread failed: ${e.message}`)));
       worker.once('exit', (code) => reject(new Error(`the worker thread exited (code ${code})`)));
