@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ModelFormatError, type OpenOptions } from '../core/formats/index';
-import { outputActivationByName } from '../core/formats/stateDict';
+import { ModelFormatError } from '../core/formats/errors';
+import type { OpenOptions } from '../core/formats/format';
+import { outputActivationByName } from '../core/model/activations';
 import { loadCustomActivationsFor, withCustomActivations } from '../core/model/customActivationLoader';
 import { imageShapeProblem, type Generator, type ImageShape } from '../core/model/generator';
 import { parseRandomSpec, randomGaussianGenerator } from '../core/model/random';

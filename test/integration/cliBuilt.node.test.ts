@@ -55,8 +55,8 @@ function inputsOf(loaded: string[]): string[] {
 }
 const isMathjs = (f: string) => f.includes('node_modules/mathjs/');
 
-/** The inputs of a built entry and of every file it imports statically (what a thread that starts it loads). */
-function staticInputsOf(entry: string): string[] {
+/** The inputs of built files (names matched by `entry`) and of every file they import statically: what a thread that starts them loads. */
+function staticInputsOf(entry: RegExp): string[] {
   const meta = JSON.parse(readFileSync(repoPath('out/cli/meta.json'), 'utf8')) as {
     outputs: Record<string, { inputs: Record<string, unknown>; imports: { path: string; kind: string }[] }>;
   };
@@ -66,7 +66,7 @@ function staticInputsOf(entry: string): string[] {
     seen.add(file);
     for (const i of meta.outputs[file].imports) if (i.kind !== 'dynamic-import') visit(i.path);
   };
-  visit(`out/cli/${entry}`);
+  for (const file of Object.keys(meta.outputs)) if (entry.test(file) && !file.endsWith('.map')) visit(file);
   return [...seen].flatMap((file) => Object.keys(meta.outputs[file].inputs));
 }
 
@@ -154,11 +154,15 @@ describe('the built CLI', () => {
     expect(plainInputs.filter(isMathjs)).toEqual([]);
     expect(plainInputs).not.toContain('src/core/model/customActivation.ts');
     // A job worker starts with the job methods alone: no model readers, image decoders or mathjs.
-    const worker = staticInputsOf('job-worker.js');
+    const worker = staticInputsOf(/^out\/cli\/job-worker\.js$/);
     expect(worker).toContain('src/core/experiments/jobs.ts');
     const unused =
       /node_modules\/(mathjs|protobufjs|jpeg-js|fast-png|fflate)\/|^src\/core\/formats\/(index|onnx|npz|signalInput)\.ts$/;
     expect(worker.filter((f) => unused.test(f))).toEqual([]);
+    // Nor does the command's own thread: its model is read in the parser's worker.
+    const command = staticInputsOf(/^out\/cli\/(index\.js|chunks\/invert-[^/]+\.js)$/);
+    expect(command).toContain('src/cli/commands/invert.ts');
+    expect(command.filter((f) => unused.test(f))).toEqual([]);
     // A custom activation: loaded on demand, and the inversion runs as from the source.
     const args = ['invert', fixturePath('json-models/tiny-custom.json'), '--method', 'oracle', '--count', '3'];
     const custom = run([...args, '--workers', '2'], 'built');

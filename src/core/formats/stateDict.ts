@@ -1,5 +1,5 @@
 import { matrix } from '../linalg/matrix';
-import { checkActivation, type OutputActivation } from '../model/activations';
+import { checkActivation } from '../model/activations';
 import { imageShapeProblem, type Generator, type ImageShape } from '../model/generator';
 import { checkCount, MAX_LAYERS } from './budget';
 import { ModelFormatError } from './errors';
@@ -191,22 +191,4 @@ function naturalCompare(a: string, b: string): number {
     if (cmp !== 0) return cmp;
   }
   return pa.length - pb.length;
-}
-
-/** Chosen output activation from a name, as the CLI and the app offer them (default parameters). */
-export function outputActivationByName(name: string): OutputActivation | undefined {
-  switch (name) {
-    case 'identity':
-    case 'tanh':
-    case 'sigmoid':
-      return { kind: name };
-    case 'leaky_relu':
-      return { kind: 'leaky_relu', slope: 0.2 };
-    case 'plu':
-      return { kind: 'plu', alpha: 0.1, c: 1 };
-    default: {
-      const custom = /^custom\((.+)\)$/.exec(name);
-      return custom ? { kind: 'custom', expression: custom[1] } : undefined;
-    }
-  }
 }

@@ -179,3 +179,21 @@ function sigmoid(x: number): number {
   const e = Math.exp(x);
   return e / (1 + e);
 }
+
+/** Chosen output activation from a name, as the CLI and the app offer them (default parameters). */
+export function outputActivationByName(name: string): OutputActivation | undefined {
+  switch (name) {
+    case 'identity':
+    case 'tanh':
+    case 'sigmoid':
+      return { kind: name };
+    case 'leaky_relu':
+      return { kind: 'leaky_relu', slope: 0.2 };
+    case 'plu':
+      return { kind: 'plu', alpha: 0.1, c: 1 };
+    default: {
+      const custom = /^custom\((.+)\)$/.exec(name);
+      return custom ? { kind: 'custom', expression: custom[1] } : undefined;
+    }
+  }
+}

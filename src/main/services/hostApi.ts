@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelFormatError, type OpenOptions } from '../../core/formats/index';
-import { outputActivationByName } from '../../core/formats/stateDict';
+import { outputActivationByName } from '../../core/model/activations';
 import type { HostApi, HostInfo, PickedFile } from '../../shared/contract';
 import { err, ok, type Result } from '../../shared/result';
 import type { EventHub } from './events';
