@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -178,5 +178,16 @@ describe('pursuit-lab invert', () => {
     const r = cli(args as string[]);
     expect(r.status).toBe(status);
     expect(r.stderr).toContain(message);
+  });
+
+  it('a workspace that is a file ends in one line naming it, and the workers started early do not keep the command alive', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pl-invert-')), 'not-a-folder');
+    writeFileSync(file, 'x');
+    const r = runCliProcess(['invert', 'random:10,20,30:tanh', '--count', '2', '--workers', '2', '--workspace', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(
+      new RegExp(`^pursuit-lab invert: cannot create the run folder in ${file}: .* lies under a file, not a folder`),
+    );
+    expect(r.stderr).not.toContain('    at ');
   });
 });

@@ -12,7 +12,7 @@ import { sha256Of, weightsSha256, type JobModel } from '../../main/services/jobs
 import { parseArgs, type ParsedArgs } from '../args';
 import { checkMemoryBudget, memoryBudgetFrom, workersWithinBudget } from '../budget';
 import { UsageError, type CliIo } from '../io';
-import { createJobRun, DEFAULT_WORKSPACE, executeJob, parseWorkers } from '../jobRun';
+import { createAndExecuteJob, DEFAULT_WORKSPACE, parseWorkers } from '../jobRun';
 import { loadModelFile, loadModelOrRandom, MODEL_FLAGS } from '../modelFile';
 import { checkWritable, formatTable, writeModelReport } from '../output';
 import { invertUsage } from '../usage';
@@ -207,8 +207,7 @@ export async function invert(argv: readonly string[], io: CliIo): Promise<number
     availableParallelism(),
   );
   if (pool.note !== undefined) io.err(`${pool.note}\n`);
-  const id = await createJobRun(workspace, job, loaded);
-  const outcome = await executeJob(workspace, id, generator, job, { workers: pool.workers }, io);
+  const outcome = await createAndExecuteJob(workspace, job, loaded, generator, { workers: pool.workers }, io);
   if (typeof outcome === 'number') return outcome;
   const report = outcome.result as InvertReport;
   io.err(`run ${outcome.id}: ${outcome.dir}\n`);

@@ -17,7 +17,7 @@ import { METHOD_IDS, type MethodId } from '../../core/pursuit/types';
 import { sha256Of } from '../../main/services/jobs/engine';
 import { parseArgs } from '../args';
 import { InputError, UsageError, type CliIo } from '../io';
-import { createJobRun, DEFAULT_WORKSPACE, executeJob, loadJobModel, parseWorkers, resolveModelArg } from '../jobRun';
+import { createAndExecuteJob, DEFAULT_WORKSPACE, loadJobModel, parseWorkers, resolveModelArg } from '../jobRun';
 import { checkWritable, formatTable } from '../output';
 import { reportDone } from './experiment';
 
@@ -210,8 +210,14 @@ export async function project(argv: readonly string[], io: CliIo): Promise<numbe
     io.err(
       `${basename(inputPath)}: resized ${input.image.width}×${input.image.height} → ${input.image.resize.to.join('×')} (${input.image.resize.method})\n`,
     );
-  const id = await createJobRun(workspace, job, loaded.model);
-  const outcome = await executeJob(workspace, id, generator, job, workers !== undefined ? { workers } : {}, io);
+  const outcome = await createAndExecuteJob(
+    workspace,
+    job,
+    loaded.model,
+    generator,
+    workers !== undefined ? { workers } : {},
+    io,
+  );
   if (typeof outcome === 'number') return outcome;
   const result = outcome.result as ProjectResult;
   await reportDone(job, outcome, args.flags.get('json'), io, projectSummary(result));

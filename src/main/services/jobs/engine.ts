@@ -148,6 +148,12 @@ export interface ExecuteOptions {
    * end the run as `partial`.
    */
   readonly shard?: Shard;
+  /**
+   * Worker threads the caller started early (for the model of this run), so
+   * that they load while the run folder is written: used when chunks are
+   * missing (its size is then the worker count), and closed in any case.
+   */
+  readonly pool?: WorkerPool;
 }
 
 export interface RunOutcome {
@@ -306,7 +312,9 @@ export async function executeRun(
   const found = await finishedChunks(dir, total, shard === undefined);
   const kept = [...found.keys()].filter((k) => inShard(k, shard));
   const missing = Array.from({ length: total }, (_, k) => k).filter((k) => !found.has(k) && inShard(k, shard));
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, missing.length)));
+  const workers =
+    options.pool?.workers ??
+    Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, missing.length)));
   const chunkSeconds: Record<string, number> = { ...(previous?.chunkSeconds ?? {}) };
   const base = {
     chunksTotal: total,
@@ -340,7 +348,9 @@ export async function executeRun(
   const computed: number[] = [];
   let failure: RunError | undefined;
   let cancelled = options.signal?.aborted === true;
-  const pool = missing.length > 0 && !cancelled ? new WorkerPool(workers, gen) : undefined;
+  const wanted = missing.length > 0 && !cancelled;
+  if (!wanted) await options.pool?.close();
+  const pool = wanted ? (options.pool ?? new WorkerPool(workers, gen)) : undefined;
   const onAbort = () => {
     cancelled = true;
     void pool?.close();
