@@ -2,7 +2,7 @@
  * Loads the custom-activation compiler (customActivation.ts, built on mathjs)
  * only when a model needs it. mathjs is most of the code every thread that
  * opens or runs a model would otherwise compile and run at its start — the
- * command line, its model-parse worker and each job worker: about 0.08 s of a
+ * command line, its model-parse worker and each job worker: about 0.1 s of a
  * one-signal `pursuit-lab invert` on two cores — while few models have a
  * custom activation.
  *
