@@ -1,13 +1,13 @@
 // What every command that runs a job shares (`experiment`, `project`): the
 // job's model with its SHA-256, --workers, and running the run folder with
 // progress on stderr, Ctrl-C to cancel, and the cancelled/failed messages.
-import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { chunkCount, type JobSpec } from '../core/experiments/jobs';
 import type { Generator } from '../core/model/generator';
 import {
   createRun,
   executeRun,
+  poolSize,
   RunRefusedError,
   sha256Of,
   weightsSha256,
@@ -87,9 +87,8 @@ export async function createAndExecuteJob(
   options: { readonly workers?: number },
   io: CliIo,
 ): Promise<RunOutcome | number> {
-  // The engine's count for a fresh run: one worker per chunk at most.
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), chunkCount(job)));
-  const pool = new WorkerPool(workers, generator);
+  // The engine's count for a fresh run, where every chunk is to compute.
+  const pool = new WorkerPool(poolSize(options.workers, chunkCount(job)), generator);
   try {
     const id = await createJobRun(workspace, job, model);
     return await executeJob(workspace, id, generator, job, { pool }, io);

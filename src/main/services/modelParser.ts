@@ -7,6 +7,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ModelFormatError } from '../../core/formats/errors';
 import type { OpenOptions } from '../../core/formats/format';
 import type { ModelParseApi, ParsedModel } from '../../workers/modelParse';
+import { beforeWorkerStart } from './workerIsolates';
 import { sourceMapArgv } from './workerSourceMaps';
 
 export type { ParsedModel } from '../../workers/modelParse';
@@ -116,6 +117,7 @@ export function createModelParser(
 
   function spawn(): Slot {
     const entry = workerEntry();
+    beforeWorkerStart();
     const worker = new Worker(entry.url, {
       workerData: entry.workerData,
       execArgv: entry.execArgv,

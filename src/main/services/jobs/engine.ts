@@ -279,6 +279,11 @@ export async function readPartialReport(workspace: string, id: string): Promise<
   return partialReport(spec.job, chunks);
 }
 
+/** Worker threads for `chunks` chunks to compute: as asked (default every core), never more than the chunks, at least one. */
+export function poolSize(requested: number | undefined, chunks: number): number {
+  return Math.max(1, Math.min(requested ?? availableParallelism(), chunks));
+}
+
 /**
  * Runs (or resumes) a run: computes the chunks not yet on disk on a pool of
  * worker threads, writes each as it finishes, then merges all of them in
@@ -312,9 +317,7 @@ export async function executeRun(
   const found = await finishedChunks(dir, total, shard === undefined);
   const kept = [...found.keys()].filter((k) => inShard(k, shard));
   const missing = Array.from({ length: total }, (_, k) => k).filter((k) => !found.has(k) && inShard(k, shard));
-  const workers =
-    options.pool?.workers ??
-    Math.max(1, Math.min(options.workers ?? availableParallelism(), Math.max(1, missing.length)));
+  const workers = options.pool?.workers ?? poolSize(options.workers, missing.length);
   const chunkSeconds: Record<string, number> = { ...(previous?.chunkSeconds ?? {}) };
   const base = {
     chunksTotal: total,

@@ -5,6 +5,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { JobSpec } from '../../../core/experiments/jobs';
 import type { Generator } from '../../../core/model/generator';
 import type { JobApi } from '../../../workers/jobs';
+import { beforeWorkerStart } from '../workerIsolates';
 import { sourceMapArgv } from '../workerSourceMaps';
 
 /**
@@ -62,6 +63,7 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const entry = workerEntry();
+    beforeWorkerStart();
     const worker = new Worker(entry.url, { workerData: entry.workerData, execArgv: entry.execArgv });
     const api = wrap<JobApi>(nodeEndpoint(worker));
     const died = new Promise<never>((_, reject) => {
