@@ -108,6 +108,30 @@ export function onnxChain(chain: number, op = 'Identity', W0 = [1, -1, 0.5, 2, -
   return onnxModel(g);
 }
 
+/**
+ * Not hostile: z (2) → Gemm(W, b; transB, alpha) → Relu → Gemm(V; transB = 1) → x (2), for the
+ * reader's weight layouts. `w` is B as stored: 3 × 2 (the layer's W) with transB, else 2 × 3 (Wᵀ).
+ */
+export function onnxGemmLayout(transB: boolean, alpha: number, w: number[]): Uint8Array {
+  const g = new Pb().string(2, 'layout');
+  g.message(5, initializer('W0', transB ? [3, 2] : [2, 3], w));
+  g.message(5, initializer('b0', [3], [0, -1, 0.25]));
+  g.message(5, initializer('W1', [2, 3], [1, 0, 2, 0, -1, 1]));
+  const attrs = new Pb()
+    .string(1, 'transB')
+    .varint(3, transB ? 1 : 0)
+    .varint(20, 2);
+  const gemm0 = node('Gemm', ['z', 'W0', 'b0'], ['h0'], 'gemm0').message(5, attrs);
+  if (alpha !== 1) gemm0.message(5, new Pb().string(1, 'alpha').float(2, alpha).varint(20, 1));
+  g.message(1, gemm0);
+  g.message(1, node('Relu', ['h0'], ['r0'], 'relu0'));
+  const transposed = new Pb().string(1, 'transB').varint(3, 1).varint(20, 2);
+  g.message(1, node('Gemm', ['r0', 'W1'], ['x'], 'gemm1').message(5, transposed));
+  g.message(11, valueInfo('z', 2));
+  g.message(12, valueInfo('x', 2));
+  return onnxModel(g);
+}
+
 /** A graph whose one initializer declares `dims` but holds no data: a huge declared size in a few bytes. */
 export function onnxHugeInitializer(dims: number[]): Uint8Array {
   const g = new Pb().string(2, 'huge');

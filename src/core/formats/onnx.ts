@@ -1,4 +1,4 @@
-import { matrix } from '../linalg/matrix';
+import { matrix, type Matrix } from '../linalg/matrix';
 import type { OutputActivation } from '../model/activations';
 import type { Generator } from '../model/generator';
 import { checkBudget, checkCount, MAX_ENTRIES, type ReadLimits } from './budget';
@@ -81,6 +81,22 @@ function toNumber(v: LongLike): number {
   return typeof v === 'number' ? v : v.high * 2 ** 32 + (v.low >>> 0);
 }
 
+/** Whether this machine stores numbers little-endian, as raw_data does (then typed arrays read it in place). */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * raw_data as float32 or float64 values, viewed in place where its bytes start on an element
+ * boundary, else in a copy. (A DataView read per element was most of opening a model, and it
+ * runs once, before the code is optimised.)
+ */
+function rawFloats(raw: Uint8Array, bytesPer: 4 | 8): Float32Array | Float64Array {
+  const src = raw.byteOffset % bytesPer === 0 ? raw : raw.slice();
+  const n = src.byteLength / bytesPer;
+  return bytesPer === 4
+    ? new Float32Array(src.buffer, src.byteOffset, n)
+    : new Float64Array(src.buffer, src.byteOffset, n);
+}
+
 /** Decodes an initializer or Constant value into float64 (float32, float64, float16, int32, int64). */
 function decodeTensor(t: OnnxTensor, where: string): Tensor {
   const dims = t.dims.map(toNumber);
@@ -98,11 +114,13 @@ function decodeTensor(t: OnnxTensor, where: string): Tensor {
   switch (t.data_type) {
     case onnx.TensorProto.DataType.FLOAT:
       need(4, t.float_data.length);
-      for (let i = 0; i < size; i++) out[i] = view ? view.getFloat32(4 * i, true) : t.float_data[i];
+      if (raw !== undefined && LITTLE_ENDIAN) out.set(rawFloats(raw, 4));
+      else for (let i = 0; i < size; i++) out[i] = view ? view.getFloat32(4 * i, true) : t.float_data[i];
       break;
     case onnx.TensorProto.DataType.DOUBLE:
       need(8, t.double_data.length);
-      for (let i = 0; i < size; i++) out[i] = view ? view.getFloat64(8 * i, true) : t.double_data[i];
+      if (raw !== undefined && LITTLE_ENDIAN) out.set(rawFloats(raw, 8));
+      else for (let i = 0; i < size; i++) out[i] = view ? view.getFloat64(8 * i, true) : t.double_data[i];
       break;
     case onnx.TensorProto.DataType.FLOAT16:
       need(2, t.int32_data.length);
@@ -120,6 +138,22 @@ function decodeTensor(t: OnnxTensor, where: string): Tensor {
       fail(`${where} has data type ${t.data_type}, which is not supported (float32, float64, float16)`);
   }
   return { dims, data: out };
+}
+
+/**
+ * W = α·B (transB) or α·Bᵀ, out × inn. Its own small function with plain loops (a copy where α = 1):
+ * inline in the parser, a test per entry made it most of a model's opening.
+ */
+function gemmWeights(b: Float64Array, out: number, inn: number, transB: boolean, alpha: number): Matrix {
+  const w = new Float64Array(out * inn);
+  if (transB && alpha === 1) w.set(b);
+  else if (transB) for (let i = 0; i < w.length; i++) w[i] = alpha * b[i];
+  else
+    for (let r = 0; r < out; r++) {
+      const row = r * inn;
+      for (let c = 0; c < inn; c++) w[row + c] = alpha * b[c * out + r];
+    }
+  return matrix(out, inn, w);
 }
 
 function attribute(node: Node, name: string): OnnxAttribute | undefined {
@@ -257,10 +291,7 @@ export function parseOnnxModel(bytes: Uint8Array, fallbackName: string, limits: 
           const alpha = attrFloat(node, 'alpha', 1);
           const beta = attrFloat(node, 'beta', 1);
           const [out, inn] = transB ? B.dims : [B.dims[1], B.dims[0]];
-          const W = matrix(out, inn);
-          for (let r = 0; r < out; r++)
-            for (let c = 0; c < inn; c++)
-              W.data[r * inn + c] = alpha * (transB ? B.data[r * inn + c] : B.data[c * out + r]);
+          const W = gemmWeights(B.data, out, inn, transB, alpha);
           const b = new Float64Array(out);
           if (node.input.length > 2 && node.input[2] !== '') {
             const C = constantOf(node.input[2], where);
