@@ -6,7 +6,7 @@
  * matrix edge are padded with zeros.
  */
 
-/** Rows per A panel and columns per B panel: the 4 × 4 register tile. */
+/** Rows per A panel and columns per B panel: the 4 × 4 register tile (the packing's fast paths write 4 per step). */
 export const MR = 4;
 export const NR = 4;
 /**
@@ -46,6 +46,20 @@ export function packBPanels(
       }
       continue;
     }
+    // A whole panel of indexed columns (a Gram block on a support): its four column offsets read once.
+    if (cols !== undefined && (jp + 1) * NR <= nc) {
+      const j0 = jc + jp * NR;
+      const [c0, c1, c2, c3] = [cols[j0], cols[j0 + 1], cols[j0 + 2], cols[j0 + 3]];
+      for (let p = 0; p < kc; p++) {
+        const rowB = (inner === undefined ? pc + p : inner[pc + p]) * ldb;
+        const o = base + p * NR;
+        dst[o] = b[rowB + c0];
+        dst[o + 1] = b[rowB + c1];
+        dst[o + 2] = b[rowB + c2];
+        dst[o + 3] = b[rowB + c3];
+      }
+      continue;
+    }
     for (let p = 0; p < kc; p++) {
       const rowB = (inner === undefined ? pc + p : inner[pc + p]) * ldb;
       const o = base + p * NR;
@@ -75,6 +89,22 @@ export function packAPanels(
   const mPanels = Math.ceil(mc / MR);
   for (let ip = 0; ip < mPanels; ip++) {
     const base = ip * kc * MR;
+    // A whole panel on indexed inner positions: one pass along them writes the panel in order,
+    // where a pass per row wrote every MR-th entry (the same values either way).
+    if (inner !== undefined && (ip + 1) * MR <= mc) {
+      const i0 = ic + ip * MR;
+      const row = (r: number) => (rows === undefined ? i0 + r : rows[i0 + r]) * lda;
+      const [r0, r1, r2, r3] = [row(0), row(1), row(2), row(3)];
+      for (let p = 0; p < kc; p++) {
+        const col = inner[pc + p];
+        const o = base + p * MR;
+        dst[o] = a[r0 + col];
+        dst[o + 1] = a[r1 + col];
+        dst[o + 2] = a[r2 + col];
+        dst[o + 3] = a[r3 + col];
+      }
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
       const i = ic + ip * MR + r;
       if (i >= ic + mc) {

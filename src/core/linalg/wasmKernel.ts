@@ -161,6 +161,12 @@ export function createWasmKernel(residentBytes = RESIDENT_BYTES): ProductKernel 
         const nc = Math.min(NC, n - jc);
         const nPanels = Math.ceil(nc / NR);
         const ldc = nPanels * NR;
+        // A narrow B (the usual chunk of signals) fits the B area whole: packed once for every
+        // row block, where it was packed again for each (the same panels, so the same bits).
+        const packedOnce = k * ldc <= B_BYTES / 8;
+        if (packedOnce)
+          for (let pc = 0; pc < k; pc += KC)
+            packBPanels(packB.subarray(pc * ldc), b.data, b.cols, inner, cols, pc, Math.min(KC, k - pc), jc, nc);
         for (let ic = 0; ic < m; ic += MC) {
           const mc = Math.min(MC, m - ic);
           const mPanels = Math.ceil(mc / MR);
@@ -171,7 +177,8 @@ export function createWasmKernel(residentBytes = RESIDENT_BYTES): ProductKernel 
           }
           for (let pc = 0; pc < k; pc += KC) {
             const kc = Math.min(KC, k - pc);
-            packBPanels(packB, b.data, b.cols, inner, cols, pc, kc, jc, nc);
+            if (!packedOnce) packBPanels(packB, b.data, b.cols, inner, cols, pc, kc, jc, nc);
+            const bPtr = packedOnce ? B_PTR + pc * ldc * 8 : B_PTR;
             let aPtr = A_PTR;
             if (cached === undefined || placed === undefined)
               packAPanels(packA, a.data, a.cols, rows, inner, ic, mc, pc, kc);
@@ -204,7 +211,7 @@ export function createWasmKernel(residentBytes = RESIDENT_BYTES): ProductKernel 
                 cached.set(key, packA.slice(0, size));
               }
             }
-            panels(mPanels, nPanels, kc, aPtr, B_PTR, C_PTR, ldc);
+            panels(mPanels, nPanels, kc, aPtr, bPtr, C_PTR, ldc);
           }
           for (let i = 0; i < mc; i++) C.set(cBlock.subarray(i * ldc, i * ldc + nc), (ic + i) * n + jc);
         }
