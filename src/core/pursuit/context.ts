@@ -218,7 +218,7 @@ export function misfitFloors(ctx: InversionContext, tolerance: number): Float64A
   return floors;
 }
 
-/** Assembles a method's result: per-signal phase reports, worst stop, residual. */
+/** Assembles a method's result: per-signal phase reports, worst stop, residual (dataMisfit of z, unless the caller has it). */
 export function assembleResult(
   ctx: InversionContext,
   method: MethodId,
@@ -226,8 +226,8 @@ export function assembleResult(
   layers: Matrix[],
   phases: PhaseReport[][],
   supportTolerance: number,
+  residual: Float64Array = dataMisfit(ctx, z),
 ): InversionResult {
-  const residual = dataMisfit(ctx, z);
   return {
     method,
     z,

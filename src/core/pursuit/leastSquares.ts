@@ -43,14 +43,10 @@ export function leastSquaresOnSupport(
   if (t === 0) return { x: new Float64Array(0) };
   const { weights, linear, ridge = 0, gram: fullGram } = options;
   const gram = matrix(t, t);
-  if (weights === undefined && fullGram !== undefined && rows.length === a.rows) {
+  if (weights === undefined && fullGram !== undefined && rows.length === a.rows)
     // Cholesky reads only the lower triangle, so only that is copied out of AᵀA.
-    const nn = fullGram.cols;
-    for (let p = 0; p < t; p++) {
-      const src = cols[p] * nn;
-      for (let q = 0; q <= p; q++) gram.data[p * t + q] = fullGram.data[src + cols[q]];
-    }
-  } else if (weights === undefined) gemmSubset(at, a, gram, { rows: cols, inner: rows, cols });
+    lowerGramBlock(fullGram, cols, gram.data);
+  else if (weights === undefined) gemmSubset(at, a, gram, { rows: cols, inner: rows, cols });
   else weightedGram(a, rows, cols, weights, gram.data);
   for (let i = 0; i < t; i++) gram.data[i * t + i] += ridge;
   if (!choleskyInPlace(gram.data, t)) return { x: undefined };
@@ -82,6 +78,83 @@ export function leastSquaresOnSupport(
   return { x };
 }
 
+/**
+ * leastSquaresOnSupport for many right-hand sides at once, each on its own
+ * column set, every row of A and no weights: min ½‖c_j − A[:, T_j] x‖² for each
+ * column c_j of `c`. The Gram blocks come from AᵀA and are factored per
+ * column as in the single solve; the three products by A — Aᵀc_j, A x_j for
+ * the residual, Aᵀr_j for the refinement — run as three products on the
+ * kernel over every column of A (x_j zero off T_j). Those multiply about
+ * twice as many entries as the single solve's products over T_j, at the
+ * kernel's speed, several times the scalar loops' (the layer-wise Oracle's
+ * profile had them as its largest cost). The same solutions, not the same
+ * bits: the kernel sums in blocks of its inner dimension.
+ *
+ * @param c m × k right-hand sides (m = A's rows), one column per system.
+ * @returns per column the solution on T_j, or undefined where its Gram block is not positive definite.
+ */
+export function leastSquaresOnSupports(
+  a: Matrix,
+  at: Matrix,
+  gram: Matrix,
+  cols: readonly Int32Array[],
+  c: Matrix,
+): (Float64Array | undefined)[] {
+  const k = c.cols;
+  const n = a.cols;
+  const rhs = gemm(at, c, matrix(n, k));
+  const factors: (Float64Array | undefined)[] = [];
+  const xs: (Float64Array | undefined)[] = [];
+  const full = matrix(n, k);
+  for (let j = 0; j < k; j++) {
+    const T = cols[j];
+    const t = T.length;
+    const factor = lowerGramBlock(gram, T);
+    if (t > 0 && !choleskyInPlace(factor, t)) {
+      factors.push(undefined);
+      xs.push(undefined);
+      continue;
+    }
+    const x = new Float64Array(t);
+    for (let q = 0; q < t; q++) x[q] = rhs.data[T[q] * k + j];
+    choleskySolveInPlace(factor, t, x);
+    for (let q = 0; q < t; q++) full.data[T[q] * k + j] = x[q];
+    factors.push(factor);
+    xs.push(x);
+  }
+  // One refinement step, as in the single solve: the correction from the true residual c − A x.
+  const residual = gemm(a, full, matrix(a.rows, k));
+  for (let i = 0; i < residual.data.length; i++) residual.data[i] = c.data[i] - residual.data[i];
+  const back = gemm(at, residual, rhs);
+  return xs.map((x, j) => {
+    const factor = factors[j];
+    if (x === undefined || factor === undefined) return undefined;
+    const T = cols[j];
+    const corr = new Float64Array(T.length);
+    for (let q = 0; q < T.length; q++) corr[q] = back.data[T[q] * k + j];
+    choleskySolveInPlace(factor, T.length, corr);
+    for (let q = 0; q < T.length; q++) x[q] += corr[q];
+    return x;
+  });
+}
+
+/** The lower triangle of AᵀA[T, T], row-major (what Cholesky reads). */
+function lowerGramBlock(
+  fullGram: Matrix,
+  cols: Int32Array,
+  out: Float64Array = new Float64Array(cols.length * cols.length),
+): Float64Array {
+  const t = cols.length;
+  const nn = fullGram.cols;
+  const src = fullGram.data;
+  for (let p = 0; p < t; p++) {
+    const from = cols[p] * nn;
+    const to = p * t;
+    for (let q = 0; q <= p; q++) out[to + q] = src[from + cols[q]];
+  }
+  return out;
+}
+
 /** A[R, T] read through Aᵀ (data d, m = A's row count): rows T_q of Aᵀ at positions R_k; R undefined: every row in order. */
 interface Block {
   readonly d: Float64Array;
@@ -91,21 +164,22 @@ interface Block {
 }
 
 /**
- * out_q = Σ_k Aᵀ[T_q, R_k] v_k, each sum over k in order; on every row, four
- * sums at a time share each load of v (stride 1, no index loads; each is
- * still its own sum in the same order, so the same bits).
+ * out_q = Σ_k Aᵀ[T_q, R_k] v_k, each sum over k in order; four sums at a time
+ * share each load of v (and of R_k on a row subset), and their four chains of
+ * additions overlap where one chain waits on each addition; each is still its
+ * own sum in the same order, so the same bits.
  */
 function transposedTimes({ d, m, rows, cols }: Block, v: Float64Array, out: Float64Array): Float64Array {
   const t = cols.length;
   const n = v.length;
   let q = 0;
-  if (rows === undefined)
-    for (; q + 3 < t; q += 4) {
-      const [b0, b1, b2, b3] = [cols[q] * m, cols[q + 1] * m, cols[q + 2] * m, cols[q + 3] * m];
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
+  for (; q + 3 < t; q += 4) {
+    const [b0, b1, b2, b3] = [cols[q] * m, cols[q + 1] * m, cols[q + 2] * m, cols[q + 3] * m];
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    if (rows === undefined)
       for (let k = 0; k < n; k++) {
         const vk = v[k];
         s0 += d[b0 + k] * vk;
@@ -113,11 +187,20 @@ function transposedTimes({ d, m, rows, cols }: Block, v: Float64Array, out: Floa
         s2 += d[b2 + k] * vk;
         s3 += d[b3 + k] * vk;
       }
-      out[q] = s0;
-      out[q + 1] = s1;
-      out[q + 2] = s2;
-      out[q + 3] = s3;
-    }
+    else
+      for (let k = 0; k < n; k++) {
+        const vk = v[k];
+        const r = rows[k];
+        s0 += d[b0 + r] * vk;
+        s1 += d[b1 + r] * vk;
+        s2 += d[b2 + r] * vk;
+        s3 += d[b3 + r] * vk;
+      }
+    out[q] = s0;
+    out[q + 1] = s1;
+    out[q + 2] = s2;
+    out[q + 3] = s3;
+  }
   for (; q < t; q++) {
     const base = cols[q] * m;
     let s = 0;
@@ -129,18 +212,18 @@ function transposedTimes({ d, m, rows, cols }: Block, v: Float64Array, out: Floa
 }
 
 /**
- * out_k = Σ_q Aᵀ[T_q, R_k] x_q, each sum over q in order (out starts at 0); on
- * every row, four terms per pass over out, added one after another as the
- * plain loop adds them (the same bits).
+ * out_k = Σ_q Aᵀ[T_q, R_k] x_q, each sum over q in order (out starts at 0);
+ * four terms per pass over out (on every row or a subset), added one after
+ * another as the plain loop adds them (the same bits).
  */
 function times({ d, m, rows, cols }: Block, x: Float64Array, out: Float64Array): Float64Array {
   const t = cols.length;
   const n = out.length;
   let q = 0;
-  if (rows === undefined)
-    for (; q + 3 < t; q += 4) {
-      const [b0, b1, b2, b3] = [cols[q] * m, cols[q + 1] * m, cols[q + 2] * m, cols[q + 3] * m];
-      const [x0, x1, x2, x3] = [x[q], x[q + 1], x[q + 2], x[q + 3]];
+  for (; q + 3 < t; q += 4) {
+    const [b0, b1, b2, b3] = [cols[q] * m, cols[q + 1] * m, cols[q + 2] * m, cols[q + 3] * m];
+    const [x0, x1, x2, x3] = [x[q], x[q + 1], x[q + 2], x[q + 3]];
+    if (rows === undefined)
       for (let k = 0; k < n; k++) {
         let s = out[k];
         s += d[b0 + k] * x0;
@@ -149,7 +232,17 @@ function times({ d, m, rows, cols }: Block, x: Float64Array, out: Float64Array):
         s += d[b3 + k] * x3;
         out[k] = s;
       }
-    }
+    else
+      for (let k = 0; k < n; k++) {
+        const r = rows[k];
+        let s = out[k];
+        s += d[b0 + r] * x0;
+        s += d[b1 + r] * x1;
+        s += d[b2 + r] * x2;
+        s += d[b3 + r] * x3;
+        out[k] = s;
+      }
+  }
   for (; q < t; q++) {
     const base = cols[q] * m;
     const xq = x[q];

@@ -1,11 +1,14 @@
 import { matrix, type Matrix } from '../linalg/matrix';
-import { assembleResult, dataMisfit, outputSystem, type InversionContext } from './context';
+import { assembleResult, dataMisfit, outputSystem, type InversionContext, type OutputSystem } from './context';
 import { debiasBatch } from './debias';
-import { leastSquaresOnSupport } from './leastSquares';
+import { leastSquaresOnSupport, leastSquaresOnSupports } from './leastSquares';
+import type { PreparedLayer } from './prepared';
 import { solveWithInequalities } from './saturation';
 import { emptyHistory, onePoint, type InversionResult, type PhaseReport } from './types';
 
 const PHASE = 'oracle (least squares per layer)';
+/** Signals whose last layers are solved together (their Gram factors are held until the refinement). */
+const BATCH = 32;
 
 /** Exact supports of the true hidden layers (ReLU outputs exact zeros): S_i = {k : x_i[k] > 0} per signal. */
 export function trueSupports(hidden: readonly Matrix[], j: number): Int32Array[] {
@@ -34,24 +37,29 @@ export function* layerwiseOracle(
   const z = matrix(n0, count);
   const est = layers.slice(0, L).map((l) => matrix(l.W.rows, count));
   const failures: (string | undefined)[] = [];
-  for (let j = 0; j < count; j++) {
-    const supports = trueSupports(trueHidden, j);
-    const out = layers[L];
-    const system = outputSystem(ctx, j);
+  const out = layers[L];
+  /** Signal j from its last layer inwards; the last layer's solution is given where it was batched. */
+  function solveSignal(
+    j: number,
+    supports: Int32Array[],
+    system: OutputSystem,
+    given: Float64Array | undefined | 'failed',
+  ): string | undefined {
     const sL = supports[L - 1];
-    const last = solveWithInequalities(
-      system.equations,
-      system.inequalities,
-      (rows) => leastSquaresOnSupport(out.W, out.Wt, rows, sL, system.target, { gram: out.gram }).x,
-      (x, r) => {
-        let p = out.b[r];
-        for (let q = 0; q < sL.length; q++) p += out.W.data[r * out.W.cols + sL[q]] * x[q];
-        return system.gap(r, p);
-      },
-      system.slack,
-    );
+    let x = given instanceof Float64Array ? given : undefined;
+    if (given === undefined)
+      x = solveWithInequalities(
+        system.equations,
+        system.inequalities,
+        (rows) => leastSquaresOnSupport(out.W, out.Wt, rows, sL, system.target, { gram: out.gram }).x,
+        (xL, r) => {
+          let p = out.b[r];
+          for (let q = 0; q < sL.length; q++) p += out.W.data[r * out.W.cols + sL[q]] * xL[q];
+          return system.gap(r, p);
+        },
+        system.slack,
+      )?.x;
     let failed: string | undefined;
-    let x = last?.x;
     if (x === undefined) {
       const saturated = system.inequalities.length;
       failed =
@@ -72,9 +80,24 @@ export function* layerwiseOracle(
       prev = x;
     }
     if (prev !== undefined) for (let k = 0; k < n0; k++) z.data[k * count + j] = prev[k];
-    failures.push(failed);
-    yield (j + 1) / count;
+    return failed;
   }
+  for (let first = 0; first < count; first += BATCH) {
+    const group = Array.from({ length: Math.min(BATCH, count - first) }, (_, q) => first + q);
+    const supportsOf = group.map((j) => trueSupports(trueHidden, j));
+    const systems = group.map((j) => outputSystem(ctx, j));
+    const batched = lastLayerBatch(
+      out,
+      systems,
+      supportsOf.map((s) => s[L - 1]),
+    );
+    for (let q = 0; q < group.length; q++) {
+      const j = group[q];
+      failures.push(solveSignal(j, supportsOf[q], systems[q], batched.get(q)));
+      yield (j + 1) / count;
+    }
+  }
+
   // One point per solved signal: the misfit ½‖M(y − G(ẑ))‖² the least squares leave (no penalty, so also the objective).
   const misfit = dataMisfit(ctx, z);
   const phases: PhaseReport[][] = failures.map((failed, j) => [
@@ -82,7 +105,40 @@ export function* layerwiseOracle(
       ? { phase: PHASE, iterations: 1, stopReason: 'exact', ...onePoint(misfit[j], misfit[j]) }
       : { phase: PHASE, iterations: 1, stopReason: 'failed', ...emptyHistory(), note: failed },
   ]);
-  return assembleResult(ctx, 'oracle', z, est, phases, 0);
+  return assembleResult(ctx, 'oracle', z, est, phases, 0, misfit);
+}
+
+/**
+ * The last layer of the signals whose every pixel is an equation (all known,
+ * none saturated: the usual clean or noisy image) as one batch of least
+ * squares (leastSquaresOnSupports); by position in `systems`, the solution or
+ * 'failed' (a rank-deficient block). The others are left to the per-signal
+ * solve with its inequalities.
+ */
+function lastLayerBatch(
+  out: PreparedLayer,
+  systems: readonly OutputSystem[],
+  supports: readonly Int32Array[],
+): Map<number, Float64Array | 'failed'> {
+  const m = out.W.rows;
+  const plain = systems.flatMap((s, q) => (s.inequalities.length === 0 && s.equations.length === m ? [q] : []));
+  const solved = new Map<number, Float64Array | 'failed'>();
+  if (plain.length === 0) return solved;
+  const k = plain.length;
+  const c = matrix(m, k);
+  plain.forEach((q, col) => {
+    const target = systems[q].target;
+    for (let r = 0; r < m; r++) c.data[r * k + col] = target[r];
+  });
+  const xs = leastSquaresOnSupports(
+    out.W,
+    out.Wt,
+    out.gram,
+    plain.map((q) => supports[q]),
+    c,
+  );
+  plain.forEach((q, col) => solved.set(q, xs[col] ?? 'failed'));
+  return solved;
 }
 
 /** End-to-end Oracle: the debiasing step run on the true supports. */

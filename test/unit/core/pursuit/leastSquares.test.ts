@@ -3,7 +3,8 @@ import { choleskyInPlace, choleskySolveInPlace } from '../../../../src/core/lina
 import { transpose } from '../../../../src/core/linalg/dense';
 import { matrix, type Matrix } from '../../../../src/core/linalg/matrix';
 import { createRng } from '../../../../src/core/linalg/rng';
-import { leastSquaresOnSupport } from '../../../../src/core/pursuit/leastSquares';
+import { gemm } from '../../../../src/core/linalg/gemm';
+import { leastSquaresOnSupport, leastSquaresOnSupports } from '../../../../src/core/pursuit/leastSquares';
 
 /**
  * The normal equations with one refinement step, walking A's rows term by term
@@ -107,5 +108,48 @@ describe('leastSquaresOnSupport', () => {
     const dup = matrix(40, 2);
     for (let r = 0; r < 40; r++) dup.data[2 * r] = dup.data[2 * r + 1] = a.data[r * 15];
     expect(leastSquaresOnSupport(dup, transpose(dup), all, Int32Array.of(0, 1), c).x).toBeUndefined();
+  });
+});
+
+describe('leastSquaresOnSupports (many right-hand sides, every row)', () => {
+  const rng = createRng(11);
+  // Two columns equal (4 and 9), so a column set holding both is rank deficient.
+  const a = matrix(60, 12, rng.fillGaussian(new Float64Array(720)));
+  for (let r = 0; r < 60; r++) a.data[r * 12 + 9] = a.data[r * 12 + 4];
+  const at = transpose(a);
+  const gram = gemm(at, a, matrix(12, 12));
+  const all = Int32Array.from({ length: 60 }, (_, k) => k);
+  const sets = [Int32Array.of(0, 2, 3, 5), Int32Array.of(4, 9), Int32Array.of(1, 4, 6, 7, 8, 10, 11), Int32Array.of()];
+  const c = matrix(60, sets.length, rng.fillGaussian(new Float64Array(60 * sets.length)));
+  const column = (j: number) => Float64Array.from({ length: 60 }, (_, r) => c.data[r * sets.length + j]);
+
+  it('solves each column on its own set as the single solve does, and fails only the rank-deficient one', () => {
+    const xs = leastSquaresOnSupports(a, at, gram, sets, c);
+    expect(xs).toHaveLength(sets.length);
+    expect(xs[1]).toBeUndefined();
+    expect(leastSquaresOnSupport(a, at, all, sets[1], column(1), { gram }).x).toBeUndefined();
+    expect(Array.from(xs[3]!)).toStrictEqual([]);
+    for (const j of [0, 2]) {
+      const single = leastSquaresOnSupport(a, at, all, sets[j], column(j), { gram }).x!;
+      // Not the same bits (the kernel sums its products in blocks), the same solution to rounding.
+      xs[j]!.forEach((v, q) => expect(Math.abs(v - single[q])).toBeLessThan(1e-13 * (1 + Math.abs(single[q]))));
+      // And it is the least-squares solution: A[:, T]ᵀ(c − A[:, T] x) vanishes.
+      const T = sets[j];
+      for (let q = 0; q < T.length; q++) {
+        let g = 0;
+        for (let r = 0; r < 60; r++) {
+          let p = 0;
+          for (let u = 0; u < T.length; u++) p += a.data[r * 12 + T[u]] * xs[j]![u];
+          g += a.data[r * 12 + T[q]] * (column(j)[r] - p);
+        }
+        expect(Math.abs(g)).toBeLessThan(1e-11);
+      }
+    }
+  });
+
+  it('gives each column the same bits whatever the other columns beside it', () => {
+    const xs = leastSquaresOnSupports(a, at, gram, sets, c);
+    const alone = leastSquaresOnSupports(a, at, gram, [sets[2]], matrix(60, 1, column(2)));
+    expect(Array.from(alone[0]!)).toStrictEqual(Array.from(xs[2]!));
   });
 });
