@@ -91,7 +91,7 @@ export async function createAndExecuteJob(
   const pool = new WorkerPool(poolSize(options.workers, chunkCount(job)), generator);
   try {
     const id = await createJobRun(workspace, job, model);
-    return await executeJob(workspace, id, generator, job, { pool }, io);
+    return await executeJob(workspace, id, generator, job, { pool, ...options }, io);
   } finally {
     // Closed by the engine when it ran; here when the run folder was refused (closing twice is harmless).
     await pool.close();

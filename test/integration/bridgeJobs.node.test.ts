@@ -39,7 +39,8 @@ beforeAll(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Pursuit Lab</title>');
   const store = new ModelStore({ workspace, bundledDir: repoPath('resources/models') });
   const events = createEventHub();
-  jobs = new JobHost({ workspace, store, events });
+  // No pool kept between runs: the slow run below sets the workers' delay variable, which only fresh threads read.
+  jobs = new JobHost({ workspace, store, events, poolIdleMs: 0 });
   const api = createHostApi({
     store,
     events,

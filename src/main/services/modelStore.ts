@@ -260,6 +260,15 @@ export class ModelStore {
   }
 
   /** A model's weights as Pursuit Lab JSON bytes; undefined when the id is unknown. */
+  /** A model's record, without reading or parsing its weights; undefined where there is no such model. */
+  async info(id: string): Promise<ModelInfo | undefined> {
+    await this.recover();
+    await this.scanBundled();
+    const bundled = this.bundled.get(id);
+    if (bundled !== undefined) return bundled.info;
+    return MODEL_ID.test(id) ? this.readStored(join(this.modelsDir(), id)) : undefined;
+  }
+
   async getData(id: string): Promise<ModelData | undefined> {
     await this.recover();
     await this.scanBundled();

@@ -149,11 +149,18 @@ export interface ExecuteOptions {
    */
   readonly shard?: Shard;
   /**
-   * Worker threads the caller started early (for the model of this run), so
-   * that they load while the run folder is written: used when chunks are
-   * missing (its size is then the worker count), and closed in any case.
+   * Worker threads the caller started (for the model of this run): early, so
+   * that they load while the run folder is written (the CLI), or kept from an
+   * earlier run (the app). Used when chunks are missing, on at most as many
+   * of its threads as `workers` allows; closed at the end, or given to `keep`.
    */
   readonly pool?: WorkerPool;
+  /**
+   * Called with the pool, instead of closing it, when the run ends with its threads idle and
+   * sound (nothing cancelled, nothing failed, no chunk lost to an error or a dead thread): the
+   * caller keeps it for a later run of the same model (the app's jobs host, poolKeeper.ts).
+   */
+  readonly keep?: (pool: WorkerPool) => void;
 }
 
 export interface RunOutcome {
@@ -317,7 +324,9 @@ export async function executeRun(
   const found = await finishedChunks(dir, total, shard === undefined);
   const kept = [...found.keys()].filter((k) => inShard(k, shard));
   const missing = Array.from({ length: total }, (_, k) => k).filter((k) => !found.has(k) && inShard(k, shard));
-  const workers = options.pool?.workers ?? poolSize(options.workers, missing.length);
+  // A given pool may have more threads than this run can use (a kept one, or a resume's): the rest idle.
+  const usable = poolSize(options.workers, missing.length);
+  const workers = options.pool === undefined ? usable : Math.min(options.pool.workers, usable);
   const chunkSeconds: Record<string, number> = { ...(previous?.chunkSeconds ?? {}) };
   const base = {
     chunksTotal: total,
@@ -352,8 +361,14 @@ export async function executeRun(
   let failure: RunError | undefined;
   let cancelled = options.signal?.aborted === true;
   const wanted = missing.length > 0 && !cancelled;
-  if (!wanted) await options.pool?.close();
+  // A given pool goes back to the caller where it may be kept, and is closed otherwise.
+  const release = async (given: WorkerPool, reusable: boolean) => {
+    if (reusable && options.keep !== undefined && !given.isClosed) options.keep(given);
+    else await given.close();
+  };
+  if (!wanted && options.pool !== undefined) await release(options.pool, !cancelled);
   const pool = wanted ? (options.pool ?? new WorkerPool(workers, gen)) : undefined;
+  let chunkFailed = false;
   const onAbort = () => {
     cancelled = true;
     void pool?.close();
@@ -400,6 +415,7 @@ export async function executeRun(
             continue;
           }
           if (cancelled || failure !== undefined) break;
+          chunkFailed = true;
           const count = (failures.get(k) ?? 0) + 1;
           failures.set(k, count);
           if (count < 2) {
@@ -419,7 +435,7 @@ export async function executeRun(
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
-    await pool?.close();
+    if (pool !== undefined) await release(pool, !cancelled && failure === undefined && !chunkFailed);
   }
   computed.sort((a, b) => a - b);
   const finished = new Date().toISOString();

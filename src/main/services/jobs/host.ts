@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
-import { checkJobModel, normalizeJobSpec, type JobSpec } from '../../../core/experiments/jobs';
+import { checkJobModel, chunkCount, normalizeJobSpec, type JobSpec } from '../../../core/experiments/jobs';
 import { openModel } from '../../../core/formats/index';
 import { withCustomActivations } from '../../../core/model/customActivationLoader';
 import type { Generator } from '../../../core/model/generator';
@@ -13,6 +13,7 @@ import type { ModelStore } from '../modelStore';
 import {
   createRun,
   executeRun,
+  poolSize,
   readPartialReport,
   readRunSpec,
   RunRefusedError,
@@ -20,7 +21,12 @@ import {
   type JobModel,
   type RunProgress,
 } from './engine';
+import { WorkerPool } from './pool';
+import { PoolKeeper } from './poolKeeper';
 import { isRunId, listRuns, readJson, readRunListing, runDir, writeJson, type RunStatus } from './runs';
+
+/** Models whose generators the host keeps for the next run (each is its weights in float64). */
+const RECENT_MODELS = 2;
 
 /** Progress events per run: at most one per this many milliseconds (ten a second). */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -86,11 +92,18 @@ export interface JobHostOptions {
   readonly events: EventHub;
   /** Where unexpected errors' stacks go. @default console.error */
   readonly log?: (text: string) => void;
+  /**
+   * How long a worker pool is kept for the next run (poolKeeper.ts); 0 keeps none (a test that
+   * sets the workers' fault variables between runs: threads read them as they start). @default POOL_IDLE_MS
+   */
+  readonly poolIdleMs?: number;
 }
 
 interface Queued {
   readonly id: string;
   readonly gen: Generator;
+  /** The model's SHA-256: a kept worker pool serves the runs of the same model. */
+  readonly sha256: string;
 }
 
 /** What the app keeps in `<workspace>/settings.json` (other keys are left as they are). */
@@ -113,9 +126,14 @@ export class JobHost {
   private readonly live = new Map<string, RunProgressEvent>();
   private readonly throttles = new Map<string, Throttle<RunProgressEvent>>();
   private readonly log: (text: string) => void;
+  /** The worker pool kept between runs (poolKeeper.ts). */
+  private readonly pools: PoolKeeper;
+  /** The models resolved last, by source, oldest first (resolveModel). */
+  private readonly recent = new Map<string, { gen: Generator; model: JobModel }>();
 
   constructor(private readonly options: JobHostOptions) {
     this.log = options.log ?? ((text) => console.error(text));
+    this.pools = new PoolKeeper(options.poolIdleMs);
   }
 
   private get workspace() {
@@ -151,8 +169,34 @@ export class JobHost {
     return this.settings();
   }
 
-  /** The generator a spec's model names: a workspace model id or a random: spec, with its record. */
+  /**
+   * The generator a spec's model names, with its record: the one resolved last for the same
+   * source (and, for a stored model, the same SHA-256), else read afresh (readModel). A bundled
+   * ONNX file is parsed in a worker and handed over as JSON, then parsed again here: about 0.2 s
+   * for the MNIST generator, more than a one-signal run on a kept pool takes.
+   */
   private async resolveModel(source: string): Promise<Result<{ gen: Generator; model: JobModel }>> {
+    const hit = this.recent.get(source);
+    if (hit !== undefined) {
+      // A stored model is looked up again (it may be gone); a random: spec always draws the same weights.
+      const sha256 = source.startsWith('random:') ? hit.model.sha256 : (await this.options.store.info(source))?.sha256;
+      if (sha256 === hit.model.sha256) {
+        // Most recent last: the map's first entry is the one to forget.
+        this.recent.delete(source);
+        this.recent.set(source, hit);
+        return ok(hit);
+      }
+      this.recent.delete(source);
+    }
+    const read = await this.readModel(source);
+    if (read.ok) {
+      this.recent.set(source, read.value);
+      while (this.recent.size > RECENT_MODELS) this.recent.delete(this.recent.keys().next().value!);
+    }
+    return read;
+  }
+
+  private async readModel(source: string): Promise<Result<{ gen: Generator; model: JobModel }>> {
     if (source.startsWith('random:')) {
       let spec;
       try {
@@ -192,10 +236,11 @@ export class JobHost {
       throw e;
     }
     const { id } = await createRun(this.workspace, job, resolved.value.model);
-    return ok(await this.enqueue(id, resolved.value.gen));
+    return ok(await this.enqueue({ id, gen: resolved.value.gen, sha256: resolved.value.model.sha256 }));
   }
 
-  private async enqueue(id: string, gen: Generator): Promise<RunInfo> {
+  private async enqueue(run: Queued): Promise<RunInfo> {
+    const { id } = run;
     const listing = (await readRunListing(this.workspace, id))!;
     const event: RunProgressEvent = {
       id,
@@ -204,7 +249,7 @@ export class JobHost {
       chunksTotal: listing.chunksTotal,
       etaSeconds: null,
     };
-    this.queue.push({ id, gen });
+    this.queue.push(run);
     this.publish(event, true);
     void this.pump();
     return this.withLive(listing);
@@ -243,7 +288,7 @@ export class JobHost {
     }
   }
 
-  private async execute({ id, gen }: Queued, signal: AbortSignal): Promise<void> {
+  private async execute({ id, gen, sha256 }: Queued, signal: AbortSignal): Promise<void> {
     const began = Date.now();
     let startDone: number | undefined;
     let last: RunProgress | undefined;
@@ -264,11 +309,19 @@ export class JobHost {
         etaSeconds: eta,
       };
     };
+    let pool: WorkerPool | undefined;
     try {
       const { workers } = await this.settings();
+      // The pool the last run of this model left (started, loaded, compiled) where it has enough
+      // threads and no more than the setting allows, else a fresh one sized for this run; the
+      // engine hands it back for the next run if this one ends sound.
+      const want = poolSize(workers, chunkCount((await readRunSpec(this.workspace, id)).job));
+      pool = this.pools.take(sha256, (p) => p.workers >= want && p.workers <= workers) ?? new WorkerPool(want, gen);
       const outcome = await executeRun(this.workspace, id, gen, {
         workers,
         signal,
+        pool,
+        keep: (p) => this.pools.keep(sha256, p),
         onProgress: (p) => {
           const first = last === undefined;
           last = p;
@@ -287,6 +340,8 @@ export class JobHost {
         true,
       );
     } catch (e) {
+      // Refused before the engine took the pool (a run already running elsewhere): not kept.
+      if (pool !== undefined && !this.pools.holds(pool)) void pool.close();
       const message = e instanceof RunRefusedError ? e.message : `unexpected error: ${(e as Error)?.message ?? e}`;
       if (!(e instanceof RunRefusedError)) this.log(`run ${id} failed: ${(e as Error)?.stack ?? String(e)}`);
       await this.writeState(id, 'failed', { message: message.split('\n')[0] }).catch(() => undefined);
@@ -382,7 +437,7 @@ export class JobHost {
       );
     // Ours now: a later crash of this host shows it as interrupted again.
     await this.writeState(id, 'queued');
-    return ok(await this.enqueue(id, resolved.value.gen));
+    return ok(await this.enqueue({ id, gen: resolved.value.gen, sha256: spec.model.sha256 }));
   }
 
   /** A run's result so far (sweep and noise runs: the points finished), or null for other kinds. */
@@ -406,10 +461,16 @@ export class JobHost {
     return ok({ id });
   }
 
-  /** Cancels what runs and empties the queue (tests, and an app that quits). */
+  /** The worker pool kept for the next run (its model's SHA-256 and threads), if any: tests and diagnostics. */
+  keptPool(): { readonly model: string; readonly workers: number } | undefined {
+    return this.pools.current;
+  }
+
+  /** Cancels what runs, empties the queue and ends the kept pool's threads (tests, and an app that quits). */
   async close(): Promise<void> {
     for (const q of this.queue.splice(0)) await this.writeState(q.id, 'cancelled').catch(() => undefined);
     this.current?.controller.abort();
     await this.current?.finished;
+    await this.pools.close();
   }
 }

@@ -106,6 +106,22 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Whether the threads hold the process open (Node's ref/unref): a pool kept idle between runs
+   * (poolKeeper.ts) must not keep an app or a test from exiting; one in use must.
+   */
+  hold(on: boolean): void {
+    for (const s of this.slots) {
+      if (on) s.worker.ref();
+      else s.worker.unref();
+    }
+  }
+
+  /** Whether close() has been called (a closed pool runs nothing). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Terminates every worker (any chunk in flight is abandoned). */
   async close(): Promise<void> {
     this.closed = true;
