@@ -327,8 +327,10 @@ export async function benchTargets(
 
 /** Timed runs of `oracle-app` after the one that starts the pool. */
 const APP_RUNS = 5;
-/** Warm-up clicks of `lp-one` after the one that starts the pool (the workers' code compiles as they solve). */
+/** Warm-up clicks of `lp-one` after the first (the workers' code compiles as they solve). */
 const ONE_WARM_UP = 3;
+/** How long `lp-one`'s user reads the step before the first click, its threads starting meanwhile. */
+const PREPARED_READ_MS = 2000;
 
 /**
  * The app's jobs host (src/main/services/jobs/host.ts) in this process, with the bundled
@@ -366,7 +368,12 @@ async function appHost(workers: number) {
     await jobs.close();
     rmSync(workspace, { recursive: true, force: true });
   };
-  return { run, close };
+  /** What the wizard does as a step that runs opens: the host starts the model's threads. */
+  const prepare = async () => {
+    const r = await jobs.prepare(`bundled:${MNIST_FILE}`);
+    if (!r.ok) throw new Error(`bench: ${r.error.message}`);
+  };
+  return { run, close, prepare };
 }
 
 /**
@@ -415,8 +422,9 @@ async function benchAppOracle(seed: number, count: number, workers: number): Pro
 
 /**
  * The wizard's click: a one-signal LP run on the app's jobs host, from the call to its done
- * event, each a different signal, on the pool kept from the clicks before — after the click
- * that started it and ONE_WARM_UP more. Beside it, the LP solve's own time in the run.
+ * event, each a different signal, on the pool kept from the clicks before — after a first click
+ * (reported: the step opened, prepareRuns started the threads, the user read it for
+ * PREPARED_READ_MS) and ONE_WARM_UP more. Beside it, the LP solve's own time in the run.
  */
 async function benchOneSignal(seed: number, n: number, workers: number): Promise<TargetRow> {
   console.log(`targets: lp-one, ${n} one-signal LP runs in the app's jobs host …`);
@@ -427,6 +435,9 @@ async function benchOneSignal(seed: number, n: number, workers: number): Promise
   let recovered = 0;
   let first: number;
   try {
+    // The step opens (prepareRuns), the user reads it for PREPARED_READ_MS, then clicks.
+    await host.prepare();
+    await new Promise((resolve) => setTimeout(resolve, PREPARED_READ_MS));
     first = (await click(n)).ms;
     for (let k = n + 1; k <= n + ONE_WARM_UP; k++) await click(k);
     for (let k = 0; k < n; k++) {
@@ -447,7 +458,7 @@ async function benchOneSignal(seed: number, n: number, workers: number): Promise
     what: 'LP, one signal (the click)',
     count: 1,
     target: '≤ 50 ms',
-    measured: `median ${p50.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms over ${n} runs in the app (solve alone: median ${quantile(solve, 0.5).toFixed(1)} ms), ${recovered}/${n} recovered; the first click, starting the pool, ${first.toFixed(0)} ms`,
+    measured: `median ${p50.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms over ${n} runs in the app (solve alone: median ${quantile(solve, 0.5).toFixed(1)} ms), ${recovered}/${n} recovered; the first click, ${PREPARED_READ_MS / 1000} s after the step opened, ${first.toFixed(0)} ms`,
     met: p50 <= 50,
     details: {
       how: "one-signal runs on the jobs host: its start → the run's done event, on the kept pool",
@@ -457,6 +468,7 @@ async function benchOneSignal(seed: number, n: number, workers: number): Promise
       solveMedianMs: quantile(solve, 0.5),
       solveP90Ms: quantile(solve, 0.9),
       firstMs: first,
+      firstAfterMs: PREPARED_READ_MS,
       recovered,
     },
   };

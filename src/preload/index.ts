@@ -26,6 +26,7 @@ const api: HostClient = {
   deleteRun: (request) => invoke('deleteRun', request),
   exportRunReport: (request) => invoke('exportRunReport', request),
   getJobSettings: () => invoke('getJobSettings'),
+  prepareRuns: (request) => invoke('prepareRuns', request),
   setJobWorkers: (request) => invoke('setJobWorkers', request),
   on(event, listener) {
     if (!(HOST_EVENTS as readonly HostEventName[]).includes(event)) throw new Error(`unknown event "${event}"`);

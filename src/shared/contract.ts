@@ -119,6 +119,13 @@ export interface HostApi {
    */
   exportRunReport(request: { id: string; formats?: ReportFormat[] }): Promise<Result<ReportFiles>>;
   getJobSettings(): Promise<Result<JobSettings>>;
+  /**
+   * Starts the worker threads for a model ahead of its first run (the wizard
+   * calls it once a model is chosen and a step that runs is open): the host
+   * keeps them, so that run starts on loaded threads. Does nothing while a run
+   * runs (its pool is kept after it). Answers the thread count.
+   */
+  prepareRuns(request: { model: string }): Promise<Result<{ workers: number }>>;
   /** Saves the worker count for later runs; null goes back to the default. */
   setJobWorkers(request: { count: number | null }): Promise<Result<JobSettings>>;
 }
@@ -225,6 +232,7 @@ export const HOST_METHODS = [
   'deleteRun',
   'exportRunReport',
   'getJobSettings',
+  'prepareRuns',
   'setJobWorkers',
 ] as const satisfies readonly HostMethod[];
 

@@ -117,6 +117,12 @@ const validators: { [M in HostMethod]: Validator<M> } = {
     return ok({ id: payload.id, ...(formats !== undefined ? { formats: formats as ReportFormat[] } : {}) });
   },
   getJobSettings: none('getJobSettings'),
+  prepareRuns(payload) {
+    const model = isObject(payload) ? payload.model : undefined;
+    if (typeof model !== 'string' || model.length === 0 || model.length > 10_000)
+      return err('bad-request', 'prepareRuns needs { model } with a model id or a random: spec');
+    return ok({ model });
+  },
   setJobWorkers(payload) {
     const count = isObject(payload) ? payload.count : undefined;
     if (!(count === null || (Number.isInteger(count) && (count as number) >= 1 && (count as number) <= 1024)))

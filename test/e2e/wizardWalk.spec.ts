@@ -42,7 +42,12 @@ test('an imported ONNX generator through every step of the wizard', async ({ pag
   await expect(page).toHaveURL(/model=(?!bundled)/);
   const model = queryOf(page, 'model');
 
+  // Past the model step the wizard has the host start the model's worker threads ahead of the first run.
+  const prepared = page.waitForRequest((r) => r.url().includes('/api/call/prepareRuns'), { timeout: 30_000 });
   await page.getByTestId('wizard-next').click();
+  // (Its body is a Blob, which the browser does not show; the host's answer says it started them.)
+  const answer = (await (await (await prepared).response())!.body()).toString('utf8');
+  expect(answer).toMatch(/"ok":true,"value":\{"workers":\d+\}/);
   await page.getByTestId('check-samples').fill('32');
   await page.getByTestId('check-run').click();
   await expect(page.getByTestId('verdict')).toBeVisible({ timeout: 60_000 });

@@ -56,6 +56,23 @@ async function run(workspace: string, spec: JobSpec, options: Parameters<typeof 
   return executeRun(workspace, id, gen, options);
 }
 
+/** Starts a run on the host and waits until it has ended: the run's detail, or why it did not start. */
+async function finishRun(jobs: JobHost, spec: Record<string, unknown>) {
+  const started = await jobs.start(spec);
+  if (!started.ok) return started;
+  for (;;) {
+    const r = await jobs.get(started.value.id);
+    if (r.ok && !['queued', 'running'].includes(r.value.state)) return r;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+/** finishRun, for a run that must start: its detail. */
+async function finished(jobs: JobHost, spec: Record<string, unknown>) {
+  const r = await finishRun(jobs, spec);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
 describe('the engine and a pool it may keep', () => {
   const workspace = join(root, 'engine');
 
@@ -165,15 +182,7 @@ describe('the jobs host', () => {
     const workspace = join(root, 'host');
     const store = new ModelStore({ workspace, bundledDir: repoPath('resources/models') });
     const jobs = new JobHost({ workspace, store, events: createEventHub() });
-    const finish = async (spec: Record<string, unknown>) => {
-      const started = await jobs.start(spec);
-      if (!started.ok) throw new Error(started.error.message);
-      for (;;) {
-        const r = await jobs.get(started.value.id);
-        if (r.ok && !['queued', 'running'].includes(r.value.state)) return r.value;
-        await new Promise((res) => setTimeout(res, 20));
-      }
-    };
+    const finish = (spec: Record<string, unknown>) => finished(jobs, spec);
     try {
       const spec = { kind: 'invert', model: SOURCE, methods: ['oracle', 'lbp'], count: 12, seed: 6, chunkSize: 4 };
       const first = await finish(spec);
@@ -197,6 +206,39 @@ describe('the jobs host', () => {
   });
 });
 
+describe('the jobs host’s prepared pool', () => {
+  it('starts threads for a model before its first run, and the run computes on them', async () => {
+    const workspace = join(root, 'prepare');
+    const store = new ModelStore({ workspace, bundledDir: repoPath('resources/models') });
+    const jobs = new JobHost({ workspace, store, events: createEventHub() });
+    const finish = () => finished(jobs, { kind: 'invert', model: SOURCE, methods: ['oracle'], count: 4, seed: 2 });
+    try {
+      // Threads read the fault variables as they start: only the prepared ones throw on chunk 0.
+      process.env.PURSUIT_LAB_TEST_THROW_CHUNKS = '0';
+      let prepared;
+      try {
+        prepared = await jobs.prepare(SOURCE);
+      } finally {
+        delete process.env.PURSUIT_LAB_TEST_THROW_CHUNKS;
+      }
+      const { workers } = await jobs.settings();
+      expect(prepared).toEqual({ ok: true, value: { workers } });
+      expect(jobs.keptPool()).toEqual({ model: model.sha256, workers });
+      // Preparing again keeps that pool (no second start).
+      expect(await jobs.prepare(SOURCE)).toEqual({ ok: true, value: { workers } });
+      const onPrepared = await finish();
+      expect(onPrepared.state).toBe('failed');
+      expect(onPrepared.error).toMatch(/injected fault in chunk 0/);
+      // That pool was not kept (a failed run's); the next run starts fresh threads and is done.
+      expect((await finish()).state).toBe('done');
+      expect(await jobs.prepare('random:1,2')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+      expect(await jobs.prepare('0123456789abcdef')).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    } finally {
+      await jobs.close();
+    }
+  });
+});
+
 describe('the jobs host’s resolved models', () => {
   it('parses a bundled model once for its runs, and refuses a stored one once it is removed', async () => {
     const workspace = join(root, 'models');
@@ -215,15 +257,8 @@ describe('the jobs host’s resolved models', () => {
     );
     const store = new ModelStore({ workspace, bundledDir, parser: counting });
     const jobs = new JobHost({ workspace, store, events: createEventHub(), poolIdleMs: 0 });
-    const finish = async (model: string) => {
-      const started = await jobs.start({ kind: 'invert', model, methods: ['oracle'], count: 4, seed: 1 });
-      if (!started.ok) return started;
-      for (;;) {
-        const r = await jobs.get(started.value.id);
-        if (r.ok && !['queued', 'running'].includes(r.value.state)) return r;
-        await new Promise((res) => setTimeout(res, 20));
-      }
-    };
+    const finish = (model: string) =>
+      finishRun(jobs, { kind: 'invert', model, methods: ['oracle'], count: 4, seed: 1 });
     try {
       expect(await finish('bundled:tanh_plain.onnx')).toMatchObject({ ok: true, value: { state: 'done' } });
       expect(await finish('bundled:tanh_plain.onnx')).toMatchObject({ ok: true, value: { state: 'done' } });

@@ -141,6 +141,7 @@ export function createHostApi(deps: HostApiDeps): HostApi {
         return ok(outcome);
       }),
     getJobSettings: () => guarded(async () => ok(await jobs.settings())),
+    prepareRuns: ({ model }) => guarded(() => jobs.prepare(model)),
     setJobWorkers: ({ count }) => guarded(async () => ok(await jobs.setWorkers(count))),
   };
 }

@@ -461,6 +461,22 @@ export class JobHost {
     return ok({ id });
   }
 
+  /**
+   * Starts and keeps a worker pool for `source` (a workspace model id or a random: spec) ahead of
+   * its first run, of the configured size, unless one is kept for it already. While a run runs it
+   * does nothing: that run's pool is kept after it. A bad source is answered as startRun answers it.
+   */
+  async prepare(source: string): Promise<Result<{ workers: number }>> {
+    const resolved = await this.resolveModel(source);
+    if (!resolved.ok) return resolved;
+    const { workers } = await this.settings();
+    const { sha256 } = resolved.value.model;
+    const kept = this.pools.current;
+    if (this.current === undefined && this.queue.length === 0 && !(kept?.model === sha256 && kept.workers === workers))
+      this.pools.keep(sha256, new WorkerPool(workers, resolved.value.gen));
+    return ok({ workers });
+  }
+
   /** The worker pool kept for the next run (its model's SHA-256 and threads), if any: tests and diagnostics. */
   keptPool(): { readonly model: string; readonly workers: number } | undefined {
     return this.pools.current;

@@ -122,6 +122,7 @@ export function createBridgeClient(token: string, base = ''): BridgeClient {
     deleteRun: (request) => call('deleteRun', request),
     exportRunReport: (request) => call('exportRunReport', request),
     getJobSettings: () => call('getJobSettings'),
+    prepareRuns: (request) => call('prepareRuns', request),
     setJobWorkers: (request) => call('setJobWorkers', request),
     on<K extends HostEventName>(event: K, listener: (payload: HostEvents[K]) => void) {
       ensureSource();

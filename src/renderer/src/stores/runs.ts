@@ -78,6 +78,14 @@ export const useRunsStore = defineStore('runs', () => {
     return details.value.get(id) ?? (await refreshOne(id));
   }
 
+  /**
+   * Asks the host to start the worker threads for a model's coming runs. Nothing to show: a bad
+   * model is reported by the run itself, and a host without threads to spare starts them then.
+   */
+  function prepare(model: string): void {
+    void host.prepareRuns({ model }).catch(() => undefined);
+  }
+
   async function start(spec: Record<string, unknown>): Promise<RunInfo | undefined> {
     const run = await check(host.startRun({ spec }));
     if (run !== undefined) runs.value = [run, ...runs.value.filter((r) => r.id !== run.id)];
@@ -137,6 +145,7 @@ export const useRunsStore = defineStore('runs', () => {
     active,
     refresh,
     detail,
+    prepare,
     start,
     cancel,
     resume,
