@@ -86,6 +86,10 @@ export function modelBuffers(model: ParsedModel): ArrayBuffer[] {
 
 export function createModelParseApi() {
   return {
+    /** Answers once the thread has loaded its readers: the host measures a parse's memory from then. */
+    ready(): true {
+      return true;
+    },
     /** Parses and answers with the weights transferred (moved), not cloned. */
     async parse(request: ParseRequest): Promise<ParseOutcome> {
       const outcome = await parseModel(request);

@@ -326,3 +326,23 @@ export function jsonModel(fields: Record<string, unknown>): Uint8Array {
     }),
   );
 }
+
+/**
+ * A valid JSON model whose name is `mb` MiB long: the readers cannot foresee that memory (it is
+ * no weight), so only the parse's heap limit and watchdog stop it. Decoded, the text alone is a
+ * string of `mb` MiB on the worker's heap.
+ */
+export function jsonLongName(mb: number): Uint8Array {
+  return jsonModel({ name: 'x'.repeat(mb * 1024 * 1024) });
+}
+
+/** A JSON model whose first layer has `values` weights in one row: 16 bytes a value to read. */
+export function jsonWideRow(values: number): Uint8Array {
+  return jsonModel({
+    inputDim: values,
+    layers: [
+      { W: [new Array<number>(values).fill(0)], b: [0] },
+      { W: [[1]], b: [0] },
+    ],
+  });
+}

@@ -14,7 +14,7 @@ import type { ModelInfo } from '../../src/shared/contract';
 import type { Result } from '../../src/shared/result';
 import { decodeFrames, encodeFrames, FRAMES_CONTENT_TYPE, fromWire } from '../../src/shared/wire';
 import { readFixture } from '../helpers/fixtures';
-import { npzBomb, onnxChain, safetensorsManyTensors } from '../helpers/hostileModels';
+import { jsonLongName, npzBomb, onnxChain, safetensorsManyTensors } from '../helpers/hostileModels';
 
 const MAX_BODY = 64 * 1024;
 const root = mkdtempSync(join(tmpdir(), 'pursuit-lab-hostile-'));
@@ -53,9 +53,10 @@ beforeAll(async () => {
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Pursuit Lab</title>');
   roomy = await startHost({ timeLimitMs: 60_000, memoryLimitMb: 4096 });
   defaults = await startHost({ timeLimitMs: 60_000, memoryLimitMb: 4096 }, 16 * 1024 * 1024);
-  // Test-only limits no parse can meet: a fresh worker alone takes longer, and more memory.
+  // Test-only limits: a fresh worker alone takes longer than 50 ms to start; a 16 MiB heap cannot
+  // hold the 16 MiB name of jsonLongName(16) (the watchdog does not count the worker's start).
   timeLimited = await startHost({ timeLimitMs: 50, memoryLimitMb: 4096 });
-  memoryLimited = await startHost({ timeLimitMs: 60_000, memoryLimitMb: 16 });
+  memoryLimited = await startHost({ timeLimitMs: 60_000, memoryLimitMb: 16 }, 32 * 1024 * 1024);
 });
 afterAll(async () => {
   await Promise.all([roomy, defaults, timeLimited, memoryLimited].map((b) => b?.close()));
@@ -222,10 +223,7 @@ describe('bridge under hostile input', () => {
   });
 
   it('refuses a parse over the memory limit in one line, and answers the next call', async () => {
-    const r = await framed(memoryLimited, 'importModel', {
-      fileName: 'tiny-tanh.json',
-      bytes: readFixture('json-models/tiny-tanh.json'),
-    });
+    const r = await framed(memoryLimited, 'importModel', { fileName: 'long-name.json', bytes: jsonLongName(16) });
     expect(r.body).toMatchObject({
       ok: false,
       error: {

@@ -30,6 +30,12 @@ export const MAX_ENTRIES = 2 ** 17;
 export interface ReadLimits {
   /** Bytes a reader may allocate for the model. @default DEFAULT_MODEL_BUDGET_BYTES */
   readonly budgetBytes?: number;
+  /**
+   * What the budget is called in a refusal, where it is not the model budget: the host lowers it
+   * to its parse memory limit, and the message then names that (`over the 16 MiB parse memory limit`).
+   * @default 'model budget'
+   */
+  readonly budgetName?: string;
 }
 
 /** `1.5 GiB`, `300 MiB`, `12 KiB`: a size for a message. */
@@ -57,7 +63,7 @@ export function checkBudget(format: string, what: string, bytes: number, limits:
   const amount = Number.isFinite(bytes) ? formatBytes(bytes) : 'more memory than exists';
   throw new ModelFormatError(
     format,
-    `${format}: ${what} need ${amount} as float64, over the ${formatBytes(budget)} model budget`,
+    `${format}: ${what} need ${amount} as float64, over the ${formatBytes(budget)} ${limits.budgetName ?? 'model budget'}`,
   );
 }
 

@@ -4,6 +4,7 @@ import { transfer, wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 // errors.ts, not formats/index: this module stays light (no readers, no mathjs) so a CLI can
 // start the worker before loading the rest of itself.
+import { DEFAULT_MODEL_BUDGET_BYTES } from '../../core/formats/budget';
 import { ModelFormatError } from '../../core/formats/errors';
 import type { OpenOptions } from '../../core/formats/format';
 import type { ModelParseApi, ParsedModel } from '../../workers/modelParse';
@@ -84,9 +85,24 @@ function workerEntry(): { url: URL; workerData?: unknown; execArgv?: string[] } 
 const fmtSeconds = (ms: number) =>
   ms < 1000 ? `${ms} ms` : `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
 
+/**
+ * The readers' budget, lowered to the parse memory limit where that is smaller: a file whose
+ * reader can tell before allocating that it needs more than the limit is refused then, naming the
+ * limit, every time; the heap limit and the watchdog stay for what a reader cannot foresee (and
+ * they act only once the memory is taken, a little later each time).
+ */
+function withinMemoryLimit(options: OpenOptions | undefined, memoryLimitMb: number): OpenOptions {
+  const memoryBytes = memoryLimitMb * 1024 * 1024;
+  const budget = options?.budgetBytes ?? DEFAULT_MODEL_BUDGET_BYTES;
+  if (budget <= memoryBytes) return { ...options };
+  return { ...options, budgetBytes: memoryBytes, budgetName: 'parse memory limit' };
+}
+
 interface Slot {
   readonly worker: Worker;
   readonly api: Remote<ModelParseApi>;
+  /** Settles once the thread has started and loaded its readers. */
+  readonly ready: Promise<unknown>;
 }
 
 /**
@@ -123,7 +139,18 @@ export function createModelParser(
       execArgv: entry.execArgv,
       resourceLimits: { maxOldGenerationSizeMb: limits.memoryLimitMb },
     });
-    return { worker, api: wrap<ModelParseApi>(nodeEndpoint(worker)) };
+    // A worker can report an error after its parse has ended: V8 terminates a thread that reached
+    // its heap limit only at its next interrupt check, which may come after the answer (or the
+    // watchdog's refusal) is out and the parse's own listener is gone. With no listener left, that
+    // 'error' event would be thrown in the host, and take it down; here it is only logged.
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (e.code !== 'ERR_WORKER_OUT_OF_MEMORY')
+        log(`model parser worker failed after its parse: ${e.stack ?? e.message}`);
+    });
+    const api = wrap<ModelParseApi>(nodeEndpoint(worker));
+    const ready = api.ready();
+    ready.catch(() => undefined);
+    return { worker, api, ready };
   }
 
   function release(slot: Slot, healthy: boolean): void {
@@ -153,16 +180,15 @@ export function createModelParser(
     // One copy into a buffer of our own (not Buffer#slice, which is a view), then moved to the
     // worker, not cloned again; the caller's bytes stay intact.
     const own = new Uint8Array(bytes);
-    const baseline = process.memoryUsage.rss();
+    const readOptions = withinMemoryLimit(options, limits.memoryLimitMb);
     let timer: NodeJS.Timeout | undefined;
     let watchdog: NodeJS.Timeout | undefined;
     let onError: ((e: Error & { code?: string }) => void) | undefined;
     let onExit: ((code: number) => void) | undefined;
+    let refuse!: (e: Error) => void;
     const stopped = new Promise<never>((_resolve, reject) => {
+      refuse = reject;
       timer = setTimeout(() => reject(timeRefusal()), limits.timeLimitMs);
-      watchdog = setInterval(() => {
-        if (process.memoryUsage.rss() - baseline > limits.memoryLimitMb * 1024 * 1024) reject(memoryRefusal());
-      }, WATCH_INTERVAL_MS);
       onError = (e) => {
         if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') return reject(memoryRefusal());
         log(`model parser worker failed on "${fileName}": ${e.stack ?? e.message}`);
@@ -174,8 +200,17 @@ export function createModelParser(
     });
     let healthy = false;
     try {
+      // The watchdog measures the parse, not the start of a fresh thread (tens of MB, and more on
+      // some machines than others): it starts once the thread is ready. The time limit counts both.
+      await Promise.race([slot.ready, stopped]);
+      const baseline = process.memoryUsage.rss();
+      watchdog = setInterval(() => {
+        if (process.memoryUsage.rss() - baseline > limits.memoryLimitMb * 1024 * 1024) refuse(memoryRefusal());
+      }, WATCH_INTERVAL_MS);
       const outcome = await Promise.race([
-        slot.api.parse(transfer({ bytes: own, fileName, options, wantJson: want?.json === true }, [own.buffer])),
+        slot.api.parse(
+          transfer({ bytes: own, fileName, options: readOptions, wantJson: want?.json === true }, [own.buffer]),
+        ),
         stopped,
       ]);
       healthy = true;
