@@ -54,7 +54,7 @@ beforeAll(async () => {
   roomy = await startHost({ timeLimitMs: 60_000, memoryLimitMb: 4096 });
   defaults = await startHost({ timeLimitMs: 60_000, memoryLimitMb: 4096 }, 16 * 1024 * 1024);
   // Test-only limits: a fresh worker alone takes longer than 50 ms to start; a 16 MiB heap cannot
-  // hold the 16 MiB name of jsonLongName(16) (the watchdog does not count the worker's start).
+  // hold the 20 MiB name of jsonLongName(20) (the watchdog does not count the worker's start).
   timeLimited = await startHost({ timeLimitMs: 50, memoryLimitMb: 4096 });
   memoryLimited = await startHost({ timeLimitMs: 60_000, memoryLimitMb: 16 }, 32 * 1024 * 1024);
 });
@@ -223,7 +223,7 @@ describe('bridge under hostile input', () => {
   });
 
   it('refuses a parse over the memory limit in one line, and answers the next call', async () => {
-    const r = await framed(memoryLimited, 'importModel', { fileName: 'long-name.json', bytes: jsonLongName(16) });
+    const r = await framed(memoryLimited, 'importModel', { fileName: 'long-name.json', bytes: jsonLongName(20) });
     expect(r.body).toMatchObject({
       ok: false,
       error: {

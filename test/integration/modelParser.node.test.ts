@@ -73,14 +73,24 @@ describe('model parser worker', () => {
   // A thread over its heap limit is stopped at its next interrupt check, which can come after the
   // parse was refused by the watchdog and its listeners removed; that late 'error' event once
   // reached the host uncaught and ended it. Vitest fails a run on an uncaught error; the race is
-  // not certain in one parse (more than half of these, here, without the fix), hence several.
+  // not certain in one parse (more than half of these, here, without the fix), hence several. Names
+  // of 10–14 MiB sit near the limit, where the watchdog and the heap limit race; a machine whose
+  // heap holds one is free to open it (the refusal itself is asserted above, with 24 MiB).
   it('a worker that reaches its heap limit after its parse was refused does not take the host down', async () => {
     const small = createModelParser({ timeLimitMs: 60_000, memoryLimitMb: 16 }, () => undefined);
+    const outcomes: string[] = [];
     for (const mb of [11, 12, 13, 14, 12, 13]) {
-      await expect(small(jsonLongName(mb), 'x.json')).rejects.toThrow(
-        /needed more than 16 MB \(the parse memory limit\)/,
+      outcomes.push(
+        await small(jsonLongName(mb), 'x.json').then(
+          () => 'opened',
+          (e: Error) => (e instanceof ParseLimitError ? 'refused' : e.message),
+        ),
       );
     }
+    expect(
+      outcomes.every((o) => o === 'opened' || o === 'refused'),
+      outcomes.join(', '),
+    ).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 500));
   });
 
