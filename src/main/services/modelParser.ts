@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { transfer, wrap, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-// errors.ts, not formats/index: this module stays light (no readers, no mathjs) so a CLI can
-// start the worker before loading the rest of itself.
+// budget.ts and errors.ts, not formats/index: this module stays light (no readers, no mathjs) so
+// a CLI can start the worker before loading the rest of itself.
 import { DEFAULT_MODEL_BUDGET_BYTES } from '../../core/formats/budget';
 import { ModelFormatError } from '../../core/formats/errors';
 import type { OpenOptions } from '../../core/formats/format';
@@ -94,7 +94,7 @@ const fmtSeconds = (ms: number) =>
 function withinMemoryLimit(options: OpenOptions | undefined, memoryLimitMb: number): OpenOptions {
   const memoryBytes = memoryLimitMb * 1024 * 1024;
   const budget = options?.budgetBytes ?? DEFAULT_MODEL_BUDGET_BYTES;
-  if (budget <= memoryBytes) return { ...options };
+  if (budget <= memoryBytes) return options ?? {};
   return { ...options, budgetBytes: memoryBytes, budgetName: 'parse memory limit' };
 }
 
@@ -142,9 +142,10 @@ export function createModelParser(
     // A worker can report an error after its parse has ended: V8 terminates a thread that reached
     // its heap limit only at its next interrupt check, which may come after the answer (or the
     // watchdog's refusal) is out and the parse's own listener is gone. With no listener left, that
-    // 'error' event would be thrown in the host, and take it down; here it is only logged.
+    // 'error' event would be thrown in the host, and take it down; here it is only logged (and
+    // only where no parse's own listener is there to report it).
     worker.on('error', (e: Error & { code?: string }) => {
-      if (e.code !== 'ERR_WORKER_OUT_OF_MEMORY')
+      if (e.code !== 'ERR_WORKER_OUT_OF_MEMORY' && worker.listenerCount('error') === 1)
         log(`model parser worker failed after its parse: ${e.stack ?? e.message}`);
     });
     const api = wrap<ModelParseApi>(nodeEndpoint(worker));
